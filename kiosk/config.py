@@ -1,0 +1,93 @@
+"""Typed kiosk settings: defaults declared once, then a TOML file, then explicit overrides."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "elder-kiosk"
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def default_config_file() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=default_data_dir)
+    # Service platform; empty means "not configured" and the kiosk runs on demo data.
+    platform_url: str = ""
+    timezone: str = "Asia/Shanghai"
+    language: str = "zh_CN"
+    # Physical screen, so sizes can be set in millimetres (panels often report a wrong DPI).
+    screen_diagonal_inch: float = 21.5
+    text_size: str = "large"  # large / larger / largest  (大 / 特大 / 超大)
+    high_contrast: bool = False
+    voice_enabled: bool = True
+    voice_rate: int = 150  # words per minute; slower than the engine default for seniors
+    idle_timeout_s: int = 90
+    idle_warning_s: int = 20
+    receipt_timeout_s: int = 20
+    repeat_tap_ms: int = 500
+    lunch_cutoff: str = "09:30"
+    dinner_cutoff: str = "15:00"
+    booking_days: int = 7
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "kiosk.sqlite3"
+
+    def validate(self) -> None:
+        if self.text_size not in ("large", "larger", "largest"):
+            raise ValueError(f"text_size must be large, larger or largest, not {self.text_size!r}")
+        if not 10.0 <= self.screen_diagonal_inch <= 100.0:
+            raise ValueError("screen_diagonal_inch must be between 10 and 100")
+        if not 30 <= self.idle_timeout_s <= 900:
+            raise ValueError("idle_timeout_s must be between 30 and 900 seconds")
+        for name in ("lunch_cutoff", "dinner_cutoff"):
+            hh, _, mm = getattr(self, name).partition(":")
+            if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
+                raise ValueError(f"{name} must look like 09:30")
+        if not 1 <= self.booking_days <= 31:
+            raise ValueError("booking_days must be between 1 and 31")
+
+
+def _coerce(kind: type | str, value: object) -> object:
+    kind_name = kind if isinstance(kind, str) else kind.__name__
+    if "Path" in kind_name:
+        return Path(str(value)).expanduser()
+    if kind_name == "bool" and isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "on")
+    if kind_name in ("int", "float", "str"):
+        return {"int": int, "float": float, "str": str}[kind_name](value)
+    return value
+
+
+def load_settings(config_file: Path | None = None, **overrides: object) -> Settings:
+    """Defaults, then the TOML file, then KIOSK_* environment variables, then `overrides`."""
+    values: dict[str, object] = {}
+    path = config_file or Path(os.environ.get("KIOSK_CONFIG", default_config_file()))
+    if path.is_file():
+        with path.open("rb") as fh:
+            values.update(tomllib.load(fh).get("kiosk", {}))
+    known = {f.name: f for f in fields(Settings)}
+    for name in known:
+        env = os.environ.get(f"KIOSK_{name.upper()}")
+        if env is not None:
+            values[name] = env
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    unknown = set(values) - set(known)
+    if unknown:
+        raise ValueError(f"unknown settings: {', '.join(sorted(unknown))}")
+    typed = {k: _coerce(known[k].type, v) for k, v in values.items()}
+    settings = dataclasses.replace(Settings(), **typed)
+    settings.validate()
+    return settings

@@ -1,0 +1,105 @@
+"""The kiosk's local SQLite store: connection settings, migrations, transactions."""
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlite_utils
+
+from kiosk.errors import StorageError
+from kiosk.migrations import LATEST, MIGRATIONS
+
+
+class Store:
+    """One connection to the kiosk database. Use one Store per thread."""
+
+    def __init__(self, path: Path | str) -> None:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), timeout=10.0, check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StorageError(str(exc)) from exc
+        conn.row_factory = sqlite3.Row
+        self.path = path
+        self.db = sqlite_utils.Database(conn, execute_plugins=False)
+        with self.db.ensure_autocommit_on():
+            conn.execute("PRAGMA journal_mode=WAL")
+        # FULL: a power cut must not roll back a booking already shown as accepted.
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=10000")
+        self.migrate()
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        return self.db.conn
+
+    @property
+    def schema_version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> None:
+        version = self.schema_version
+        if version > LATEST:
+            raise StorageError(f"database schema {version} is newer than this kiosk ({LATEST})")
+        for number in range(version, LATEST):
+            with self.transaction():
+                for statement in _split_sql(MIGRATIONS[number]):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """All-or-nothing write; takes the write lock up front so it never fails half-way."""
+        if self.conn.in_transaction:
+            with self.db.atomic():
+                yield self.conn
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            raise StorageError(str(exc)) from exc
+        try:
+            yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise
+        try:
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise StorageError(str(exc)) from exc
+
+    def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
+        return self.conn.execute(sql, params).fetchall()
+
+    def query_one(self, sql: str, params: tuple | dict = ()) -> sqlite3.Row | None:
+        return self.conn.execute(sql, params).fetchone()
+
+    def get_state(self, key: str, default: str = "") -> str:
+        row = self.query_one("SELECT value FROM sync_state WHERE key = ?", (key,))
+        return row["value"] if row else default
+
+    def set_state(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO sync_state (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def _split_sql(script: str) -> list[str]:
+    """Statements of a migration script; migrations hold no semicolons inside strings."""
+    return [s.strip() for s in script.split(";") if s.strip() and not _only_comments(s)]
+
+
+def _only_comments(statement: str) -> bool:
+    return all(not ln.strip() or ln.strip().startswith("--") for ln in statement.splitlines())
