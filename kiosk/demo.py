@@ -1,4 +1,4 @@
-"""Demo data for a kiosk with no platform configured: one community, 50 elders, two weeks of meals."""
+"""Demo data for a kiosk with no platform: one community, 50 elders, two weeks of meals."""
 from __future__ import annotations
 
 import datetime as dt
