@@ -70,8 +70,11 @@ class MealBooking:
             raise BookingRejected("mode_not_allowed")
         if mode == "delivery" and not elder.delivery_allowed:
             raise BookingRejected("mode_not_allowed")
-        subsidy = min(slot.price_cents, meal_subsidy_cents(self.store, elder.subsidy_level))
-        return MealQuote(elder, slot, mode, slot.price_cents, subsidy)
+        return MealQuote(elder, slot, mode, slot.price_cents, self.subsidy(elder, slot))
+
+    def subsidy(self, elder: Elder, slot: MealSlot) -> int:
+        """The elder's subsidy for this meal, never more than its price."""
+        return min(slot.price_cents, meal_subsidy_cents(self.store, elder.subsidy_level))
 
     def book(self, elder_id: str, slot_id: str, mode: str, staff_id: str | None = None) -> Booking:
         """Accept a meal booking or raise BookingRejected with the rule that said no."""
@@ -131,6 +134,11 @@ class MealBooking:
                                        "price_cents", "subsidy_cents", "staff_id", "created_at")}
         outbox.enqueue(conn, "booking.create", payload, stamp)
         return Booking.from_row(row)
+
+
+def booking_qr_payload(booking_id: str) -> str:
+    """What a booking's QR code holds: the canteen's scanner looks the UUID up."""
+    return f"EKB1:{booking_id}"
 
 
 def bookings_of(store: Store, elder_id: str, limit: int = 50) -> list[Booking]:

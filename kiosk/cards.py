@@ -6,9 +6,9 @@ import re
 from kiosk.errors import InvalidCardInput
 
 MAX_INPUT = 64
-CARD_DIGITS = re.compile(r"\d{6,18}")
+CARD_DIGITS = re.compile(r"[0-9]{6,18}")
 # A printed QR elder card carries "EK1:<card number>" so that stray codes are told apart.
-QR_CARD = re.compile(r"EK1:(\d{6,18})")
+QR_CARD = re.compile(r"EK1:([0-9]{6,18})")
 
 
 def parse_card_input(raw: str) -> str:

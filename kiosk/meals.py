@@ -83,6 +83,10 @@ class SlotView:
     state: SlotState
     booked_by_elder: bool
 
+    @property
+    def bookable(self) -> bool:
+        return self.state is SlotState.OPEN and not self.booked_by_elder
+
 
 def get_slot(store: Store, slot: str, tz: dt.tzinfo) -> MealSlot | None:
     row = store.query_one("SELECT * FROM meal_slots WHERE id = ?", (slot,))
@@ -118,7 +122,7 @@ class DayView:
 
     @property
     def open(self) -> bool:
-        return any(v.state is SlotState.OPEN and not v.booked_by_elder for v in self.slots)
+        return any(v.bookable for v in self.slots)
 
 
 def booking_days(store: Store, elder_id: str, now: dt.datetime, days: int) -> list[DayView]:

@@ -1,0 +1,90 @@
+"""A real kiosk window (offscreen) on a real store, tapped by visible text."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication, QLabel
+
+from kiosk.config import load_settings
+from kiosk.core import Kiosk
+from ui.main_window import KioskWindow
+from ui.theme import Metrics, stylesheet
+from ui.widgets import BigButton
+
+WINDOW = (1280, 800)
+
+
+class RecordingSpeaker:
+    def __init__(self) -> None:
+        self.said: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.said.append(text)
+
+
+@pytest.fixture
+def gui_settings(tmp_path):
+    return load_settings(tmp_path / "none.toml", data_dir=tmp_path / "data",
+                         receipt_timeout_s=2, screen_diagonal_inch=15.6)
+
+
+@pytest.fixture
+def speaker():
+    return RecordingSpeaker()
+
+
+@pytest.fixture
+def window(qtbot, gui_settings, clock, speaker):
+    core = Kiosk(gui_settings, clock=clock)
+    core.seed_demo_if_empty()
+    metrics = Metrics.for_screen(*WINDOW, gui_settings.screen_diagonal_inch)
+    QApplication.instance().setStyleSheet(stylesheet(metrics))
+    win = KioskWindow(core, metrics, speaker)
+    qtbot.addWidget(win)
+    win.resize(*WINDOW)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    QApplication.instance().removeEventFilter(win.card_reader)
+    QApplication.instance().removeEventFilter(win.idle)
+    core.close()
+
+
+def visible_buttons(win) -> list[BigButton]:
+    return [b for b in win.findChildren(BigButton) if b.isVisibleTo(win) and b.isVisible()]
+
+
+def visible_texts(win) -> list[str]:
+    widgets = win.findChildren(QLabel) + win.findChildren(BigButton)
+    return [w.text() for w in widgets if w.isVisible() and w.text()]
+
+
+def find_button(win, text: str) -> BigButton:
+    """The one visible button whose whole text, first line, or (failing those) part says `text`."""
+    buttons = visible_buttons(win)
+    for match in (lambda b: b.text() == text,
+                  lambda b: b.text().split("\n")[0] == text,
+                  lambda b: text in b.text()):
+        found = [b for b in buttons if match(b)]
+        if found:
+            assert len(found) == 1, f"{len(found)} buttons say {text!r}"
+            return found[0]
+    raise AssertionError(f"no visible button says {text!r}; there are "
+                         f"{[b.text() for b in buttons]}")
+
+
+def tap(qtbot, win, text: str) -> None:
+    button = find_button(win, text)
+    button._last_tap = -1e9  # taps in a test come faster than a tremor guard allows
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton, pos=QPoint(button.width() // 2,
+                                                                   button.height() // 2))
+
+
+def type_card(qtbot, win, digits: str) -> None:
+    for digit in digits:
+        tap(qtbot, win, digit)
+    tap(qtbot, win, "确定")
+
+
+def screen_says(win, text: str) -> bool:
+    return any(text in shown for shown in visible_texts(win))

@@ -1,0 +1,62 @@
+"""The `kiosk` command: settings, store and window, full-screen or in a 1280×800 window."""
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from kiosk.config import load_settings
+
+WINDOW_SIZE = (1280, 800)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="Community elder-care self-service kiosk.")
+    parser.add_argument("--demo", action="store_true",
+                        help="use demo data (the default when no platform is configured)")
+    parser.add_argument("--windowed", action="store_true",
+                        help=f"run in a {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]} window, not full-screen")
+    parser.add_argument("--data-dir", type=Path, help="where the kiosk keeps its database")
+    parser.add_argument("--config", type=Path, help="settings file (TOML)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    try:
+        settings = load_settings(args.config, data_dir=args.data_dir)
+    except (ValueError, OSError) as error:
+        print(f"kiosk: bad settings: {error}", file=sys.stderr)
+        return 2
+
+    from PySide6.QtWidgets import QApplication
+
+    from kiosk.core import Kiosk
+    from ui.main_window import KioskWindow
+    from ui.theme import Metrics, stylesheet
+
+    app = QApplication(sys.argv[:1])
+    core = Kiosk(settings)
+    if args.demo or core.demo:
+        core.seed_demo_if_empty()
+    size = app.primaryScreen().size()
+    metrics = Metrics.for_screen(size.width(), size.height(), settings.screen_diagonal_inch,
+                                 settings.text_size)
+    app.setStyleSheet(stylesheet(metrics, settings.high_contrast))
+    window = KioskWindow(core, metrics)
+    if args.windowed:
+        window.resize(*WINDOW_SIZE)
+        window.show()
+    else:
+        window.showFullScreen()
+    try:
+        return app.exec()
+    finally:
+        core.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

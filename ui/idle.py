@@ -1,0 +1,84 @@
+"""After a quiet spell, "还在吗？" with a countdown, then sign-out that clears the screen."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+
+from ui.widgets import BigButton, label
+
+ACTIVITY = {
+    QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.TouchBegin,
+    QEvent.Type.TouchEnd, QEvent.Type.KeyPress,
+}
+
+
+class IdleWarning(QFrame):
+    """The one pop-up an elder may see unasked: covers the window, one big 继续."""
+
+    def __init__(self, parent: QWidget, t, gap: int) -> None:
+        super().__init__(parent)
+        self.setProperty("role", "card")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(gap * 6, gap * 6, gap * 6, gap * 6)
+        layout.setSpacing(gap * 3)
+        title = label(t("idle.title"), "big")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.countdown = label("")
+        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.continue_button = BigButton(t("idle.continue"), "primary")
+        layout.addStretch(1)
+        layout.addWidget(title)
+        layout.addWidget(self.countdown)
+        layout.addWidget(self.continue_button)
+        layout.addStretch(1)
+        self.hide()
+
+
+class IdleWatch(QObject):
+    """Watches for taps anywhere; drives the warning and the sign-out of the `shell`."""
+
+    def __init__(self, shell, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.shell = shell
+        core = shell.core
+        self.clock = core.clock
+        self.timeout_s = core.settings.idle_timeout_s
+        self.warning_s = core.settings.idle_warning_s
+        self.t = core.text
+        self.warning = IdleWarning(parent, core.text, shell.metrics.gap)
+        self.warning.continue_button.tapped.connect(self.dismiss)
+        self.last_activity = self.clock.monotonic()
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() in ACTIVITY and not self.warning.isVisible():
+            self.last_activity = self.clock.monotonic()
+        return False
+
+    def tick(self) -> None:
+        if not self.shell.core.session.signed_in:
+            self.last_activity = self.clock.monotonic()
+            self.warning.hide()
+            return
+        idle = self.clock.monotonic() - self.last_activity
+        if idle < self.timeout_s:
+            return
+        left = int(self.timeout_s + self.warning_s - idle)
+        if left <= 0:
+            self.warning.hide()
+            self.shell.go_home()
+            return
+        self.warning.countdown.setText(self.t("idle.countdown", seconds=left))
+        if not self.warning.isVisible():
+            self.warning.setGeometry(self.warning.parentWidget().rect())
+            self.warning.raise_()
+            self.warning.show()
+            self.shell.speak(self.t("idle.prompt"))
+
+    def dismiss(self) -> None:
+        self.warning.hide()
+        self.last_activity = self.clock.monotonic()
+        self.shell.repeat_prompt()

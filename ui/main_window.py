@@ -1,0 +1,130 @@
+"""The kiosk window: shows one screen at a time and moves between them as kiosk/flow.py says."""
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
+
+from kiosk import flow
+from kiosk.core import Kiosk
+from kiosk.elders import find_by_card
+from kiosk.errors import KnownError
+from ui.card_reader import CardReader
+from ui.idle import IdleWatch
+from ui.screens.base import Screen
+from ui.screens.home import HomeScreen
+from ui.screens.meal_choice import MealChoiceScreen
+from ui.screens.meal_confirm import MealConfirmScreen
+from ui.screens.meal_day import MealDayScreen
+from ui.screens.meal_menu import MealMenuScreen
+from ui.screens.meal_mode import MealModeScreen
+from ui.screens.receipt import ReceiptScreen
+from ui.screens.services import ServicesScreen
+from ui.theme import Metrics
+
+log = logging.getLogger(__name__)
+
+SCREENS: dict[str, type[Screen]] = {
+    cls.name: cls
+    for cls in (HomeScreen, ServicesScreen, MealDayScreen, MealChoiceScreen, MealMenuScreen,
+                MealModeScreen, MealConfirmScreen, ReceiptScreen)
+}
+
+
+class SilentSpeaker:
+    def say(self, text: str) -> None:
+        pass
+
+
+class KioskWindow(QMainWindow):
+    def __init__(self, core: Kiosk, metrics: Metrics, speaker=None) -> None:
+        super().__init__()
+        self.core = core
+        self.metrics = metrics
+        self.speaker = speaker or SilentSpeaker()
+        self.setWindowTitle(core.text("app.title"))
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.screens: dict[str, Screen] = {}
+        self.history: list[str] = []
+        app = QApplication.instance()
+        self.card_reader = CardReader(core.clock, self)
+        self.card_reader.scanned.connect(self.identify)
+        app.installEventFilter(self.card_reader)
+        self.idle = IdleWatch(self, self)
+        app.installEventFilter(self.idle)
+        self.show_screen(flow.HOME)
+
+    # --- what screens call -------------------------------------------------------------
+    def answer(self, answer: str) -> None:
+        following = flow.next_screen(self.current.name, answer)
+        if following == flow.HOME:
+            self.go_home()
+        else:
+            self.show_screen(following)
+
+    def back(self) -> None:
+        if len(self.history) > 1:
+            self.history.pop()
+            previous = self.history.pop()
+            if previous != flow.HOME:
+                self.show_screen(previous)
+                return
+        self.go_home()
+
+    def go_home(self) -> None:
+        """Home is sign-out: the elder's session and every screen's content are cleared."""
+        self.core.session.clear()
+        for screen in self.screens.values():
+            screen.clear()
+        self.history.clear()
+        self.show_screen(flow.HOME)
+
+    def identify(self, raw_input: str) -> None:
+        try:
+            elder = find_by_card(self.core.store, raw_input)
+        except KnownError as error:
+            self.go_home()
+            self.screen(flow.HOME).show_identification_error(error.message_key)
+            return
+        self.go_home()
+        self.core.session.sign_in(elder)
+        self.answer("identified")
+
+    def speak(self, text: str) -> None:
+        if text:
+            self.speaker.say(text)
+
+    def repeat_prompt(self) -> None:
+        self.speak(self.current.prompt())
+
+    # --- screens -------------------------------------------------------------------------
+    @property
+    def current(self) -> Screen:
+        return self.stack.currentWidget()
+
+    def screen(self, name: str) -> Screen:
+        """Screens are built on first use and kept, so a tap only refreshes one."""
+        if name not in self.screens:
+            screen = SCREENS[name](self)
+            self.screens[name] = screen
+            self.stack.addWidget(screen)
+        return self.screens[name]
+
+    def show_screen(self, name: str) -> None:
+        if name not in flow.PUBLIC and not self.core.session.signed_in:
+            name = flow.HOME
+        leaving = self.stack.currentWidget()
+        if leaving is not None and hasattr(leaving, "leave"):
+            leaving.leave()
+        screen = self.screen(name)
+        try:
+            screen.enter()
+        except KnownError as error:
+            log.warning("screen %s could not open: %s", name, type(error).__name__)
+            self.go_home()
+            self.screen(flow.HOME).show_message(self.core.text(error.message_key))
+            return
+        self.history.append(name)
+        self.stack.setCurrentWidget(screen)
+        self.speak(screen.prompt())

@@ -1,0 +1,66 @@
+"""What every screen shares: the header, a body with generous margins, a spoken prompt."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from ui.widgets import Header, label
+
+
+class Screen(QWidget):
+    """A screen reads from the core through `shell` and answers with `shell.answer(...)`."""
+
+    name = ""
+    navigation = True  # back and home buttons; only the home screen goes without
+    can_go_back = True  # False where going back would undo nothing and only confuse
+
+    def __init__(self, shell) -> None:
+        super().__init__()
+        self.shell = shell
+        self.core = shell.core
+        self.t = shell.core.text
+        self.metrics = shell.metrics
+        gap = self.metrics.gap
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        self.header = Header(self.t, gap, self.navigation)
+        self.header.back.connect(shell.back)
+        self.header.home.connect(shell.go_home)
+        self.header.repeat.connect(shell.repeat_prompt)
+        self.header.back_button.setVisible(self.navigation and self.can_go_back)
+        outer.addWidget(self.header)
+        self.body = QVBoxLayout()
+        self.body.setContentsMargins(gap * 3, gap * 2, gap * 3, gap * 2)
+        self.body.setSpacing(gap * 2)
+        outer.addLayout(self.body, 1)
+        self.message = label("", "message")
+        self.message.hide()
+        self.build()
+
+    def build(self) -> None:
+        """Create the widgets once; `enter` fills them each time the screen is shown."""
+
+    def enter(self) -> None:
+        """Refresh from the session and the store before the screen is shown."""
+
+    def prompt(self) -> str:
+        """What the kiosk says when the screen appears."""
+        return ""
+
+    def clear(self) -> None:
+        """Forget everything about the elder (sign-out)."""
+        self.hide_message()
+
+    def set_title(self, text: str) -> None:
+        self.header.title.setText(text)
+        self.header.title.setAccessibleName(text)
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setAccessibleName(text)
+        self.message.show()
+        self.shell.speak(text)
+
+    def hide_message(self) -> None:
+        self.message.hide()
+        self.message.setText("")

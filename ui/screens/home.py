@@ -1,0 +1,82 @@
+"""The welcome screen: a card number on the big keypad, or a card held to the scanner."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+
+from kiosk.cards import MAX_INPUT
+from ui.screens.base import Screen
+from ui.widgets import BigButton, Keypad, label
+
+MAX_TYPED_DIGITS = 18
+
+
+class HomeScreen(Screen):
+    name = "home"
+    navigation = False
+
+    def build(self) -> None:
+        t = self.t
+        self.set_title(t("app.title"))
+        row = QHBoxLayout()
+        row.setSpacing(self.metrics.gap * 4)
+        left = QVBoxLayout()
+        left.setSpacing(self.metrics.gap * 2)
+        left.addWidget(label(t("home.welcome"), "title"))
+        left.addWidget(label(t("home.instruction")))
+        self.display = label("", "display", wrap=False)
+        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        left.addWidget(self.display)
+        left.addWidget(self.message)
+        left.addStretch(1)
+        self.ok = BigButton(t("home.key.ok"), "primary")
+        self.ok.tapped.connect(self._submit)
+        left.addWidget(self.ok)
+        keypad = Keypad(t("home.key.clear"), t("home.key.delete"), self.metrics.gap)
+        keypad.digit.connect(self._digit)
+        keypad.cleared.connect(self._clear_digits)
+        keypad.deleted.connect(self._delete_digit)
+        row.addLayout(left, 5)
+        row.addWidget(keypad, 4)
+        self.body.addLayout(row, 1)
+        self._digits = ""
+        self._show_digits()
+
+    def enter(self) -> None:
+        self._clear_digits()
+
+    def prompt(self) -> str:
+        return self.t("home.prompt")
+
+    def clear(self) -> None:
+        super().clear()
+        self._clear_digits()
+
+    def show_identification_error(self, message_key: str) -> None:
+        self._clear_digits()
+        self.show_message(f"{self.t(message_key)}\n{self.t('error.ask_staff')}")
+
+    def _digit(self, digit: str) -> None:
+        self.hide_message()
+        if len(self._digits) < min(MAX_TYPED_DIGITS, MAX_INPUT):
+            self._digits += digit
+        self._show_digits()
+
+    def _delete_digit(self) -> None:
+        self._digits = self._digits[:-1]
+        self._show_digits()
+
+    def _clear_digits(self) -> None:
+        self._digits = ""
+        self._show_digits()
+
+    def _show_digits(self) -> None:
+        shown = self._digits or self.t("home.card_empty")
+        self.display.setText(shown)
+        self.display.setAccessibleName(f"{self.t('home.card_label')} {shown}")
+
+    def _submit(self) -> None:
+        if not self._digits:
+            self.show_message(self.t("home.instruction"))
+            return
+        self.shell.identify(self._digits)

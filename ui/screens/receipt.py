@@ -1,0 +1,85 @@
+"""The receipt: booking number and its QR code, the status in words, then home by itself."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+
+from kiosk.bookings import booking_qr_payload
+from kiosk.meals import get_slot
+from ui.qr import qr_pixmap
+from ui.screens.base import Screen
+from ui.widgets import BigButton, label, restyle
+
+
+class ReceiptScreen(Screen):
+    name = "receipt"
+    can_go_back = False  # the booking is made; 我的预订 is where it can be cancelled
+
+    def build(self) -> None:
+        self.set_title(self.t("receipt.title"))
+        row = QHBoxLayout()
+        row.setSpacing(self.metrics.gap * 4)
+        info = QVBoxLayout()
+        info.setSpacing(self.metrics.gap * 2)
+        self.status = label("", "status_wait")
+        self.number = label("", "big")
+        self.summary = label("")
+        info.addWidget(self.status)
+        info.addWidget(self.number)
+        info.addWidget(self.summary)
+        info.addStretch(1)
+        row.addLayout(info, 3)
+        self.qr = label("", wrap=False)
+        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row.addWidget(self.qr, 2)
+        self.body.addLayout(row, 1)
+        self.countdown = label("", "note")
+        self.body.addWidget(self.countdown)
+        self.done = BigButton(self.t("receipt.home"), "primary")
+        self.done.tapped.connect(self.shell.go_home)
+        self.body.addWidget(self.done)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self._tick)
+        self.remaining = 0
+
+    def enter(self) -> None:
+        core, t = self.core, self.t
+        booking = core.session.receipt
+        slot = get_slot(core.store, booking.slot_id, core.clock.tz)
+        confirmed = booking.status == "confirmed"
+        self.status.setText(t("receipt.confirmed" if confirmed else "receipt.tentative"))
+        restyle(self.status, "status_ok" if confirmed else "status_wait")
+        self.number.setText(t("receipt.number", number=booking.number))
+        self.summary.setText(t("confirm.sentence", day=t.day(slot.day),
+                               meal=t("meal." + slot.meal), mode=t("mode." + booking.mode),
+                               pay=t.price(booking.pay_cents)))
+        self.qr.setPixmap(qr_pixmap(booking_qr_payload(booking.id), self.metrics.mm(50)))
+        self.remaining = core.settings.receipt_timeout_s
+        self._show_countdown()
+        self.timer.start()
+
+    def prompt(self) -> str:
+        booking = self.core.session.receipt
+        return self.t("receipt.prompt", number=booking.number) if booking else ""
+
+    def leave(self) -> None:
+        self.timer.stop()
+
+    def clear(self) -> None:
+        super().clear()
+        self.timer.stop()
+        for widget in (self.status, self.number, self.summary, self.countdown):
+            widget.setText("")
+        self.qr.clear()
+
+    def _tick(self) -> None:
+        self.remaining -= 1
+        if self.remaining <= 0:
+            self.timer.stop()
+            self.shell.go_home()
+            return
+        self._show_countdown()
+
+    def _show_countdown(self) -> None:
+        self.countdown.setText(self.t("receipt.countdown", seconds=self.remaining))

@@ -1,0 +1,124 @@
+"""Shared big-button, keypad and header widgets, built for tremor and weak eyesight."""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+REPEAT_TAP_MS = 500
+
+
+class BigButton(QPushButton):
+    """Acts on release (sliding off cancels), ignores a tremor's second tap within 500 ms."""
+
+    tapped = Signal()
+
+    def __init__(self, text: str = "", role: str = "choice", parent: QWidget | None = None,
+                 repeat_ms: int = REPEAT_TAP_MS) -> None:
+        super().__init__(text, parent)
+        self.setProperty("role", role)
+        self.setAccessibleName(text.replace("\n", " "))
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.repeat_ms = repeat_ms
+        self._last_tap = -1e9
+        self.clicked.connect(self._on_clicked)
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        super().setText(text)
+        self.setAccessibleName(text.replace("\n", " "))
+
+    def set_role(self, role: str) -> None:
+        if self.property("role") != role:
+            self.setProperty("role", role)
+            self.style().unpolish(self)
+            self.style().polish(self)
+
+    def _on_clicked(self) -> None:
+        now = time.monotonic()
+        if (now - self._last_tap) * 1000 < self.repeat_ms:
+            return
+        self._last_tap = now
+        self.tapped.emit()
+
+
+def label(text: str = "", role: str = "", wrap: bool = True) -> QLabel:
+    widget = QLabel(text)
+    if role:
+        widget.setProperty("role", role)
+    widget.setWordWrap(wrap)
+    widget.setTextFormat(Qt.TextFormat.PlainText)
+    return widget
+
+
+def restyle(widget: QWidget, role: str) -> None:
+    widget.setProperty("role", role)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class Keypad(QWidget):
+    """Digits 0-9 with clear and delete, in the familiar telephone layout."""
+
+    digit = Signal(str)
+    cleared = Signal()
+    deleted = Signal()
+
+    def __init__(self, clear_text: str, delete_text: str, gap: int) -> None:
+        super().__init__()
+        grid = QGridLayout(self)
+        grid.setSpacing(gap)
+        grid.setContentsMargins(0, 0, 0, 0)
+        keys = ["1", "2", "3", "4", "5", "6", "7", "8", "9", None, "0", None]
+        for index, key in enumerate(keys):
+            if key is None:
+                continue
+            button = BigButton(key, "key")
+            button.tapped.connect(lambda k=key: self.digit.emit(k))
+            grid.addWidget(button, index // 3, index % 3)
+        clear = BigButton(clear_text, "key")
+        clear.tapped.connect(self.cleared.emit)
+        grid.addWidget(clear, 3, 0)
+        delete = BigButton(delete_text, "key")
+        delete.tapped.connect(self.deleted.emit)
+        grid.addWidget(delete, 3, 2)
+
+
+class Header(QFrame):
+    """Back, title, home and say-again: same place, same look, on every screen."""
+
+    back = Signal()
+    home = Signal()
+    repeat = Signal()
+
+    def __init__(self, t, gap: int, with_navigation: bool = True) -> None:
+        super().__init__()
+        self.setProperty("role", "header")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(gap, gap, gap, gap)
+        row.setSpacing(gap)
+        self.back_button = BigButton(t("nav.back"), "nav")
+        self.back_button.tapped.connect(self.back.emit)
+        self.title = label("", "title")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.home_button = BigButton(t("nav.home"), "nav")
+        self.home_button.tapped.connect(self.home.emit)
+        self.repeat_button = BigButton(t("nav.repeat"), "nav")
+        self.repeat_button.tapped.connect(self.repeat.emit)
+        for button in (self.back_button, self.home_button, self.repeat_button):
+            button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        row.addWidget(self.back_button)
+        row.addWidget(self.title, 1)
+        row.addWidget(self.home_button)
+        row.addWidget(self.repeat_button)
+        self.back_button.setVisible(with_navigation)
+        self.home_button.setVisible(with_navigation)
