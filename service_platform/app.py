@@ -1,0 +1,161 @@
+"""The HTTP API of protocol v1 (see docs/protocol.md), as a FastAPI application."""
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from service_platform import auth, catalogue, clock, errors, feed, leases, migrations, operations
+from service_platform.auth import Kiosk
+from service_platform.db import Database
+from service_platform.errors import ApiError
+from service_platform.limits import DEFAULT_LIMIT, BodySizeLimit
+from service_platform.models import (
+    ChangesResponse,
+    CommunityInfo,
+    EnrolRequest,
+    EnrolResponse,
+    ErrorResponse,
+    LeasesRequest,
+    LeasesResponse,
+    MeResponse,
+    PushRequest,
+    PushResponse,
+    TimeResponse,
+)
+
+log = logging.getLogger(__name__)
+
+ERRORS = {status: {"model": ErrorResponse} for status in (401, 403, 413, 422, 429, 503)}
+
+
+def create_app(db: Database, body_limit: int = DEFAULT_LIMIT) -> FastAPI:
+    app = FastAPI(title="Elder-care kiosk service platform", version="1",
+                  description="Protocol v1 between community kiosks and the platform; "
+                              "see docs/protocol.md.")
+    app.state.db = db
+    app.state.platform_id = migrations.platform_id(db)
+    _add_error_handlers(app)
+    _add_routes(app)
+    app.add_middleware(BodySizeLimit, limit=body_limit)
+    return app
+
+
+def _db(request: Request) -> Database:
+    return request.app.state.db
+
+
+def _kiosk(request: Request,
+           authorization: Annotated[str | None, Header()] = None) -> Kiosk:
+    with _db(request).read() as conn:
+        return auth.authenticate(conn, authorization)
+
+
+CurrentKiosk = Annotated[Kiosk, Depends(_kiosk)]
+
+
+def _now() -> str:
+    return clock.stamp(clock.now())
+
+
+def _community(conn, community_id: str) -> CommunityInfo:
+    row = catalogue.get_community(conn, community_id)
+    return CommunityInfo(id=row["id"], name=row["name"], tz=row["tz"])
+
+
+def _add_routes(app: FastAPI) -> None:
+    @app.get("/v1/time", response_model=TimeResponse, tags=["session"])
+    def server_time(request: Request) -> TimeResponse:
+        """The platform's clock (for skew detection) and its database's identity."""
+        return TimeResponse(server_time=_now(), platform_id=request.app.state.platform_id)
+
+    @app.post("/v1/enrol", response_model=EnrolResponse, responses=ERRORS, tags=["session"])
+    def enrol(request: Request, body: EnrolRequest) -> EnrolResponse:
+        """Trade a one-time enrolment code for a device token."""
+        def work(conn):
+            row, token = auth.enrol(conn, body.code, body.device_name)
+            return row, token, _community(conn, row["community_id"])
+        row, token, community = _db(request).run_write(work)
+        log.info("kiosk %s enrolled", row["id"])
+        return EnrolResponse(kiosk_id=row["id"], kiosk_name=row["name"], community=community,
+                             token=token, server_time=_now())
+
+    @app.get("/v1/me", response_model=MeResponse, responses=ERRORS, tags=["session"])
+    def me(request: Request, kiosk: CurrentKiosk) -> MeResponse:
+        """Which kiosk this token belongs to."""
+        with _db(request).read() as conn:
+            community = _community(conn, kiosk.community_id)
+        return MeResponse(kiosk_id=kiosk.id, kiosk_name=kiosk.name, community=community,
+                          server_time=_now())
+
+    @app.post("/v1/push", response_model=PushResponse, responses=ERRORS, tags=["sync"])
+    def push(request: Request, body: PushRequest, kiosk: CurrentKiosk) -> PushResponse:
+        """Apply a batch of operations, each exactly once; one result per operation."""
+        results = operations.push(_db(request), kiosk, body.operations)
+        return PushResponse(results=results, server_time=_now())
+
+    @app.get("/v1/changes", response_model=ChangesResponse, responses=ERRORS, tags=["sync"])
+    def changes(request: Request, kiosk: CurrentKiosk,
+                since: Annotated[int, Query(ge=0)] = 0,
+                limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> ChangesResponse:
+        """The community's changes after `since`, oldest first, in pages."""
+        with _db(request).read() as conn:
+            if since > feed.latest_seq(conn, kiosk.community_id):
+                raise ApiError(409, "cursor_ahead", "the cursor is beyond this platform's feed")
+            page, cursor, more = feed.page(conn, kiosk.community_id, kiosk.id, since, limit)
+        return ChangesResponse(changes=page, next=cursor, more=more, server_time=_now())
+
+    @app.post("/v1/leases", response_model=LeasesResponse, responses=ERRORS, tags=["capacity"])
+    def settle_leases(request: Request, body: LeasesRequest,
+                      kiosk: CurrentKiosk) -> LeasesResponse:
+        """Return leases the kiosk is done with, then lend it shares of slots' free places."""
+        returns = [leases.LeaseReturn(str(r.lease_id), r.used) for r in body.returns]
+        wishes = [leases.LeaseWish(w.slot_id, w.places) for w in body.want]
+        active, receipts = _db(request).run_write(
+            lambda conn: leases.settle(conn, kiosk, returns, wishes))
+        return LeasesResponse(leases=active, returned=receipts, server_time=_now())
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ApiError)
+    async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return await api_error(_request, errors.invalid_request(
+            "the request is not valid; nothing was applied", _validation_details(exc)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return await api_error(_request, ApiError(exc.status_code, code, str(exc.detail),
+                                                  headers=dict(exc.headers or {})))
+
+    @app.exception_handler(DBAPIError)
+    async def database_down(_request: Request, exc: DBAPIError) -> JSONResponse:
+        log.warning("database error: %s", type(exc.orig).__name__)
+        return await api_error(_request, ApiError(
+            503, "unavailable", "the database is busy or unavailable; try again",
+            headers={"Retry-After": "2"}))
+
+    @app.exception_handler(Exception)
+    async def bug(_request: Request, exc: Exception) -> JSONResponse:
+        log.error("unexpected %s", type(exc).__name__, exc_info=exc)
+        return await api_error(_request, ApiError(500, "internal", "internal error"))
+
+
+def _validation_details(exc: RequestValidationError) -> list[dict]:
+    details = []
+    for error in exc.errors():
+        loc = list(error.get("loc", ()))
+        item = {"loc": loc, "msg": error.get("msg", "")}
+        if loc[:2] == ["body", "operations"] and len(loc) > 2 and isinstance(loc[2], int):
+            item["index"] = loc[2]
+        details.append(item)
+    return details

@@ -1,0 +1,60 @@
+"""Capacity of a meal slot: confirmed bookings plus outstanding lease places never exceed it.
+
+Every function here expects the slot's row to be locked already (`catalogue.lock_slot`), so the
+count and the write that depends on it happen in one transaction serialised per slot.
+"""
+from __future__ import annotations
+
+from sqlalchemy import Connection, RowMapping, func, select, update
+
+from service_platform.schema import bookings, kiosks, leases
+
+
+def confirmed(conn: Connection, community_id: str, slot_id: str) -> int:
+    return conn.execute(select(func.count()).select_from(bookings).where(
+        bookings.c.community_id == community_id, bookings.c.slot_id == slot_id,
+        bookings.c.status == "confirmed")).scalar_one()
+
+
+def outstanding(lease: RowMapping) -> int:
+    """Places a lease still holds back from the common pool."""
+    if lease["state"] == "active":
+        return max(0, lease["places"] - lease["uses"])
+    return max(0, (lease["used_final"] or 0) - lease["uses"])
+
+
+def slot_leases(conn: Connection, community_id: str, slot_id: str) -> list[RowMapping]:
+    return list(conn.execute(select(leases).where(
+        leases.c.community_id == community_id, leases.c.slot_id == slot_id,
+    )).mappings())
+
+
+def free_places(conn: Connection, slot: RowMapping) -> int:
+    """Places nobody holds: capacity − confirmed − outstanding lease places (never below 0)."""
+    held = sum(outstanding(lease) for lease in slot_leases(conn, slot["community_id"], slot["id"]))
+    return max(0, slot["capacity"] - confirmed(conn, slot["community_id"], slot["id"]) - held)
+
+
+def usable_lease(conn: Connection, kiosk_id: str, slot: RowMapping,
+                 lease_id: str | None) -> RowMapping | None:
+    """The kiosk's lease on this slot if it still has a place for one more booking."""
+    if lease_id is None:
+        return None
+    lease = conn.execute(select(leases).where(leases.c.id == lease_id)).mappings().first()
+    if lease is None or lease["kiosk_id"] != kiosk_id or lease["slot_id"] != slot["id"] \
+            or lease["community_id"] != slot["community_id"]:
+        return None
+    limit = lease["places"] if lease["state"] == "active" else (lease["used_final"] or 0)
+    return lease if lease["uses"] < limit else None
+
+
+def consume(conn: Connection, lease: RowMapping) -> RowMapping:
+    """Count one booking presented under the lease; returns the updated lease row."""
+    conn.execute(update(leases).where(leases.c.id == lease["id"]).values(uses=leases.c.uses + 1))
+    return conn.execute(select(leases).where(leases.c.id == lease["id"])).mappings().one()
+
+
+def active_kiosks(conn: Connection, community_id: str) -> int:
+    return conn.execute(select(func.count()).select_from(kiosks).where(
+        kiosks.c.community_id == community_id, kiosks.c.token_hash.is_not(None),
+        kiosks.c.revoked_at.is_(None))).scalar_one()

@@ -1,0 +1,74 @@
+"""Communities and what they offer: subsidy levels, elders and meal slots, each change fed out."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, delete, insert, select
+
+from service_platform import clock, entities, feed
+from service_platform.feed import Change
+from service_platform.schema import communities, elders, meal_slots, subsidy_levels
+
+
+def create_community(conn: Connection, community_id: str, name: str,
+                     tz: str = "Asia/Shanghai") -> None:
+    conn.execute(insert(communities).values(
+        id=community_id, name=name, tz=tz, created_at=clock.stamp(clock.now())))
+    feed.start(conn, community_id)
+
+
+def get_community(conn: Connection, community_id: str) -> RowMapping | None:
+    return conn.execute(select(communities).where(communities.c.id == community_id)
+                        ).mappings().first()
+
+
+def put_subsidy_levels(conn: Connection, community_id: str, levels: dict[str, int]) -> None:
+    rows = [{"community_id": community_id, "level": level, "meal_subsidy_cents": cents}
+            for level, cents in levels.items()]
+    _replace(conn, subsidy_levels, community_id, "level", rows)
+    feed.append(conn, community_id, (
+        Change("subsidy_level", row["level"], entities.subsidy_level(row)) for row in rows))
+
+
+def put_elders(conn: Connection, community_id: str, people: Iterable[dict[str, Any]]) -> None:
+    """Insert or replace elders given in the wire shape (dietary as a list)."""
+    stamp = clock.stamp(clock.now())
+    rows = [{**person, "community_id": community_id, "updated_at": stamp,
+             "dietary": json.dumps(list(person["dietary"]), ensure_ascii=False)}
+            for person in people]
+    _replace(conn, elders, community_id, "id", rows)
+    feed.append(conn, community_id, (Change("elder", row["id"], entities.elder(row))
+                                     for row in rows))
+
+
+def put_meal_slots(conn: Connection, community_id: str, slots: Iterable[dict[str, Any]]) -> None:
+    """Insert or replace meal slots given in the wire shape (menu as a list)."""
+    stamp = clock.stamp(clock.now())
+    rows = [{**slot, "community_id": community_id, "updated_at": stamp,
+             "menu": json.dumps(list(slot["menu"]), ensure_ascii=False)}
+            for slot in slots]
+    _replace(conn, meal_slots, community_id, "id", rows)
+    feed.append(conn, community_id, (Change("meal_slot", row["id"], entities.meal_slot(row))
+                                     for row in rows))
+
+
+def _replace(conn: Connection, table, community_id: str, key: str, rows: list[dict]) -> None:
+    if not rows:
+        return
+    conn.execute(delete(table).where(table.c.community_id == community_id,
+                                     table.c[key].in_([row[key] for row in rows])))
+    conn.execute(insert(table), rows)
+
+
+def get_elder(conn: Connection, community_id: str, elder_id: str) -> RowMapping | None:
+    return conn.execute(select(elders).where(
+        elders.c.community_id == community_id, elders.c.id == elder_id)).mappings().first()
+
+
+def lock_slot(conn: Connection, community_id: str, slot_id: str) -> RowMapping | None:
+    """The slot's row, locked until commit (PostgreSQL); SQLite's write transaction suffices."""
+    return conn.execute(select(meal_slots).where(
+        meal_slots.c.community_id == community_id, meal_slots.c.id == slot_id,
+    ).with_for_update()).mappings().first()

@@ -1,0 +1,106 @@
+"""The platform's database connection: SQLite (a file, WAL) or PostgreSQL, and its transactions."""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+# PostgreSQL's "try again" states: serialization failure and deadlock.
+RETRYABLE_SQLSTATES = {"40001", "40P01"}
+WRITE_ATTEMPTS = 5
+
+
+def database_url(target: str | Path) -> str:
+    """A SQLAlchemy URL from a URL or a file path (a path means SQLite)."""
+    text = str(target)
+    if "://" not in text:
+        path = Path(text).expanduser().resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    for prefix in ("postgresql://", "postgres://"):
+        if text.startswith(prefix):
+            return "postgresql+psycopg://" + text[len(prefix):]
+    return text
+
+
+class Database:
+    """One engine and the two ways to use it: `read()` and `write()` transactions."""
+
+    def __init__(self, target: str | Path) -> None:
+        self.url = database_url(target)
+        self.engine = _make_engine(self.url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
+        with self.engine.connect() as conn:
+            conn.execution_options(platform_write=True)
+            with conn.begin():
+                yield conn
+
+    def run_write(self, work: Callable[[Connection], T]) -> T:
+        """Run `work` in a write transaction, again if the database asks us to retry."""
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                with self.write() as conn:
+                    return work(conn)
+            except OperationalError as exc:
+                if attempt == WRITE_ATTEMPTS or not is_transient(exc):
+                    raise
+                log.info("transient database error, attempt %d: %s", attempt, type(exc.orig))
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))
+        raise AssertionError("unreachable")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def is_transient(exc: OperationalError) -> bool:
+    if getattr(exc.orig, "sqlstate", None) in RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(exc.orig)
+
+
+def _make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, hide_parameters=True, pool_pre_ping=True, pool_size=5,
+                         max_overflow=10)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # an acknowledged operation survives power loss
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("platform_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

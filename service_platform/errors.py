@@ -1,0 +1,37 @@
+"""Errors the API answers with: a status, a stable code and a message free of personal data."""
+from __future__ import annotations
+
+from typing import Any
+
+
+class ApiError(Exception):
+    """An answer other than 2xx, with the body `{"error": {"code", "message", "details"}}`."""
+
+    def __init__(self, status: int, code: str, message: str,
+                 details: list[dict[str, Any]] | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or []
+        self.headers = headers or {}
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+
+
+def unauthorized(message: str = "a valid device token is required") -> ApiError:
+    return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def revoked() -> ApiError:
+    return ApiError(403, "kiosk_revoked", "this kiosk has been revoked")
+
+
+def invalid_code() -> ApiError:
+    return ApiError(401, "invalid_code", "the enrolment code is unknown, expired or used")
+
+
+def invalid_request(message: str, details: list[dict[str, Any]] | None = None) -> ApiError:
+    return ApiError(422, "invalid_request", message, details)

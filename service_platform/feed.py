@@ -1,0 +1,79 @@
+"""The append-only change feed: each community's changes in seq order, paged for pulling."""
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
+
+from service_platform import clock
+from service_platform.schema import changes, feed_heads
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    entity_id: str
+    data: dict[str, Any] | None  # None means the entity was removed
+    kiosk_id: str | None = None  # only this kiosk may see it
+
+
+def append(conn: Connection, community_id: str, items: Iterable[Change]) -> int:
+    """Add changes at the end of the community's feed; returns the last seq used.
+
+    Call it after every other lock of the transaction is held: the feed head's row lock is held
+    until commit, so seqs become visible in order.
+    """
+    items = list(items)
+    if not items:
+        return latest_seq(conn, community_id)
+    head = feed_heads.c.community_id == community_id
+    conn.execute(update(feed_heads).where(head).values(last_seq=feed_heads.c.last_seq + len(items)))
+    last = conn.execute(select(feed_heads.c.last_seq).where(head)).scalar_one()
+    created = clock.stamp(clock.now())
+    conn.execute(insert(changes), [
+        {"community_id": community_id, "seq": last - len(items) + n, "kind": item.kind,
+         "entity_id": item.entity_id, "op": "upsert" if item.data is not None else "delete",
+         "data": None if item.data is None else json.dumps(item.data, ensure_ascii=False),
+         "kiosk_id": item.kiosk_id, "created_at": created}
+        for n, item in enumerate(items, start=1)
+    ])
+    return last
+
+
+def latest_seq(conn: Connection, community_id: str) -> int:
+    seq = conn.execute(select(feed_heads.c.last_seq).where(
+        feed_heads.c.community_id == community_id)).scalar()
+    return seq or 0
+
+
+def start(conn: Connection, community_id: str) -> None:
+    conn.execute(insert(feed_heads).values(community_id=community_id, last_seq=0))
+
+
+def page(conn: Connection, community_id: str, kiosk_id: str, since: int,
+         limit: int) -> tuple[list[dict], int, bool]:
+    """Changes after `since` that this kiosk may see: (changes, next cursor, more to come)."""
+    rows = conn.execute(
+        select(changes).where(
+            changes.c.community_id == community_id,
+            changes.c.seq > since,
+            or_(changes.c.kiosk_id.is_(None), changes.c.kiosk_id == kiosk_id),
+        ).order_by(changes.c.seq).limit(limit + 1)
+    ).mappings().all()
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cursor = rows[-1]["seq"] if rows else since
+    return [_wire(row) for row in rows], cursor, more
+
+
+def _wire(row: RowMapping) -> dict:
+    return {"seq": row["seq"], "kind": row["kind"], "id": row["entity_id"], "op": row["op"],
+            "data": None if row["data"] is None else json.loads(row["data"])}
+
+
+def count(conn: Connection, community_id: str) -> int:
+    return conn.execute(select(func.count()).select_from(changes).where(
+        changes.c.community_id == community_id)).scalar_one()

@@ -1,0 +1,159 @@
+"""Wire models of protocol v1: closed request schemas (unknown fields are a 422) and answers."""
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Cents = Annotated[StrictInt, Field(ge=0, le=10_000_000)]
+Count = Annotated[StrictInt, Field(ge=0, le=100_000)]
+
+MAX_OPERATIONS = 500
+MAX_LEASE_ITEMS = 200
+
+
+class Closed(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class EnrolRequest(Closed):
+    code: Annotated[str, StringConstraints(min_length=1, max_length=64)]
+    device_name: Annotated[str, StringConstraints(max_length=100)] | None = None
+
+
+class CommunityInfo(BaseModel):
+    id: str
+    name: str
+    tz: str
+
+
+class EnrolResponse(BaseModel):
+    kiosk_id: str
+    kiosk_name: str
+    community: CommunityInfo
+    token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    server_time: str
+
+
+class MeResponse(BaseModel):
+    kiosk_id: str
+    kiosk_name: str
+    community: CommunityInfo
+    server_time: str
+
+
+class TimeResponse(BaseModel):
+    server_time: str
+    platform_id: str
+    protocol: int = 1
+
+
+class Operation(Closed):
+    op_id: UUID
+    type: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    payload: dict[str, Any]
+    created_at: AwareDatetime
+
+
+class PushRequest(Closed):
+    operations: list[Operation] = Field(min_length=1, max_length=MAX_OPERATIONS)
+
+
+class BookingCreate(Closed):
+    """Payload of `booking.create`: exactly what the kiosk writes to its outbox, plus lease_id."""
+
+    id: UUID
+    elder_id: Id
+    service: Literal["meal"]
+    slot_id: Id
+    mode: Literal["dine_in", "pickup", "delivery"]
+    price_cents: Cents
+    subsidy_cents: Cents
+    staff_id: Id | None
+    created_at: AwareDatetime
+    lease_id: UUID | None = None
+
+
+class BookingCancel(Closed):
+    booking_id: UUID
+    staff_id: Id | None = None
+    reason: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class OpResult(BaseModel):
+    op_id: str
+    status: Literal["applied", "rejected"]
+    reason: str | None
+    data: dict[str, Any]
+
+
+class PushResponse(BaseModel):
+    results: list[OpResult]
+    server_time: str
+
+
+class ChangeOut(BaseModel):
+    seq: int
+    kind: str
+    id: str
+    op: Literal["upsert", "delete"]
+    data: dict[str, Any] | None
+
+
+class ChangesResponse(BaseModel):
+    changes: list[ChangeOut]
+    next: int
+    more: bool
+    server_time: str
+
+
+class LeaseReturnIn(Closed):
+    lease_id: UUID
+    used: Count
+
+
+class LeaseWantIn(Closed):
+    slot_id: Id
+    places: Count | None = None
+
+
+class LeasesRequest(Closed):
+    returns: list[LeaseReturnIn] = Field(default_factory=list, alias="return",
+                                         max_length=MAX_LEASE_ITEMS)
+    want: list[LeaseWantIn] = Field(default_factory=list, max_length=MAX_LEASE_ITEMS)
+
+
+class LeaseOut(BaseModel):
+    lease_id: str
+    slot_id: str
+    places: int
+    uses: int
+    used: int | None
+    state: Literal["active", "returned", "expired"]
+    granted_at: str
+    expires_at: str
+
+
+class LeaseReceipt(BaseModel):
+    lease_id: str
+    status: Literal["returned", "unknown"]
+    used: int | None
+
+
+class LeasesResponse(BaseModel):
+    leases: list[LeaseOut]
+    returned: list[LeaseReceipt]
+    server_time: str
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: list[dict[str, Any]]
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
