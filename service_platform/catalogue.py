@@ -5,11 +5,11 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select
+from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from service_platform import clock, entities, feed
 from service_platform.feed import Change
-from service_platform.schema import communities, elders, meal_slots, subsidy_levels
+from service_platform.schema import communities, elders, leases, meal_slots, subsidy_levels
 
 
 def create_community(conn: Connection, community_id: str, name: str,
@@ -50,8 +50,23 @@ def put_meal_slots(conn: Connection, community_id: str, slots: Iterable[dict[str
              "menu": json.dumps(list(slot["menu"]), ensure_ascii=False)}
             for slot in slots]
     _replace(conn, meal_slots, community_id, "id", rows)
-    feed.append(conn, community_id, (Change("meal_slot", row["id"], entities.meal_slot(row))
-                                     for row in rows))
+    items = [Change("meal_slot", row["id"], entities.meal_slot(row)) for row in rows]
+    feed.append(conn, community_id, items + _leases_follow_cutoff(conn, community_id, rows))
+
+
+def _leases_follow_cutoff(conn: Connection, community_id: str, rows: list[dict]) -> list[Change]:
+    """A lease expires at its slot's cut-off, also when the cut-off is moved."""
+    changed = []
+    for row in rows:
+        where = (leases.c.community_id == community_id, leases.c.slot_id == row["id"],
+                 leases.c.state == "active", leases.c.expires_at != row["cutoff"])
+        moved = conn.execute(select(leases).where(*where)).mappings().all()
+        if moved:
+            conn.execute(update(leases).where(*where).values(expires_at=row["cutoff"]))
+        changed += [{**lease, "expires_at": row["cutoff"]} for lease in moved]
+    now = clock.now()
+    return [Change("lease", lease["id"], entities.lease(lease, now), lease["kiosk_id"])
+            for lease in changed]
 
 
 def _replace(conn: Connection, table, community_id: str, key: str, rows: list[dict]) -> None:
