@@ -97,8 +97,17 @@ class Store:
 
 
 def _split_sql(script: str) -> list[str]:
-    """Statements of a migration script; migrations hold no semicolons inside strings."""
-    return [s.strip() for s in script.split(";") if s.strip() and not _only_comments(s)]
+    """The statements of a migration script, triggers' inner semicolons included."""
+    statements, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if not _only_comments(pending.rstrip(";")):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        raise StorageError("migration ends with an incomplete statement")
+    return statements
 
 
 def _only_comments(statement: str) -> bool:

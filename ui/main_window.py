@@ -20,7 +20,7 @@ from ui.screens.meal_menu import MealMenuScreen
 from ui.screens.meal_mode import MealModeScreen
 from ui.screens.receipt import ReceiptScreen
 from ui.screens.services import ServicesScreen
-from ui.theme import Metrics
+from ui.theme import Metrics, stylesheet
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +74,10 @@ class KioskWindow(QMainWindow):
 
     def go_home(self) -> None:
         """Home is sign-out: the elder's session and every screen's content are cleared."""
+        signed_out = self.core.session.signed_in
         self.core.session.clear()
+        if signed_out:
+            self.set_text_size(self.core.settings.text_size)
         for screen in self.screens.values():
             screen.clear()
         self.history.clear()
@@ -90,6 +93,15 @@ class KioskWindow(QMainWindow):
         self.go_home()
         self.core.session.sign_in(elder)
         self.answer("identified")
+
+    def set_text_size(self, size: str) -> None:
+        """Bigger or smaller text for everything, at once; sign-out goes back to the default."""
+        if size == self.metrics.text_size:
+            return
+        self.metrics = self.metrics.with_text_size(size)
+        QApplication.instance().setStyleSheet(
+            stylesheet(self.metrics, self.core.settings.high_contrast))
+        self.screen(flow.HOME).show_text_size(size)
 
     def speak(self, text: str) -> None:
         if text:

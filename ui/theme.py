@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from string import Template
 
 from kiosk.paths import ASSETS
 
 # Chinese glyph height per text size (大 / 特大 / 超大), from the senior UI rules.
 GLYPH_MM = {"large": 7.0, "larger": 9.0, "largest": 11.0}
+TEXT_SIZES = tuple(GLYPH_MM)
 # A CJK glyph in Noto Sans CJK fills about 0.88 of the font's pixel size.
 GLYPH_PER_EM = 0.88
 PRIMARY_MM = 25.0
@@ -45,6 +46,9 @@ class Metrics:
     def for_screen(cls, width_px: int, height_px: int, diagonal_inch: float,
                    text_size: str = "large") -> Metrics:
         return cls(math.hypot(width_px, height_px) / (diagonal_inch * 25.4), text_size)
+
+    def with_text_size(self, text_size: str) -> Metrics:
+        return replace(self, text_size=text_size)
 
     def mm(self, millimetres: float) -> int:
         return math.ceil(millimetres * self.px_per_mm)

@@ -30,7 +30,7 @@ class Screen(QWidget):
         self.header.back_button.setVisible(self.navigation and self.can_go_back)
         outer.addWidget(self.header)
         self.body = QVBoxLayout()
-        self.body.setContentsMargins(gap * 3, gap * 2, gap * 3, gap * 2)
+        self.body.setContentsMargins(gap * 3, gap, gap * 3, gap)
         self.body.setSpacing(gap * 2)
         outer.addLayout(self.body, 1)
         self.message = label("", "message")

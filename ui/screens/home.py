@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout
 
 from kiosk.cards import MAX_INPUT
 from ui.screens.base import Screen
+from ui.theme import TEXT_SIZES
 from ui.widgets import BigButton, Keypad, label
 
 MAX_TYPED_DIGITS = 18
@@ -29,18 +30,38 @@ class HomeScreen(Screen):
         left.addWidget(self.display)
         left.addWidget(self.message)
         left.addStretch(1)
-        self.ok = BigButton(t("home.key.ok"), "primary")
-        self.ok.tapped.connect(self._submit)
-        left.addWidget(self.ok)
+        right = QVBoxLayout()
+        right.setSpacing(self.metrics.gap * 2)
         keypad = Keypad(t("home.key.clear"), t("home.key.delete"), self.metrics.gap)
         keypad.digit.connect(self._digit)
         keypad.cleared.connect(self._clear_digits)
         keypad.deleted.connect(self._delete_digit)
+        right.addWidget(keypad, 1)
+        self.ok = BigButton(t("home.key.ok"), "primary")
+        self.ok.tapped.connect(self._submit)
+        right.addWidget(self.ok)
         row.addLayout(left, 5)
-        row.addWidget(keypad, 4)
+        row.addLayout(right, 4)
         self.body.addLayout(row, 1)
+        self._add_text_size_buttons()
         self._digits = ""
         self._show_digits()
+
+    def _add_text_size_buttons(self) -> None:
+        """大 / 特大 / 超大 in one tap, where the back button sits on other screens."""
+        self.size_buttons: dict[str, BigButton] = {}
+        for index, size in enumerate(TEXT_SIZES):
+            button = BigButton(self.t(f"text_size.{size}"), "nav")
+            button.setAccessibleName(self.t("text_size.name", size=self.t(f"text_size.{size}")))
+            button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+            button.tapped.connect(lambda s=size: self.shell.set_text_size(s))
+            self.header.layout().insertWidget(index, button)
+            self.size_buttons[size] = button
+        self.show_text_size(self.metrics.text_size)
+
+    def show_text_size(self, chosen: str) -> None:
+        for size, button in self.size_buttons.items():
+            button.set_role("nav_selected" if size == chosen else "nav")
 
     def enter(self) -> None:
         self._clear_digits()

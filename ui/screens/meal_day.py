@@ -22,7 +22,7 @@ class MealDayScreen(Screen):
     def build(self) -> None:
         self.set_title(self.t("meal.day.title"))
         self.grid = QGridLayout()
-        self.grid.setSpacing(self.metrics.gap * 2)
+        self.grid.setSpacing(self.metrics.gap)
         self.buttons: list[BigButton] = []
         for index in range(self.core.settings.booking_days):
             button = BigButton("", "choice")
