@@ -47,9 +47,10 @@ class KioskClient:
     def get(self, path: str, **params) -> requests.Response:
         return requests.get(self.base_url + path, params=params, headers=self.headers, timeout=30)
 
-    def post(self, path: str, body=None, **kwargs) -> requests.Response:
-        return requests.post(self.base_url + path, json=body, headers=self.headers, timeout=30,
-                             **kwargs)
+    def post(self, path: str, body=None, headers: dict | None = None,
+             **kwargs) -> requests.Response:
+        return requests.post(self.base_url + path, json=body,
+                             headers={**self.headers, **(headers or {})}, timeout=30, **kwargs)
 
     def push(self, *ops: dict) -> list[dict]:
         answer = self.post("/v1/push", {"operations": list(ops)})

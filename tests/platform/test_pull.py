@@ -1,0 +1,61 @@
+"""Pulling the change feed: pages in seq order, a cursor to resume from, a first full sync."""
+from __future__ import annotations
+
+from tests.platform.wire import booking_op
+
+DEMO = "community-xingfu"
+
+
+def _busy_community(platform):
+    community = platform.community(elders=12)
+    slot = platform.slot(community, capacity=20)
+    kiosk = platform.kiosk(community)
+    kiosk.push(*(booking_op(f"elder-{n:03d}", slot) for n in range(1, 10)))
+    return kiosk
+
+
+def test_pages_add_up_to_the_whole_feed(platform):
+    kiosk = _busy_community(platform)
+    whole, last = kiosk.pull_all(limit=1000)
+    paged, paged_last = kiosk.pull_all(limit=4)
+    assert paged == whole and paged_last == last == whole[-1]["seq"]
+    seqs = [c["seq"] for c in whole]
+    assert seqs == sorted(set(seqs))
+    assert len(whole) == 12 + 1 + 9  # elders, the slot, the bookings
+
+
+def test_pull_resumes_from_a_saved_cursor(platform):
+    kiosk = _busy_community(platform)
+    whole, _ = kiosk.pull_all()
+    first = kiosk.get("/v1/changes", since=0, limit=5).json()
+    assert first["more"] is True and first["next"] == whole[4]["seq"]
+    rest, _ = kiosk.pull_all(since=first["next"], limit=3)
+    assert first["changes"] + rest == whole
+    end = kiosk.get("/v1/changes", since=whole[-1]["seq"]).json()
+    assert end["changes"] == [] and end["more"] is False and end["next"] == whole[-1]["seq"]
+
+
+def test_first_sync_of_the_demo_community(platform):
+    kiosk = platform.kiosk(DEMO)
+    changes, _ = kiosk.pull_all(limit=1000)
+    kinds: dict[str, set] = {}
+    for change in changes:
+        kinds.setdefault(change["kind"], set()).add(change["id"])
+    assert len(kinds["elder"]) == 50
+    assert kinds["subsidy_level"] == {"none", "basic", "enhanced", "special"}
+    assert len(kinds["meal_slot"]) == 28
+    elder = next(c["data"] for c in changes if c["id"] == "elder-0001")
+    assert set(elder) == {"id", "card_no", "name", "phone", "address", "subsidy_level",
+                          "delivery_allowed", "home_visit_allowed", "dietary", "active"}
+    slot = next(c["data"] for c in changes if c["kind"] == "meal_slot")
+    assert set(slot) == {"id", "day", "meal", "cutoff", "capacity", "price_cents", "menu"}
+
+
+def test_bad_cursors(platform):
+    kiosk = _busy_community(platform)
+    _, last = kiosk.pull_all()
+    for params in ({"since": -1}, {"limit": 0}, {"limit": 1001}, {"since": "x"}):
+        answer = kiosk.get("/v1/changes", **params)
+        assert answer.status_code == 422, params
+    ahead = kiosk.get("/v1/changes", since=last + 10_000)
+    assert ahead.status_code == 409 and ahead.json()["error"]["code"] == "cursor_ahead"
