@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from service_platform import clock, entities, feed
 from service_platform.feed import Change
@@ -70,11 +70,12 @@ def _leases_follow_cutoff(conn: Connection, community_id: str, rows: list[dict])
 
 
 def _replace(conn: Connection, table, community_id: str, key: str, rows: list[dict]) -> None:
-    if not rows:
-        return
-    conn.execute(delete(table).where(table.c.community_id == community_id,
-                                     table.c[key].in_([row[key] for row in rows])))
-    conn.execute(insert(table), rows)
+    """Insert or update rows in place (updating keeps row locks waiting on them meaningful)."""
+    for row in rows:
+        done = conn.execute(update(table).where(
+            table.c.community_id == community_id, table.c[key] == row[key]).values(**row))
+        if done.rowcount == 0:
+            conn.execute(insert(table).values(**row))
 
 
 def get_elder(conn: Connection, community_id: str, elder_id: str) -> RowMapping | None:
