@@ -129,7 +129,7 @@ JSON_VALUES = st.recursive(
     max_leaves=6)
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=40, deadline=None, database=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(field=st.sampled_from(["id", "elder_id", "service", "slot_id", "mode", "price_cents",
                               "subsidy_cents", "staff_id", "created_at", "lease_id", "extra"]),
