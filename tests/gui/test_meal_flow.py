@@ -130,3 +130,15 @@ def test_a_second_tap_within_half_a_second_is_ignored(qtbot, window):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert window.current.display.text() == "1"
+
+
+def test_lunch_for_tomorrow_takes_at_most_six_taps_after_sign_in(qtbot, window):
+    sign_in_wang(qtbot, window)
+    taps = 0
+    for text in ("助餐", "明天", "午餐", "订这一餐", "到食堂取", "确认"):
+        tap(qtbot, window, text)
+        taps += 1
+        if window.current.name == "receipt":
+            break
+    assert window.current.name == "receipt"
+    assert taps <= 6
