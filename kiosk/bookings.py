@@ -10,6 +10,7 @@ from kiosk import outbox
 from kiosk.clock import Clock
 from kiosk.elders import Elder, get_elder, meal_subsidy_cents
 from kiosk.errors import BookingRejected
+from kiosk.leases import usable_lease
 from kiosk.meals import MODES, MealSlot, booked_count, get_slot
 from kiosk.store import Store
 
@@ -28,6 +29,7 @@ class Booking:
     status: str
     reason: str
     created_at: str
+    lease_id: str | None = None
 
     @classmethod
     def from_row(cls, row) -> Booking:
@@ -90,10 +92,32 @@ class MealBooking:
                 raise BookingRejected("closed")
             if self._has_live_booking(elder_id, slot_id):
                 raise BookingRejected("duplicate")
-            if booked_count(self.store, slot_id) >= quote.slot.capacity:
+            # Within a lease the platform has set the place aside for this kiosk: final at once.
+            lease_id = usable_lease(conn, slot_id, now)
+            if lease_id is None and booked_count(self.store, slot_id) >= quote.slot.capacity:
                 raise BookingRejected("full")
-            booking = self._insert(conn, quote, now, staff_id)
+            booking = self._insert(conn, quote, now, staff_id, lease_id)
         return booking
+
+    def cancel(self, booking_id: str, staff_id: str | None = None, reason: str = "") -> Booking:
+        """Cancel a live booking before its meal's cut-off; the platform hears of it by sync."""
+        with self.store.transaction() as conn:
+            row = self.store.query_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
+            if row is None or row["status"] not in ("tentative", "confirmed"):
+                raise BookingRejected("unknown_booking")
+            slot = get_slot(self.store, row["slot_id"], self.clock.tz)
+            now = self.clock.now()
+            if slot is not None and now >= slot.cutoff:
+                raise BookingRejected("closed")
+            stamp = now.isoformat(timespec="seconds")
+            conn.execute("UPDATE bookings SET status = 'cancelled', updated_at = ? WHERE id = ?",
+                         (stamp, booking_id))
+            payload = {"booking_id": booking_id, "staff_id": staff_id}
+            if reason:
+                payload["reason"] = reason[:200]
+            outbox.enqueue(conn, "booking.cancel", payload, stamp)
+            row = self.store.query_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
+        return Booking.from_row(row)
 
     def _has_live_booking(self, elder_id: str, slot_id: str) -> bool:
         return self.store.query_one(
@@ -103,7 +127,7 @@ class MealBooking:
         ) is not None
 
     def _insert(self, conn: sqlite3.Connection, quote: MealQuote, now: dt.datetime,
-                staff_id: str | None) -> Booking:
+                staff_id: str | None, lease_id: str | None) -> Booking:
         booking_id = str(uuid.uuid4())
         stamp = now.isoformat(timespec="seconds")
         row = {
@@ -116,12 +140,13 @@ class MealBooking:
             "price_cents": quote.price_cents,
             "subsidy_cents": quote.subsidy_cents,
             "pay_cents": quote.pay_cents,
-            "status": "tentative",
+            "status": "confirmed" if lease_id else "tentative",
             "reason": "",
             "origin": "local",
             "staff_id": staff_id,
             "created_at": stamp,
             "updated_at": stamp,
+            "lease_id": lease_id,
         }
         try:
             conn.execute(
@@ -132,6 +157,8 @@ class MealBooking:
             raise BookingRejected("duplicate") from exc
         payload = {k: row[k] for k in ("id", "elder_id", "service", "slot_id", "mode",
                                        "price_cents", "subsidy_cents", "staff_id", "created_at")}
+        if lease_id:
+            payload["lease_id"] = lease_id  # the one field protocol §3.1 adds
         outbox.enqueue(conn, "booking.create", payload, stamp)
         return Booking.from_row(row)
 

@@ -40,6 +40,16 @@ class Settings:
     lunch_cutoff: str = "09:30"
     dinner_cutoff: str = "15:00"
     booking_days: int = 7
+    # Sync with the platform: a cycle this often, and at once after each elder action.
+    sync_interval_s: int = 30
+    sync_backoff_cap_s: int = 300  # the longest wait between attempts after failures
+    sync_timeout_s: float = 20.0  # for one HTTP answer; connecting gets a quarter of it
+    # Capacity leases: asked for the open meals of this many days, given back after this long.
+    lease_days: int = 2
+    lease_refresh_s: int = 300
+    # A one-time enrolment code (or the QR code's JSON text) to trade for a device token.
+    enrolment_code: str = ""
+    device_name: str = ""
 
     @property
     def db_path(self) -> Path:
@@ -58,6 +68,15 @@ class Settings:
                 raise ValueError(f"{name} must look like 09:30")
         if not 1 <= self.booking_days <= 31:
             raise ValueError("booking_days must be between 1 and 31")
+        if not 5 <= self.sync_interval_s <= 3600:
+            raise ValueError("sync_interval_s must be between 5 and 3600 seconds")
+        if not 1 <= self.lease_days <= 31:
+            raise ValueError("lease_days must be between 1 and 31")
+
+    @property
+    def token_path(self) -> Path:
+        """The device token, readable only by the kiosk's user (never logged)."""
+        return self.data_dir / "device_token"
 
 
 def _coerce(kind: type | str, value: object) -> object:

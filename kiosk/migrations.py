@@ -73,6 +73,52 @@ MIGRATIONS: list[str] = [
         value TEXT NOT NULL
     );
     """,
+    # 2: capacity leases lent by the platform, the lease a booking was confirmed under, the
+    # platform's kiosk id of pulled bookings, and quarantined ('failed') outbox operations.
+    """
+    CREATE TABLE leases (
+        lease_id TEXT PRIMARY KEY,
+        slot_id TEXT NOT NULL,
+        places INTEGER NOT NULL CHECK (places >= 0),
+        uses INTEGER NOT NULL DEFAULT 0,
+        -- active: usable; returning: the kiosk stopped using it and is giving it back;
+        -- returned / expired: done with
+        state TEXT NOT NULL,
+        used INTEGER,
+        granted_at TEXT NOT NULL DEFAULT '',
+        expires_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE INDEX leases_slot ON leases (slot_id, state);
+    ALTER TABLE bookings ADD COLUMN lease_id TEXT;
+    ALTER TABLE bookings ADD COLUMN kiosk_id TEXT;
+    CREATE INDEX bookings_lease ON bookings (lease_id);
+    -- Another kiosk's booking may arrive by pull while this kiosk's tentative duplicate still
+    -- waits for its 'duplicate' answer, so the database rule now covers this kiosk's own bookings.
+    DROP INDEX bookings_one_live_per_slot;
+    CREATE UNIQUE INDEX bookings_one_live_per_slot ON bookings (elder_id, slot_id)
+        WHERE status IN ('tentative', 'confirmed') AND origin = 'local';
+    CREATE TABLE outbox_v2 (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        op_id TEXT NOT NULL UNIQUE,
+        op_type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        priority INTEGER NOT NULL DEFAULT 0,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'applied', 'rejected', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        result TEXT,
+        created_at TEXT NOT NULL,
+        done_at TEXT
+    );
+    INSERT INTO outbox_v2 (seq, op_id, op_type, payload, priority, state, attempts, result,
+                           created_at, done_at)
+        SELECT seq, op_id, op_type, payload, priority, state, attempts, result, created_at, done_at
+        FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v2 RENAME TO outbox;
+    CREATE INDEX outbox_pending ON outbox (state, priority DESC, seq);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

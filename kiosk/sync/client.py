@@ -1,0 +1,145 @@
+"""HTTP calls of protocol v1 with timeouts; every failure becomes a SyncError (errors.py)."""
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+from typing import Any
+
+import requests
+
+from kiosk.clock import Clock
+from kiosk.sync import errors
+
+RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504}
+USER_AGENT = "elder-kiosk-sync/1"
+
+
+class PlatformClient:
+    """One kiosk's conversation with the platform; use one client per thread."""
+
+    def __init__(self, base_url: str, token: str | None = None, *, clock: Clock | None = None,
+                 timeout_s: float = 20.0, session: requests.Session | None = None) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = token
+        self.clock = clock or Clock()
+        self.timeout = (max(1.0, timeout_s / 4), timeout_s)
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self.skew_s: float | None = None  # platform clock minus ours, from the last answer
+
+    def __repr__(self) -> str:  # never shows the token
+        return f"PlatformClient({self.base_url!r})"
+
+    def time(self) -> dict:
+        return self._call("GET", "/v1/time", auth=False)
+
+    def enrol(self, code: str, device_name: str = "") -> dict:
+        body: dict[str, Any] = {"code": code}
+        if device_name:
+            body["device_name"] = device_name[:100]
+        return self._call("POST", "/v1/enrol", body=_json_bytes(body), auth=False)
+
+    def me(self) -> dict:
+        return self._call("GET", "/v1/me")
+
+    def push(self, body: bytes) -> dict:
+        """`body` is the encoded request, built by push.py so operations go out as stored."""
+        return self._call("POST", "/v1/push", body=body)
+
+    def changes(self, since: int, limit: int) -> dict:
+        return self._call("GET", "/v1/changes", params={"since": since, "limit": limit})
+
+    def leases(self, returns: list[dict], want: list[dict]) -> dict:
+        return self._call("POST", "/v1/leases",
+                          body=_json_bytes({"return": returns, "want": want}))
+
+    def close(self) -> None:
+        self.session.close()
+
+    def _call(self, method: str, path: str, *, body: bytes | None = None,
+              params: dict | None = None, auth: bool = True) -> dict:
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        if auth:
+            if not self._token:
+                raise errors.NotEnrolled()
+            headers["Authorization"] = f"Bearer {self._token}"
+        sent = self.clock.now()
+        try:
+            response = self.session.request(method, self.base_url + path, data=body,
+                                            params=params, headers=headers,
+                                            timeout=self.timeout)
+            content = response.content  # read it all here: a cut answer fails here
+        except requests.RequestException as exc:
+            raise errors.PlatformUnreachable(type(exc).__name__) from exc
+        answer = _parse(content)
+        if response.status_code >= 300:
+            raise _failure(response, answer)
+        if not isinstance(answer, dict):
+            raise errors.PlatformAnswerInvalid(f"{path}: not a JSON object")
+        self._note_skew(answer, sent)
+        return answer
+
+    def _note_skew(self, answer: dict, sent: dt.datetime) -> None:
+        try:
+            server = dt.datetime.fromisoformat(str(answer.get("server_time")))
+        except ValueError:
+            return
+        if server.tzinfo is None:
+            return
+        midpoint = sent + (self.clock.now() - sent) / 2
+        self.skew_s = (server - midpoint).total_seconds()
+
+
+def _json_bytes(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _parse(content: bytes) -> object:
+    try:
+        return json.loads(content) if content else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _failure(response: requests.Response, answer: object) -> errors.SyncError:
+    status = response.status_code
+    error = answer.get("error") if isinstance(answer, dict) else None
+    code = error.get("code", "") if isinstance(error, dict) else ""
+    details = error.get("details", []) if isinstance(error, dict) else []
+    if status in RETRYABLE_STATUSES or status >= 500:
+        return errors.PlatformBusy(f"HTTP {status}", retry_after(response))
+    if status == 401:
+        return errors.InvalidCode() if code == "invalid_code" else errors.AccessRefused()
+    if status == 403:
+        return errors.KioskRevoked()
+    if status == 409 and code == "cursor_ahead":
+        return errors.CursorAhead()
+    if status == 409:
+        return errors.PlatformBusy("HTTP 409", retry_after(response))
+    if status == 413:
+        return errors.PayloadTooLarge()
+    if status == 422:
+        return errors.InvalidBatch(code or "invalid_request",
+                                   details if isinstance(details, list) else [])
+    if 300 <= status < 400:
+        return errors.PlatformAnswerInvalid(f"HTTP {status}")
+    return errors.ProtocolBug(f"HTTP {status} {code}")
+
+
+def retry_after(response: requests.Response) -> float | None:
+    """`Retry-After` in seconds (a number or an HTTP date), or None."""
+    value = response.headers.get("Retry-After", "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())

@@ -1,0 +1,107 @@
+"""Enrolment: trade a one-time code (or the QR code's JSON text) for a device token, kept 0600."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from kiosk.store import Store
+from kiosk.sync.client import PlatformClient
+from kiosk.sync.errors import InvalidCode, NotEnrolled
+
+STATE_KEYS = ("kiosk_id", "kiosk_name", "community_id", "community_name", "platform_url",
+              "platform_id")
+
+
+@dataclass(frozen=True)
+class EnrolmentCode:
+    code: str
+    platform_url: str  # empty when the text was a bare code
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    kiosk_id: str
+    kiosk_name: str
+    community_id: str
+    community_name: str
+    platform_url: str
+
+    def __repr__(self) -> str:
+        return f"Enrolment(kiosk_id={self.kiosk_id!r}, community_id={self.community_id!r})"
+
+
+def parse_code(text: str) -> EnrolmentCode:
+    """A typed code like "K7QM-3XPA-9RTD", or the QR text {"v": 1, "platform": …, "code": …}."""
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise InvalidCode("not an enrolment QR code") from exc
+        if not isinstance(data, dict) or data.get("v") != 1 or not data.get("code"):
+            raise InvalidCode("not an enrolment QR code")
+        return EnrolmentCode(_normalise(str(data["code"])), str(data.get("platform") or ""))
+    if not text:
+        raise InvalidCode("no enrolment code")
+    return EnrolmentCode(_normalise(text), "")
+
+
+def _normalise(code: str) -> str:
+    plain = "".join(ch for ch in code.upper() if ch.isalnum())
+    return "-".join(plain[i:i + 4] for i in range(0, len(plain), 4))
+
+
+def enrol(store: Store, token_path: Path, text: str, platform_url: str = "",
+          device_name: str = "", client: PlatformClient | None = None) -> Enrolment:
+    """Enrol this kiosk; the token goes to `token_path` only, never to the database or a log."""
+    parsed = parse_code(text)
+    url = parsed.platform_url or platform_url
+    if not url:
+        raise NotEnrolled("no platform address to enrol with")
+    client = client or PlatformClient(url)
+    answer = client.enrol(parsed.code, device_name)
+    try:
+        token = str(answer["token"])
+        community = answer["community"]
+        enrolment = Enrolment(str(answer["kiosk_id"]), str(answer.get("kiosk_name") or ""),
+                              str(community["id"]), str(community.get("name") or ""), url)
+    except (KeyError, TypeError) as exc:
+        raise InvalidCode("the platform's enrolment answer is incomplete") from exc
+    platform_id = str(client.time().get("platform_id") or "")
+    save_token(token_path, token)
+    with store.transaction():
+        for key in STATE_KEYS[:-1]:
+            store.set_state(key, getattr(enrolment, key))
+        store.set_state("platform_id", platform_id)
+    return enrolment
+
+
+def enrolment_of(store: Store) -> Enrolment | None:
+    kiosk_id = store.get_state("kiosk_id")
+    if not kiosk_id:
+        return None
+    return Enrolment(kiosk_id, store.get_state("kiosk_name"), store.get_state("community_id"),
+                     store.get_state("community_name"), store.get_state("platform_url"))
+
+
+def save_token(path: Path, token: str) -> None:
+    """Write the token readable only by this user, replacing any earlier one atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(path.name + ".new")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(fd, 0o600)  # even if a stale file with wider rights was there
+        os.write(fd, token.encode("ascii"))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(temp, path)
+
+
+def load_token(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="ascii").strip() or None
+    except FileNotFoundError:
+        return None

@@ -1,0 +1,228 @@
+"""Pull: the community's changes since the saved cursor, each page applied with its cursor."""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kiosk.bookings import booking_number
+from kiosk.clock import Clock
+from kiosk.leases import DONE_STATES
+from kiosk.store import Store
+from kiosk.sync import errors
+from kiosk.sync.client import PlatformClient
+
+log = logging.getLogger(__name__)
+
+CURSOR_KEY = "pull_cursor"
+PAGE_LIMIT = 1000
+# Applied in this order within a page so a booking never arrives before its elder.
+KINDS = ("subsidy_level", "elder", "meal_slot", "booking", "lease")
+
+
+@dataclass
+class PullReport:
+    changes: int = 0
+    pages: int = 0
+    cursor: int = 0
+
+
+def cursor(store: Store) -> int:
+    return int(store.get_state(CURSOR_KEY, "0"))
+
+
+def pull_all(store: Store, client: PlatformClient, clock: Clock,
+             page_limit: int = PAGE_LIMIT) -> PullReport:
+    """Pull until the platform says there is no more; stops anywhere, resumes from the cursor."""
+    report = PullReport(cursor=cursor(store))
+    while True:
+        answer = client.changes(report.cursor, page_limit)
+        changes, next_cursor, more = check_page(answer, report.cursor)
+        try:
+            apply_page(store, clock, changes, next_cursor)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise errors.PlatformAnswerInvalid(f"changes: {type(exc).__name__}") from exc
+        report.changes += len(changes)
+        report.pages += 1
+        report.cursor = next_cursor
+        if not more:
+            return report
+
+
+def check_page(answer: dict, since: int) -> tuple[list[dict], int, bool]:
+    changes, next_cursor, more = answer.get("changes"), answer.get("next"), answer.get("more")
+    if not isinstance(changes, list) or not isinstance(next_cursor, int) \
+            or not isinstance(more, bool) or next_cursor < since:
+        raise errors.PlatformAnswerInvalid("changes: not a page")
+    last = since
+    for change in changes:
+        if not isinstance(change, dict) or not isinstance(change.get("seq"), int) \
+                or change["seq"] <= last or change.get("op") not in ("upsert", "delete") \
+                or not isinstance(change.get("id"), str):
+            raise errors.PlatformAnswerInvalid("changes: a change is malformed")
+        if change["op"] == "upsert" and not isinstance(change.get("data"), dict):
+            raise errors.PlatformAnswerInvalid("changes: an upsert without data")
+        last = change["seq"]
+    if more and not changes:
+        raise errors.PlatformAnswerInvalid("changes: more promised on an empty page")
+    return changes, next_cursor, more
+
+
+def apply_page(store: Store, clock: Clock, changes: list[dict], next_cursor: int) -> None:
+    """Upsert the page's entities and save the cursor in one transaction."""
+    latest: dict[str, dict[str, dict]] = {kind: {} for kind in KINDS}
+    for change in changes:  # the last change of an entity is its current state
+        if change.get("kind") in latest:
+            latest[change["kind"]][change["id"]] = change  # unknown kinds are ignored (§8)
+    stamp = clock.now().isoformat(timespec="seconds")
+    with store.transaction() as conn:
+        for kind in KINDS:
+            items = list(latest[kind].values())
+            if items:
+                APPLY[kind](store, conn, items, stamp)
+        store.set_state(CURSOR_KEY, str(next_cursor))
+
+
+def _split(items: list[dict]) -> tuple[list[dict], list[str]]:
+    upserts = [c["data"] for c in items if c["op"] == "upsert"]
+    deletes = [c["id"] for c in items if c["op"] == "delete"]
+    return upserts, deletes
+
+
+def _subsidy_levels(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
+    upserts, deletes = _split(items)
+    store.db["subsidy_levels"].upsert_all(
+        ({"level": d["level"], "meal_subsidy_cents": int(d["meal_subsidy_cents"])}
+         for d in upserts), pk="level")
+    conn.executemany("DELETE FROM subsidy_levels WHERE level = ?", [(i,) for i in deletes])
+
+
+def _elders(store: Store, conn: sqlite3.Connection, items: list[dict], stamp: str):
+    upserts, deletes = _split(items)
+    store.db["elders"].upsert_all((_elder_row(d, stamp) for d in upserts), pk="id")
+    # Bookings still refer to a removed elder: the elder can no longer sign in.
+    conn.executemany("UPDATE elders SET active = 0, updated_at = ? WHERE id = ?",
+                     [(stamp, i) for i in deletes])
+
+
+def _elder_row(data: dict, stamp: str) -> dict:
+    return {
+        "id": data["id"], "card_no": data["card_no"], "name": data["name"],
+        "phone": data.get("phone") or "", "address": data.get("address") or "",
+        "subsidy_level": data.get("subsidy_level") or "none",
+        "delivery_allowed": int(bool(data.get("delivery_allowed"))),
+        "home_visit_allowed": int(bool(data.get("home_visit_allowed"))),
+        "dietary": json.dumps(list(data.get("dietary") or []), ensure_ascii=False),
+        "active": int(bool(data.get("active", True))), "updated_at": stamp,
+    }
+
+
+def _meal_slots(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
+    upserts, deletes = _split(items)
+    store.db["meal_slots"].upsert_all((
+        {"id": d["id"], "day": d["day"], "meal": d["meal"], "cutoff": d["cutoff"],
+         "capacity": int(d["capacity"]), "price_cents": int(d["price_cents"]),
+         "menu": json.dumps(d.get("menu") or [], ensure_ascii=False)}
+        for d in upserts), pk="id")
+    conn.executemany("DELETE FROM meal_slots WHERE id = ? AND NOT EXISTS "
+                     "(SELECT 1 FROM bookings WHERE slot_id = meal_slots.id)",
+                     [(i,) for i in deletes])
+
+
+BOOKING_UPSERT = """
+INSERT INTO bookings (id, number, elder_id, service, slot_id, mode, price_cents, subsidy_cents,
+                      pay_cents, status, reason, origin, staff_id, created_at, updated_at,
+                      lease_id, kiosk_id)
+VALUES (:id, :number, :elder_id, :service, :slot_id, :mode, :price_cents, :subsidy_cents,
+        :pay_cents, :status, '', :origin, :staff_id, :created_at, :updated_at, :lease_id,
+        :kiosk_id)
+ON CONFLICT (id) DO UPDATE SET
+    -- a cancellation made here and still on its way is not undone by an older confirmation
+    status = CASE WHEN bookings.status = 'cancelled' AND excluded.status = 'confirmed'
+                  THEN bookings.status ELSE excluded.status END,
+    reason = CASE WHEN bookings.status = 'cancelled' AND excluded.status = 'confirmed'
+                  THEN bookings.reason ELSE '' END,
+    updated_at = excluded.updated_at,
+    lease_id = COALESCE(bookings.lease_id, excluded.lease_id),
+    kiosk_id = excluded.kiosk_id
+"""
+
+
+def _bookings(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
+    upserts, deletes = _split(items)
+    rows = [_booking_row(d) for d in upserts]
+    try:
+        with store.db.atomic():
+            conn.executemany(BOOKING_UPSERT, rows)
+    except sqlite3.IntegrityError:
+        for row in rows:  # rare: find the one clashing with a live booking made here
+            _upsert_one_booking(store, conn, row)
+    conn.executemany("UPDATE bookings SET status = 'cancelled' WHERE id = ? "
+                     "AND status IN ('tentative', 'confirmed')", [(i,) for i in deletes])
+
+
+def _upsert_one_booking(store: Store, conn: sqlite3.Connection, row: dict) -> None:
+    try:
+        with store.db.atomic():
+            conn.execute(BOOKING_UPSERT, row)
+    except sqlite3.IntegrityError:
+        # This kiosk holds another live booking of the elder for the slot, which the platform
+        # will answer 'duplicate'; keep the platform's one as a booking made elsewhere.
+        log.warning("booking %s clashes with a local booking; kept as remote", row["id"])
+        conn.execute("UPDATE bookings SET origin = 'remote' WHERE id = ?", (row["id"],))
+        with store.db.atomic():
+            conn.execute(BOOKING_UPSERT, {**row, "origin": "remote"})
+
+
+def _booking_row(data: dict) -> dict:
+    price, subsidy = int(data["price_cents"]), int(data["subsidy_cents"])
+    return {
+        "id": data["id"], "number": booking_number(data["id"]), "elder_id": data["elder_id"],
+        "service": data.get("service") or "meal", "slot_id": data["slot_id"],
+        "mode": data.get("mode") or "", "price_cents": price, "subsidy_cents": subsidy,
+        "pay_cents": max(0, price - subsidy), "status": data["status"], "origin": "remote",
+        "staff_id": data.get("staff_id"), "created_at": data["created_at"],
+        "updated_at": data.get("updated_at") or data["created_at"],
+        "lease_id": data.get("lease_id"), "kiosk_id": data.get("kiosk_id"),
+    }
+
+
+LEASE_UPSERT = f"""
+INSERT INTO leases (lease_id, slot_id, places, uses, state, used, granted_at, expires_at,
+                    updated_at)
+VALUES (:lease_id, :slot_id, :places, :uses, :state, :used, :granted_at, :expires_at, :stamp)
+ON CONFLICT (lease_id) DO UPDATE SET
+    places = excluded.places, uses = excluded.uses, expires_at = excluded.expires_at,
+    used = COALESCE(excluded.used, leases.used), updated_at = excluded.updated_at,
+    -- once this kiosk stopped using a lease, an older 'active' never revives it
+    state = CASE WHEN excluded.state = 'active' AND leases.state IN {DONE_STATES}
+                 THEN leases.state ELSE excluded.state END
+"""
+
+
+def upsert_leases(conn: sqlite3.Connection, leases: list[dict], stamp: str) -> None:
+    conn.executemany(LEASE_UPSERT, [_lease_row(d, stamp) for d in leases])
+
+
+def _lease_row(data: dict, stamp: str) -> dict:
+    state = data.get("state") if data.get("state") in ("active", "returned", "expired") \
+        else "expired"
+    return {"lease_id": str(data["lease_id"]).lower(), "slot_id": data["slot_id"],
+            "places": int(data["places"]), "uses": int(data.get("uses") or 0), "state": state,
+            "used": data.get("used"), "granted_at": data.get("granted_at") or "",
+            "expires_at": data["expires_at"], "stamp": stamp}
+
+
+def _leases(_store: Store, conn: sqlite3.Connection, items: list[dict], stamp: str):
+    upserts, deletes = _split(items)
+    upsert_leases(conn, upserts, stamp)
+    conn.executemany("UPDATE leases SET state = 'expired' WHERE lease_id = ?",
+                     [(i,) for i in deletes])
+
+
+APPLY: dict[str, Callable[[Store, sqlite3.Connection, list[dict], str], None]] = {
+    "subsidy_level": _subsidy_levels, "elder": _elders, "meal_slot": _meal_slots,
+    "booking": _bookings, "lease": _leases,
+}

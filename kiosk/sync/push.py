@@ -1,0 +1,194 @@
+"""Push: the outbox in order, in batches under the platform's limits, results applied locally."""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from dataclasses import dataclass
+
+from kiosk.clock import Clock
+from kiosk.store import Store
+from kiosk.sync import errors
+from kiosk.sync.client import PlatformClient
+
+log = logging.getLogger(__name__)
+
+MAX_OPS = 500
+MAX_BODY = 1024 * 1024  # protocol §1: at most 1 MiB per request body
+ENVELOPE = len(b'{"operations":[]}')
+BOOKING_STATUSES = ("confirmed", "cancelled", "completed")
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    seq: int
+    op_id: str
+    op_type: str
+    wire: bytes  # the operation as it goes out, its payload exactly as stored
+
+
+@dataclass
+class PushReport:
+    applied: int = 0
+    rejected: int = 0
+    quarantined: int = 0
+    batches: int = 0
+
+
+def push_all(store: Store, client: PlatformClient, clock: Clock,
+             max_ops: int = MAX_OPS, max_body: int = MAX_BODY) -> PushReport:
+    """Push until the outbox is empty; a retryable fault propagates with nothing lost."""
+    report = PushReport()
+    limit = max_ops
+    while True:
+        batch = fit_batch(pending_rows(store, limit), max_body)
+        if not batch:
+            return report
+        if _too_big_alone(batch, max_body):
+            quarantine(store, clock, batch, {"code": "payload_too_large"})
+            report.quarantined += 1
+            continue
+        try:
+            answer = client.push(encode_batch(batch))
+        except errors.InvalidBatch as exc:
+            named = _named_ops(batch, exc.details)
+            if not named and len(batch) > 1:
+                limit = max(1, len(batch) // 2)  # find the culprit by halving
+                continue
+            quarantine(store, clock, named or batch, {"code": exc.code, "details": exc.details})
+            report.quarantined += len(named or batch)
+            continue
+        except errors.PayloadTooLarge:
+            if len(batch) == 1:
+                quarantine(store, clock, batch, {"code": "payload_too_large"})
+                report.quarantined += 1
+            limit = max(1, len(batch) // 2)
+            continue
+        except errors.SyncRetryable:
+            _count_attempt(store, batch)
+            raise
+        results = check_results(batch, answer)
+        applied = apply_results(store, clock, batch, results)
+        report.applied += applied
+        report.rejected += len(batch) - applied
+        report.batches += 1
+        limit = max_ops
+
+
+def pending_rows(store: Store, limit: int) -> list[OutboxRow]:
+    rows = store.conn.execute(
+        "SELECT seq, op_id, op_type, payload, created_at FROM outbox WHERE state = 'pending' "
+        "ORDER BY priority DESC, seq LIMIT ?", (limit,)).fetchall()
+    return [OutboxRow(r[0], r[1], r[2], _wire(r[1], r[2], r[3], r[4])) for r in rows]
+
+
+def _wire(op_id: str, op_type: str, payload: str, created_at: str) -> bytes:
+    head = json.dumps({"op_id": op_id, "type": op_type, "created_at": created_at},
+                      ensure_ascii=False, separators=(",", ":"))
+    return (head[:-1] + ',"payload":' + payload + "}").encode("utf-8")
+
+
+def fit_batch(rows: list[OutboxRow], max_body: int) -> list[OutboxRow]:
+    """The longest prefix of `rows` whose request stays under the body limit (at least one)."""
+    size = ENVELOPE
+    for count, row in enumerate(rows):
+        size += len(row.wire) + (1 if count else 0)
+        if size > max_body:
+            return rows[:max(1, count)]
+    return rows
+
+
+def _too_big_alone(batch: list[OutboxRow], max_body: int) -> bool:
+    return len(batch) == 1 and ENVELOPE + len(batch[0].wire) > max_body
+
+
+def encode_batch(batch: list[OutboxRow]) -> bytes:
+    return b'{"operations":[' + b",".join(row.wire for row in batch) + b"]}"
+
+
+def _named_ops(batch: list[OutboxRow], details: list) -> list[OutboxRow]:
+    ids, indexes = set(), set()
+    for item in details:
+        if isinstance(item, dict):
+            if isinstance(item.get("op_id"), str):
+                ids.add(item["op_id"].lower())
+            if isinstance(item.get("index"), int):
+                indexes.add(item["index"])
+    return [row for n, row in enumerate(batch) if row.op_id.lower() in ids or n in indexes]
+
+
+def check_results(batch: list[OutboxRow], answer: dict) -> list[dict]:
+    results = answer.get("results")
+    if not isinstance(results, list) or len(results) != len(batch):
+        raise errors.PlatformAnswerInvalid("push: results do not match the batch")
+    for row, result in zip(batch, results, strict=True):
+        if not isinstance(result, dict) \
+                or str(result.get("op_id", "")).lower() != row.op_id.lower():
+            raise errors.PlatformAnswerInvalid("push: results out of order")
+        if result.get("status") not in ("applied", "rejected"):
+            raise errors.PlatformAnswerInvalid("push: unknown result status")
+    return results
+
+
+def apply_results(store: Store, clock: Clock, batch: list[OutboxRow],
+                  results: list[dict]) -> int:
+    """Mark the batch done and update its bookings, all in one local transaction."""
+    stamp = clock.now().isoformat(timespec="seconds")
+    done, confirmed, rejected, kept = [], [], [], []
+    for row, result in zip(batch, results, strict=True):
+        ok = result["status"] == "applied"
+        done.append(("applied" if ok else "rejected", json.dumps(result, ensure_ascii=False),
+                     stamp, row.seq))
+        data = result.get("data") if isinstance(result.get("data"), dict) else {}
+        if row.op_type == "booking.create":
+            booking_id = _payload_field(row, "id")
+            if ok:
+                status = data.get("booking_status")
+                confirmed.append((status if status in BOOKING_STATUSES else "confirmed",
+                                  stamp, booking_id))
+            else:
+                rejected.append((str(result.get("reason") or "unknown"), stamp, booking_id))
+        elif row.op_type == "booking.cancel" and not ok and result.get("reason") == "closed":
+            kept.append((stamp, _payload_field(row, "booking_id")))
+    with store.transaction() as conn:
+        conn.executemany("UPDATE outbox SET state = ?, result = ?, done_at = ?, "
+                         "attempts = attempts + 1 WHERE seq = ? AND state = 'pending'", done)
+        _update_bookings(conn, confirmed, rejected, kept)
+    return sum(1 for item in done if item[0] == "applied")
+
+
+def _update_bookings(conn: sqlite3.Connection, confirmed: list, rejected: list,
+                     kept: list) -> None:
+    # Only live bookings change: one the elder cancelled meanwhile stays cancelled.
+    conn.executemany("UPDATE bookings SET status = ?, reason = '', updated_at = ? "
+                     "WHERE id = ? AND status IN ('tentative', 'confirmed')", confirmed)
+    conn.executemany("UPDATE bookings SET status = 'rejected', reason = ?, updated_at = ? "
+                     "WHERE id = ? AND status IN ('tentative', 'confirmed')", rejected)
+    # A cancellation after the cut-off was refused: the meal is being cooked for the elder.
+    conn.executemany("UPDATE bookings SET status = 'confirmed', reason = 'closed', "
+                     "updated_at = ? WHERE id = ? AND status = 'cancelled'", kept)
+
+
+def _payload_field(row: OutboxRow, name: str) -> str | None:
+    return json.loads(row.wire).get("payload", {}).get(name)
+
+
+def quarantine(store: Store, clock: Clock, rows: list[OutboxRow], why: dict) -> None:
+    """Take operations the platform will never accept out of the queue, kept for staff."""
+    stamp = clock.now().isoformat(timespec="seconds")
+    result = json.dumps({"status": "failed", **why}, ensure_ascii=False)
+    with store.transaction() as conn:
+        conn.executemany("UPDATE outbox SET state = 'failed', result = ?, done_at = ?, "
+                         "attempts = attempts + 1 WHERE seq = ? AND state = 'pending'",
+                         [(result, stamp, row.seq) for row in rows])
+        conn.executemany("UPDATE bookings SET status = 'rejected', reason = 'sync_failed', "
+                         "updated_at = ? WHERE id = ? AND status IN ('tentative', 'confirmed')",
+                         [(stamp, _payload_field(row, "id")) for row in rows
+                          if row.op_type == "booking.create"])
+    log.warning("%d operation(s) quarantined: %s", len(rows), why.get("code"))
+
+
+def _count_attempt(store: Store, batch: list[OutboxRow]) -> None:
+    with store.transaction() as conn:
+        conn.executemany("UPDATE outbox SET attempts = attempts + 1 WHERE seq = ?",
+                         [(row.seq,) for row in batch])
