@@ -34,8 +34,21 @@ from kiosk.errors import KnownError
 from kiosk.speech_engine import language_key
 from kiosk.speech_watchdog import WatchdogTiming, WorkerWatchdog
 from kiosk.speech_worker import (
-    ERROR, FINISHED, INTERRUPTED, READY, RESTARTED, STARTED, UNAVAILABLE,
-    HangForTest, Ready, Render, Rendered, Speak, SpeechEvent, Stop, Unavailable,
+    ERROR,
+    FINISHED,
+    INTERRUPTED,
+    READY,
+    RESTARTED,
+    STARTED,
+    UNAVAILABLE,
+    HangForTest,
+    Ready,
+    Render,
+    Rendered,
+    Speak,
+    SpeechEvent,
+    Stop,
+    Unavailable,
 )
 
 __all__ = [

@@ -103,11 +103,12 @@ class SpeechEngine:
 
     def __init__(self, driver: str | None = None) -> None:
         import pyttsx3
+        from pyttsx3.engine import default_engine_by_sys_platform
 
-        self.driver_name = driver or os.environ.get(DRIVER_ENV) or None
+        self.driver_name = driver or os.environ.get(DRIVER_ENV) or default_engine_by_sys_platform()
         self._engine = pyttsx3.init(self.driver_name)
-        self.driver_name = str(self._engine)
         _keep_last_espeak_samples(self._engine)
+        _never_cancel_espeak(self._engine)
         self.voices = [_voice_info(v) for v in self._engine.getProperty("voices")]
         self._chosen: dict[str, VoiceInfo | None] = {}
 
@@ -145,14 +146,32 @@ def _voice_info(voice: object) -> VoiceInfo:
     return VoiceInfo(id=str(voice.id), name=str(getattr(voice, "name", "") or ""), languages=tags)
 
 
+def _espeak_driver(engine: object) -> object | None:
+    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
+    return driver if type(driver).__module__ == "pyttsx3.drivers.espeak" else None
+
+
+def _never_cancel_espeak(engine: object) -> None:
+    """Stop pyttsx3 2.99 from cancelling the render it is about to start.
+
+    runAndWait() calls the driver's stop(), which calls espeak_Cancel() whenever espeak-ng still
+    reports "playing" from the previous render; that cancel then hits the new one. Measured: a
+    third to a half of back-to-back renders came out empty or at the previous rate. We never
+    need pyttsx3's stop: we render whole files and cut the playback ourselves.
+    """
+    driver = _espeak_driver(engine)
+    if driver is not None:
+        driver.stop = lambda: None
+
+
 def _keep_last_espeak_samples(engine: object) -> None:
     """Fix pyttsx3 2.99's espeak driver, which drops the audio of the final synth callback.
 
     The driver writes the WAV when it sees the end-of-message event and only then appends that
     callback's samples, so short prompts come out empty or clipped. We append them first.
     """
-    driver = getattr(getattr(engine, "proxy", None), "_driver", None)
-    if type(driver).__module__ != "pyttsx3.drivers.espeak":
+    driver = _espeak_driver(engine)
+    if driver is None:
         return
     from pyttsx3.drivers import _espeak
 
