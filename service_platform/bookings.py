@@ -1,17 +1,18 @@
-"""Meal bookings, decided by the platform: the rules of booking.create and booking.cancel."""
+"""Bookings of every service, decided by the platform: the rules of booking.create and cancel."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, RowMapping, insert, select, update
 
-from service_platform import capacity, catalogue, clock, entities, feed
+from service_platform import capacity, catalogue, clock, entities, feed, services
 from service_platform.auth import Kiosk
 from service_platform.feed import Change
-from service_platform.models import BookingCancel, BookingCreate
-from service_platform.schema import bookings
+from service_platform.models import AnyBooking, BookingCancel, CleaningBooking, ClinicBooking
+from service_platform.schema import bookings, service_slots
 
 
 @dataclass(frozen=True)
@@ -31,23 +32,34 @@ def get_booking(conn: Connection, booking_id: str) -> RowMapping | None:
     return conn.execute(select(bookings).where(bookings.c.id == booking_id)).mappings().first()
 
 
-def create(conn: Connection, kiosk: Kiosk, op_id: str, order: BookingCreate,
+def lock_slot_of(conn: Connection, community_id: str, service: str,
+                 slot_id: str) -> RowMapping | None:
+    """The slot a booking of `service` refers to, locked; None if there is no such slot."""
+    if service == "meal":
+        return catalogue.lock_slot(conn, community_id, slot_id)
+    slot = services.lock_slot(conn, community_id, slot_id)
+    return slot if slot is not None and slot["service"] == service else None
+
+
+def create(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
            now: dt.datetime) -> Outcome:
     booking_id = str(order.id)
     existing = get_booking(conn, booking_id)
     if existing is not None:
         return _already_there(existing, kiosk, order)
-    slot = catalogue.lock_slot(conn, kiosk.community_id, order.slot_id)
+    slot = lock_slot_of(conn, kiosk.community_id, order.service, order.slot_id)
     lease = None
-    if slot is not None and order.lease_id is not None:
+    if slot is not None and order.service == "meal" and order.lease_id is not None:
         lease = capacity.usable_lease(conn, kiosk.id, slot, str(order.lease_id))
-    reason = _refusal(conn, kiosk, order, slot, lease is not None, now)
+    provider = _provider(conn, kiosk.community_id, order.service, slot)
+    units = _units(order, provider)
+    reason = _refusal(conn, kiosk, order, slot, provider, units, lease is not None, now)
     changes: list[Change] = []
     if lease is not None:
         lease = capacity.consume(conn, lease)
         changes.append(Change("lease", lease["id"], entities.lease(lease, now), kiosk.id))
     if reason is None:
-        row = _insert(conn, kiosk, op_id, order, lease, now)
+        row = _insert(conn, kiosk, op_id, order, lease, provider, units, now)
         changes.append(Change("booking", booking_id, entities.booking(row)))
     feed.append(conn, kiosk.community_id, changes)
     within = lease is not None
@@ -57,7 +69,7 @@ def create(conn: Connection, kiosk: Kiosk, op_id: str, order: BookingCreate,
                                     "within_lease": within})
 
 
-def _already_there(existing: RowMapping, kiosk: Kiosk, order: BookingCreate) -> Outcome:
+def _already_there(existing: RowMapping, kiosk: Kiosk, order: AnyBooking) -> Outcome:
     same = (existing["community_id"] == kiosk.community_id
             and existing["elder_id"] == order.elder_id and existing["slot_id"] == order.slot_id)
     if not same:
@@ -67,8 +79,25 @@ def _already_there(existing: RowMapping, kiosk: Kiosk, order: BookingCreate) -> 
                                     "within_lease": existing["lease_id"] is not None})
 
 
-def _refusal(conn: Connection, kiosk: Kiosk, order: BookingCreate, slot: RowMapping | None,
-             within_lease: bool, now: dt.datetime) -> str | None:
+def _provider(conn: Connection, community_id: str, service: str,
+              slot: RowMapping | None) -> dict | None:
+    if slot is not None and service != "meal":
+        return services.get_provider(conn, community_id, slot["provider_id"])
+    return services.provider_for(conn, community_id, service)
+
+
+def _units(order: AnyBooking, provider: dict | None) -> int:
+    """Capacity a booking uses: its cleaning kind's units, else 1."""
+    if isinstance(order, CleaningBooking) and provider is not None:
+        kind = provider["kinds"].get(order.kind)
+        if kind is not None:
+            return int(kind.get("units", 1))
+    return 1
+
+
+def _refusal(conn: Connection, kiosk: Kiosk, order: AnyBooking, slot: RowMapping | None,
+             provider: dict | None, units: int, within_lease: bool,
+             now: dt.datetime) -> str | None:
     """The first rule that says no, in the kiosk's order; None when the booking stands."""
     elder = catalogue.get_elder(conn, kiosk.community_id, order.elder_id)
     if elder is None:
@@ -77,34 +106,72 @@ def _refusal(conn: Connection, kiosk: Kiosk, order: BookingCreate, slot: RowMapp
         return "elder_inactive"
     if slot is None:
         return "unknown_slot"
-    if order.mode == "delivery" and not elder["delivery_allowed"]:
-        return "mode_not_allowed"
+    reason = _service_rule(order, slot, provider, elder)
+    if reason is not None:
+        return reason
     judged_at = order.created_at if within_lease else now
     if judged_at >= clock.parse(slot["cutoff"]):
         return "closed"
-    if _has_confirmed(conn, kiosk.community_id, order.elder_id, slot["id"]):
+    if _has_confirmed(conn, kiosk.community_id, order, slot):
         return "duplicate"
-    if not within_lease and capacity.free_places(conn, slot) <= 0:
+    if not within_lease and capacity.free_places(conn, slot) < units:
         return "full"
     return None
 
 
-def _has_confirmed(conn: Connection, community_id: str, elder_id: str, slot_id: str) -> bool:
+def _service_rule(order: AnyBooking, slot: RowMapping, provider: dict | None,
+                  elder: RowMapping) -> str | None:
+    """What the service itself forbids: a kind, a need, a mode or a visit not allowed."""
+    if order.service == "meal":
+        return "mode_not_allowed" if order.mode == "delivery" and not elder["delivery_allowed"] \
+            else None
+    if isinstance(order, CleaningBooking):
+        kinds = provider["kinds"] if provider is not None else {}
+        if order.kind not in kinds:
+            return "unknown_kind"
+        offered = set(provider["needs"])
+        if any(need not in offered for need in order.needs):
+            return "unknown_need"
+    if isinstance(order, ClinicBooking) and order.department != slot["department"]:
+        return "unknown_kind"
+    if order.service == "home_visit" and not elder["home_visit_allowed"]:
+        return "not_allowed"
+    return None
+
+
+def _has_confirmed(conn: Connection, community_id: str, order: AnyBooking,
+                   slot: RowMapping) -> bool:
+    mine = (bookings.c.community_id == community_id, bookings.c.elder_id == order.elder_id,
+            bookings.c.status == "confirmed")
+    if conn.execute(select(bookings.c.id).where(
+            *mine, bookings.c.slot_id == slot["id"])).first() is not None:
+        return True
+    if not isinstance(order, ClinicBooking):
+        return False
+    same_day = select(service_slots.c.id).where(
+        service_slots.c.community_id == community_id, service_slots.c.day == slot["day"],
+        service_slots.c.service == "clinic")
     return conn.execute(select(bookings.c.id).where(
-        bookings.c.community_id == community_id, bookings.c.elder_id == elder_id,
-        bookings.c.slot_id == slot_id, bookings.c.status == "confirmed")).first() is not None
+        *mine, bookings.c.department == order.department,
+        bookings.c.slot_id.in_(same_day))).first() is not None
 
 
-def _insert(conn: Connection, kiosk: Kiosk, op_id: str, order: BookingCreate,
-            lease: RowMapping | None, now: dt.datetime) -> RowMapping:
+def _insert(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
+            lease: RowMapping | None, provider: dict | None, units: int,
+            now: dt.datetime) -> RowMapping:
     received = clock.stamp(now)
+    needs = order.needs if isinstance(order, CleaningBooking) else None
     conn.execute(insert(bookings).values(
         id=str(order.id), community_id=kiosk.community_id, elder_id=order.elder_id,
-        service=order.service, slot_id=order.slot_id, mode=order.mode,
+        service=order.service, slot_id=order.slot_id,
+        mode=order.mode if order.service == "meal" else "",
         price_cents=order.price_cents, subsidy_cents=order.subsidy_cents,
         staff_id=order.staff_id, status="confirmed", kiosk_id=kiosk.id,
         lease_id=lease["id"] if lease is not None else None, op_id=op_id,
-        created_at=order.created_at.isoformat(), received_at=received, updated_at=received))
+        created_at=order.created_at.isoformat(), received_at=received, updated_at=received,
+        kind=getattr(order, "kind", None), department=getattr(order, "department", None),
+        needs=None if needs is None else json.dumps(list(dict.fromkeys(needs))),
+        units=units, provider_id=provider["id"] if provider is not None else None))
     return get_booking(conn, str(order.id))
 
 
@@ -113,16 +180,16 @@ def cancel(conn: Connection, kiosk: Kiosk, order: BookingCancel, now: dt.datetim
     found = get_booking(conn, booking_id)
     if found is None or found["community_id"] != kiosk.community_id:
         return Outcome.rejected("unknown_booking")
-    slot = catalogue.lock_slot(conn, kiosk.community_id, found["slot_id"])
+    slot = lock_slot_of(conn, kiosk.community_id, found["service"], found["slot_id"])
     found = get_booking(conn, booking_id)  # again, now that the slot is ours
     applied = Outcome("applied", data={"booking_id": booking_id, "booking_status": "cancelled"})
     if found["status"] == "cancelled":
         return applied
-    if slot is not None and now >= clock.parse(slot["cutoff"]):
+    if found["status"] == "completed" or (slot is not None
+                                          and now >= clock.parse(slot["cutoff"])):
         return Outcome.rejected("closed")
     conn.execute(update(bookings).where(bookings.c.id == booking_id).values(
         status="cancelled", cancel_reason=order.reason, updated_at=clock.stamp(now)))
     feed.append(conn, kiosk.community_id,
                 [Change("booking", booking_id, entities.booking(get_booking(conn, booking_id)))])
     return applied
-

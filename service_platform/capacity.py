@@ -1,4 +1,4 @@
-"""Capacity of a meal slot: confirmed bookings plus outstanding lease places never exceed it.
+"""Capacity of a slot: units of confirmed bookings plus lent lease places never exceed it.
 
 Every function here expects the slot's row to be locked already (`catalogue.lock_slot`), so the
 count and the write that depends on it happen in one transaction serialised per slot.
@@ -11,9 +11,10 @@ from service_platform.schema import bookings, kiosks, leases
 
 
 def confirmed(conn: Connection, community_id: str, slot_id: str) -> int:
-    return conn.execute(select(func.count()).select_from(bookings).where(
+    """Units held by the slot's confirmed and completed bookings (a deep clean holds 2)."""
+    return conn.execute(select(func.coalesce(func.sum(bookings.c.units), 0)).where(
         bookings.c.community_id == community_id, bookings.c.slot_id == slot_id,
-        bookings.c.status == "confirmed")).scalar_one()
+        bookings.c.status.in_(("confirmed", "completed")))).scalar_one()
 
 
 def outstanding(lease: RowMapping) -> int:

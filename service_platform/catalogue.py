@@ -36,7 +36,9 @@ def put_elders(conn: Connection, community_id: str, people: Iterable[dict[str, A
     """Insert or replace elders given in the wire shape (dietary as a list)."""
     stamp = clock.stamp(clock.now())
     rows = [{**person, "community_id": community_id, "updated_at": stamp,
-             "dietary": json.dumps(list(person["dietary"]), ensure_ascii=False)}
+             "dietary": json.dumps(list(person["dietary"]), ensure_ascii=False),
+             "mobility": person.get("mobility"),
+             "emergency_contact": _json_or_none(person.get("emergency_contact"))}
             for person in people]
     _replace(conn, elders, community_id, "id", rows)
     feed.append(conn, community_id, (Change("elder", row["id"], entities.elder(row))
@@ -76,6 +78,10 @@ def _replace(conn: Connection, table, community_id: str, key: str, rows: list[di
             table.c.community_id == community_id, table.c[key] == row[key]).values(**row))
         if done.rowcount == 0:
             conn.execute(insert(table).values(**row))
+
+
+def _json_or_none(value) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
 
 
 def get_elder(conn: Connection, community_id: str, elder_id: str) -> RowMapping | None:

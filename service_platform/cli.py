@@ -1,4 +1,4 @@
-"""The `kiosk-platform` command: serve the API, load demo data, add and revoke kiosks."""
+"""The `kiosk-platform` command: serve the API, load demo data, kiosks, staff and reports."""
 from __future__ import annotations
 
 import argparse
@@ -8,11 +8,12 @@ import json
 import logging
 import os
 import sys
+import threading
 from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from service_platform import migrations, operators
+from service_platform import migrations, operators, schema
 from service_platform.db import Database
 
 DEFAULT_PORT = 8700
@@ -50,6 +51,8 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.add_argument("--complete-every", type=float, default=10.0, metavar="MINUTES",
+                       help="mark bookings of past slots completed this often (0: never)")
     serve.set_defaults(run=_serve)
 
     init = commands.add_parser("init-demo", parents=[common], help="load the demo community")
@@ -73,7 +76,45 @@ def _parser() -> argparse.ArgumentParser:
     revoke = commands.add_parser("revoke-kiosk", parents=[common], help="revoke a kiosk")
     revoke.add_argument("kiosk_id")
     revoke.set_defaults(run=_revoke_kiosk)
+    _add_staff_commands(commands, common)
     return parser
+
+
+def _add_staff_commands(commands, common: argparse.ArgumentParser) -> None:
+    staff = commands.add_parser("add-staff", parents=[common],
+                                help="add a social worker and print the staff id")
+    staff.add_argument("--community", required=True)
+    staff.add_argument("--name", required=True)
+    staff.set_defaults(run=_add_staff)
+
+    gone = commands.add_parser("deactivate-staff", parents=[common],
+                               help="deactivate a staff member")
+    gone.add_argument("staff_id")
+    gone.set_defaults(run=_deactivate_staff)
+
+    complete = commands.add_parser("complete-bookings", parents=[common],
+                                   help="mark confirmed bookings of ended slots completed")
+    complete.add_argument("--community")
+    complete.add_argument("--before", type=_timestamp, help="ISO timestamp with offset "
+                                                             "(default: now)")
+    complete.set_defaults(run=_complete_bookings)
+
+    for name, run, what in (("ratings", _ratings, "ratings per provider"),
+                            ("complaints", _complaints, "complaints, newest first"),
+                            ("help-requests", _help_requests, "help requests, newest first"),
+                            ("audit", _audit, "the staff audit log, newest first")):
+        report = commands.add_parser(name, parents=[common], help=f"print {what}")
+        report.add_argument("--community")
+        report.add_argument("--limit", type=int, default=100)
+        report.add_argument("--json", action="store_true", help="one JSON object per line")
+        report.set_defaults(run=run)
+
+
+def _timestamp(text: str) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError("a timestamp needs an offset, e.g. +08:00")
+    return moment
 
 
 def _serve(db: Database, args) -> int:
@@ -83,9 +124,29 @@ def _serve(db: Database, args) -> int:
 
     if args.demo and operators.init_demo(db):
         logging.getLogger(__name__).info("demo community loaded")
-    uvicorn.run(create_app(db), host=args.host, port=args.port, access_log=not args.quiet,
-                log_level="info")
+    stop = threading.Event()
+    if args.complete_every > 0:
+        threading.Thread(target=_complete_periodically, args=(db, args.complete_every * 60, stop),
+                         name="completer", daemon=True).start()
+    try:
+        uvicorn.run(create_app(db), host=args.host, port=args.port, access_log=not args.quiet,
+                    log_level="info")
+    finally:
+        stop.set()
     return 0
+
+
+def _complete_periodically(db: Database, seconds: float, stop: threading.Event) -> None:
+    """Bookings of slots that are over become `completed`, every `seconds`."""
+    log = logging.getLogger(__name__)
+    while not stop.wait(seconds):
+        try:
+            done = operators.complete_bookings(db)
+        except Exception:  # a busy or absent database must not end the platform
+            log.warning("completing past bookings failed", exc_info=True)
+            continue
+        if done:
+            log.info("%d booking(s) completed", done)
 
 
 def _init_demo(db: Database, _args) -> int:
@@ -123,6 +184,72 @@ def enrolment_qr(text: str) -> str:
 def _revoke_kiosk(db: Database, args) -> int:
     returned = operators.revoke_kiosk(db, args.kiosk_id)
     print(f"kiosk {args.kiosk_id} revoked; {returned} lease(s) taken back")
+    return 0
+
+
+def _add_staff(db: Database, args) -> int:
+    print(operators.add_staff(db, args.community, args.name))
+    return 0
+
+
+def _deactivate_staff(db: Database, args) -> int:
+    operators.deactivate_staff(db, args.staff_id)
+    print(f"staff {args.staff_id} deactivated")
+    return 0
+
+
+def _complete_bookings(db: Database, args) -> int:
+    done = operators.complete_bookings(db, args.before, args.community)
+    print(f"{done} booking(s) completed")
+    return 0
+
+
+def _ratings(db: Database, args) -> int:
+    rows = operators.ratings_report(db, args.community)
+    header = ("community", "provider", "name", "satisfied", "neutral", "unsatisfied", "total",
+              "reasons")
+    lines = [(r["community_id"], r["provider_id"], r["name"], r["satisfied"], r["neutral"],
+              r["unsatisfied"], r["total"],
+              " ".join(f"{code}:{n}" for code, n in r["reasons"].items()))
+             for r in rows[:args.limit]]
+    return _print(args, rows[:args.limit], header, lines)
+
+
+def _complaints(db: Database, args) -> int:
+    rows = operators.listing(db, schema.complaints, args.community, args.limit)
+    header = ("received", "community", "id", "elder", "booking", "provider", "reasons",
+              "staff", "state")
+    lines = [(r["received_at"], r["community_id"], r["id"], r["elder_id"], r["booking_id"] or "-",
+              r["provider_id"] or "-", ",".join(json.loads(r["reasons"])) or "-",
+              r["staff_id"] or "-", r["state"]) for r in rows]
+    return _print(args, rows, header, lines)
+
+
+def _help_requests(db: Database, args) -> int:
+    rows = operators.listing(db, schema.help_requests, args.community, args.limit)
+    header = ("received", "community", "id", "elder", "kind", "state", "acknowledged_by",
+              "resolved_by")
+    lines = [(r["received_at"], r["community_id"], r["id"], r["elder_id"] or "-", r["kind"],
+              r["state"], r["acknowledged_by"] or "-", r["resolved_by"] or "-") for r in rows]
+    return _print(args, rows, header, lines)
+
+
+def _audit(db: Database, args) -> int:
+    rows = operators.listing(db, schema.audit_log, args.community, args.limit)
+    header = ("created", "community", "kiosk", "staff", "action", "subject")
+    lines = [(r["created_at"], r["community_id"], r["kiosk_id"], r["staff_id"], r["action"],
+              r["subject"]) for r in rows]
+    return _print(args, rows, header, lines)
+
+
+def _print(args, rows: list[dict], header: tuple, lines: list[tuple]) -> int:
+    if args.json:
+        for row in rows:
+            print(json.dumps(row, ensure_ascii=False, sort_keys=True))
+        return 0
+    print("\t".join(header))
+    for line in lines:
+        print("\t".join(str(cell) for cell in line))
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Demo data: the demo community of assets/demo, and two weeks of meals identical to the kiosk's."""
+"""Demo data: the demo community of assets/demo, two weeks of meals identical to the kiosk's, and
+two weeks of cleaning, clinic, home-visit and health-check slots with their providers and staff."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from service_platform import catalogue
+from service_platform import catalogue, demo_services, services
 
 DEMO_COMMUNITY = Path(__file__).resolve().parent.parent / "assets" / "demo" / "community.json"
 MENU_DAYS = 14
@@ -69,4 +70,8 @@ def seed(conn: Connection, today: dt.date | None = None) -> bool:
     catalogue.put_elders(conn, community["id"],
                          ({name: elder[name] for name in ELDER_FIELDS} for elder in data["elders"]))
     catalogue.put_meal_slots(conn, community["id"], meal_slots(data, today, tz))
+    services.put_providers(conn, community["id"], demo_services.providers())
+    services.put_slots(conn, community["id"], demo_services.service_slots(today, tz))
+    for staff_id, name in demo_services.STAFF:
+        services.put_staff(conn, community["id"], staff_id, name)
     return True

@@ -12,12 +12,14 @@ ELDER_FIELDS = ("id", "card_no", "name", "phone", "address", "subsidy_level",
                 "delivery_allowed", "home_visit_allowed", "dietary", "active")
 BOOKING_FIELDS = ("id", "elder_id", "service", "slot_id", "mode", "price_cents",
                   "subsidy_cents", "staff_id", "status", "created_at", "updated_at",
-                  "kiosk_id", "lease_id")
+                  "kiosk_id", "lease_id", "kind", "department", "units", "provider_id")
 
 
 def elder(row: RowMapping) -> dict:
     data = {name: row[name] for name in ELDER_FIELDS}
     data["dietary"] = json.loads(row["dietary"])
+    data["mobility"] = row["mobility"]
+    data["emergency_contact"] = _json_or_none(row["emergency_contact"])
     for flag in ("delivery_allowed", "home_visit_allowed", "active"):
         data[flag] = bool(data[flag])
     return data
@@ -34,7 +36,57 @@ def meal_slot(row: RowMapping) -> dict:
 
 
 def booking(row: RowMapping) -> dict:
-    return {name: row[name] for name in BOOKING_FIELDS}
+    data = {name: row[name] for name in BOOKING_FIELDS}
+    data["needs"] = json.loads(row["needs"]) if row["needs"] else []
+    if row["service"] != "meal":
+        data["mode"] = None
+    return data
+
+
+def provider(row: RowMapping) -> dict:
+    details = json.loads(row["details"])
+    return {"id": row["id"], "name": row["name"], "services": json.loads(row["services"]),
+            "teams": row["teams"], "kinds": details.get("kinds", {}),
+            "subsidy_cents": details.get("subsidy_cents", {}), "needs": details.get("needs", []),
+            "departments": details.get("departments", {}), "active": bool(row["active"])}
+
+
+def service_slot(row: RowMapping) -> dict:
+    return {"id": row["id"], "service": row["service"], "provider_id": row["provider_id"],
+            "day": row["day"], "window": row["window"], "department": row["department"],
+            "doctor": row["doctor"], "start": row["start_at"], "end": row["end_at"],
+            "cutoff": row["cutoff"], "capacity": row["capacity"],
+            "price_cents": row["price_cents"]}
+
+
+def staff(row: RowMapping) -> dict:
+    return {"id": row["id"], "name": row["name"], "active": bool(row["active"])}
+
+
+def rating(row: RowMapping) -> dict:
+    return {"id": row["id"], "booking_id": row["booking_id"], "elder_id": row["elder_id"],
+            "provider_id": row["provider_id"], "score": row["score"],
+            "reasons": json.loads(row["reasons"]), "staff_id": row["staff_id"],
+            "created_at": row["created_at"], "kiosk_id": row["kiosk_id"]}
+
+
+def complaint(row: RowMapping) -> dict:
+    return {"id": row["id"], "booking_id": row["booking_id"], "elder_id": row["elder_id"],
+            "provider_id": row["provider_id"], "reasons": json.loads(row["reasons"]),
+            "staff_id": row["staff_id"], "state": row["state"],
+            "created_at": row["created_at"], "kiosk_id": row["kiosk_id"]}
+
+
+HELP_FIELDS = ("id", "elder_id", "kind", "state", "staff_id", "created_at", "kiosk_id",
+               "acknowledged_by", "acknowledged_at", "resolved_by", "resolved_at")
+
+
+def help_request(row: RowMapping) -> dict:
+    return {name: row[name] for name in HELP_FIELDS}
+
+
+def _json_or_none(value: str | None):
+    return None if value is None else json.loads(value)
 
 
 def lease(row: RowMapping, now: dt.datetime) -> dict:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, func, insert, inspect, select, text
 
-from service_platform import clock, schema
+from service_platform import clock, schema, schema_v1
 from service_platform.db import Database
 
 
@@ -15,14 +15,34 @@ class NewerSchemaError(RuntimeError):
 
 
 def _v1_initial(conn: Connection) -> None:
-    # Version 1 is the first released schema. Later steps must ALTER, never edit schema.py's
-    # tables in a way that changes what this step creates.
-    schema.metadata.create_all(conn, checkfirst=True)
+    # Version 1 is the first released schema, frozen in schema_v1.py.
+    schema_v1.metadata.create_all(conn, checkfirst=True)
     conn.execute(insert(schema.platform_meta).values(key="platform_id",
                                                      value=secrets.token_hex(16)))
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial]
+# Columns version 2 adds to version-1 tables (table, column, SQL type valid on both dialects).
+V2_COLUMNS = (
+    ("elders", "mobility", "VARCHAR(32)"),
+    ("elders", "emergency_contact", "TEXT"),
+    ("elders", "updated_by", "VARCHAR(64)"),
+    ("bookings", "kind", "VARCHAR(32)"),
+    ("bookings", "needs", "TEXT"),
+    ("bookings", "department", "VARCHAR(32)"),
+    ("bookings", "units", "INTEGER NOT NULL DEFAULT 1"),
+    ("bookings", "provider_id", "VARCHAR(64)"),
+    ("bookings", "completed_at", "VARCHAR(40)"),
+)
+
+
+def _v2_services(conn: Connection) -> None:
+    """Cleaning and medical services, ratings, complaints, help, staff and the audit log."""
+    for table, column, sql_type in V2_COLUMNS:
+        conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+    schema.metadata.create_all(conn, tables=list(schema.V2_TABLES), checkfirst=True)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_services]
 LATEST = len(MIGRATIONS)
 
 # Any fixed number: a PostgreSQL advisory lock so two processes never migrate at once.

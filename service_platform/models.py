@@ -4,11 +4,22 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictInt,
+    StringConstraints,
+)
 
 Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 Cents = Annotated[StrictInt, Field(ge=0, le=10_000_000)]
 Count = Annotated[StrictInt, Field(ge=0, le=100_000)]
+Short = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+Codes = Annotated[list[Code], Field(max_length=10)]
 
 MAX_OPERATIONS = 500
 MAX_LEASE_ITEMS = 200
@@ -62,8 +73,8 @@ class PushRequest(Closed):
     operations: list[Operation] = Field(min_length=1, max_length=MAX_OPERATIONS)
 
 
-class BookingCreate(Closed):
-    """Payload of `booking.create`: exactly what the kiosk writes to its outbox, plus lease_id."""
+class MealBooking(Closed):
+    """Payload of a meal `booking.create`: exactly what the kiosk writes, plus lease_id."""
 
     id: UUID
     elder_id: Id
@@ -77,10 +88,106 @@ class BookingCreate(Closed):
     lease_id: UUID | None = None
 
 
+class _ServiceBooking(Closed):
+    id: UUID
+    elder_id: Id
+    slot_id: Id
+    price_cents: Cents
+    subsidy_cents: Cents
+    staff_id: Id | None
+    created_at: AwareDatetime
+    lease_id: UUID | None = None  # accepted and ignored: leases are meal-only
+
+
+class CleaningBooking(_ServiceBooking):
+    service: Literal["cleaning"]
+    kind: Short
+    needs: Annotated[list[Short], Field(max_length=10)] = Field(default_factory=list)
+
+
+class ClinicBooking(_ServiceBooking):
+    service: Literal["clinic"]
+    department: Short
+
+
+class VisitBooking(_ServiceBooking):
+    """A home visit or a health check: nothing to choose but the slot."""
+
+    service: Literal["home_visit", "health_check"]
+
+
+BookingCreate = Annotated[MealBooking | CleaningBooking | ClinicBooking | VisitBooking,
+                          Field(discriminator="service")]
+SERVICE_BOOKINGS = (CleaningBooking, ClinicBooking, VisitBooking)
+AnyBooking = MealBooking | CleaningBooking | ClinicBooking | VisitBooking
+
+
 class BookingCancel(Closed):
     booking_id: UUID
     staff_id: Id | None = None
     reason: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class RatingCreate(Closed):
+    id: UUID
+    booking_id: UUID
+    elder_id: Id
+    score: Literal["satisfied", "neutral", "unsatisfied"]
+    reasons: Codes = Field(default_factory=list)
+    staff_id: Id | None = None
+    created_at: AwareDatetime
+
+
+class ComplaintCreate(Closed):
+    id: UUID
+    booking_id: UUID | None = None
+    elder_id: Id
+    reasons: Codes = Field(default_factory=list)
+    staff_id: Id | None = None
+    created_at: AwareDatetime
+
+
+class HelpCreate(Closed):
+    id: UUID
+    elder_id: Id | None = None
+    kind: Code
+    staff_id: Id | None = None
+    created_at: AwareDatetime
+
+
+class HelpUpdate(Closed):
+    id: UUID
+    state: Literal["acknowledged", "resolved"]
+    staff_id: Id
+
+
+class EmergencyContact(Closed):
+    name: Annotated[str, StringConstraints(max_length=100)]
+    phone: Annotated[str, StringConstraints(max_length=32)]
+
+
+class ElderUpsert(Closed):
+    id: Id
+    card_no: Short
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    phone: Annotated[str, StringConstraints(max_length=32)]
+    address: Annotated[str, StringConstraints(max_length=200)]
+    subsidy_level: Short
+    delivery_allowed: StrictBool
+    home_visit_allowed: StrictBool
+    dietary: Annotated[list[Code], Field(max_length=20)]
+    mobility: Code | None = None
+    emergency_contact: EmergencyContact | None = None
+    active: StrictBool
+    staff_id: Id
+
+
+class AuditAppend(Closed):
+    id: UUID
+    staff_id: Id
+    action: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.]{1,64}$")]
+    subject: Annotated[str, StringConstraints(max_length=200)]
+    created_at: AwareDatetime
 
 
 class OpResult(BaseModel):

@@ -7,27 +7,39 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import Connection, RowMapping, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from service_platform import bookings, clock, errors
+from service_platform import bookings, clock, elder_register, errors, feedback, help_requests
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
 from service_platform.db import Database
-from service_platform.models import BookingCancel, BookingCreate, Operation, OpResult
+from service_platform.models import (
+    AuditAppend,
+    BookingCancel,
+    BookingCreate,
+    ComplaintCreate,
+    ElderUpsert,
+    HelpCreate,
+    HelpUpdate,
+    Operation,
+    OpResult,
+    RatingCreate,
+)
 from service_platform.schema import applied_ops
 
 log = logging.getLogger(__name__)
 
-PAYLOAD_MODELS: dict[str, type[BaseModel] | None] = {
-    "booking.create": BookingCreate,
-    "booking.cancel": BookingCancel,
-    # Reserved: accepted and stored now, given effects by later protocol versions.
-    "rating.create": None,
-    "help.create": None,
-    "elder.upsert": None,
-    "audit.append": None,
+PAYLOADS: dict[str, TypeAdapter] = {
+    "booking.create": TypeAdapter(BookingCreate),
+    "booking.cancel": TypeAdapter(BookingCancel),
+    "rating.create": TypeAdapter(RatingCreate),
+    "complaint.create": TypeAdapter(ComplaintCreate),
+    "help.create": TypeAdapter(HelpCreate),
+    "help.update": TypeAdapter(HelpUpdate),
+    "elder.upsert": TypeAdapter(ElderUpsert),
+    "audit.append": TypeAdapter(AuditAppend),
 }
 
 
@@ -67,11 +79,11 @@ def digest(op: Operation) -> str:
 def validate(ops: list[Operation]) -> list[Checked]:
     checked, problems = [], []
     for index, op in enumerate(ops):
-        model = PAYLOAD_MODELS.get(op.type)
+        adapter = PAYLOADS.get(op.type)
         payload = None
-        if model is not None:
+        if adapter is not None:
             try:
-                payload = model.model_validate(op.payload)
+                payload = adapter.validate_python(op.payload)
             except ValidationError as exc:
                 problems.extend(_payload_problems(index, op, exc))
         checked.append(Checked(op, str(op.op_id), digest(op), payload))
@@ -82,9 +94,15 @@ def validate(ops: list[Operation]) -> list[Checked]:
 
 
 def _payload_problems(index: int, op: Operation, exc: ValidationError) -> list[dict]:
-    return [{"loc": ["body", "operations", index, "payload", *error["loc"]],
+    return [{"loc": ["body", "operations", index, "payload", *_field_loc(op, error["loc"])],
              "msg": error["msg"], "index": index, "op_id": str(op.op_id)}
             for error in exc.errors(include_input=False, include_url=False)]
+
+
+def _field_loc(op: Operation, loc: tuple) -> list:
+    """The field's path in the payload, without the union tag pydantic puts first."""
+    service = op.payload.get("service") if op.type == "booking.create" else None
+    return list(loc[1:] if loc and service is not None and loc[0] == service else loc)
 
 
 def refuse_conflicts(db: Database, kiosk: Kiosk, checked: list[Checked]) -> None:
@@ -137,12 +155,24 @@ def _apply(conn: Connection, kiosk: Kiosk, item: Checked) -> OpResult:
 
 
 def _effect(conn: Connection, kiosk: Kiosk, item: Checked, now) -> Outcome:
-    if isinstance(item.payload, BookingCreate):
-        return bookings.create(conn, kiosk, item.op_id, item.payload, now)
-    if isinstance(item.payload, BookingCancel):
-        return bookings.cancel(conn, kiosk, item.payload, now)
-    if item.op.type in PAYLOAD_MODELS:
-        return Outcome("applied", data={"stored": True})
+    payload = item.payload
+    match item.op.type:
+        case "booking.create":
+            return bookings.create(conn, kiosk, item.op_id, payload, now)
+        case "booking.cancel":
+            return bookings.cancel(conn, kiosk, payload, now)
+        case "rating.create":
+            return feedback.rate(conn, kiosk, payload, now)
+        case "complaint.create":
+            return feedback.complain(conn, kiosk, payload, now)
+        case "help.create":
+            return help_requests.create(conn, kiosk, payload, now)
+        case "help.update":
+            return help_requests.update_state(conn, kiosk, payload, item.op.created_at)
+        case "elder.upsert":
+            return elder_register.upsert(conn, kiosk, payload)
+        case "audit.append":
+            return elder_register.append_audit(conn, kiosk, payload, now)
     return Outcome.rejected("unknown_type")
 
 

@@ -1,10 +1,24 @@
-"""What an operator does to a running platform: communities, kiosks, revocation, slot capacity."""
+"""What an operator does to a running platform: communities, kiosks, staff, slots, reports."""
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
-from service_platform import auth, catalogue, demo, entities, leases
+from sqlalchemy import select
+
+from service_platform import (
+    auth,
+    catalogue,
+    clock,
+    completion,
+    demo,
+    entities,
+    feedback,
+    leases,
+    services,
+)
 from service_platform.db import Database
+from service_platform.schema import providers
 
 
 class OperatorError(Exception):
@@ -57,3 +71,56 @@ def set_meal_slot(db: Database, community_id: str, slot_id: str, **fields) -> di
 
 def add_meal_slot(db: Database, community_id: str, slot: dict) -> None:
     db.run_write(lambda conn: catalogue.put_meal_slots(conn, community_id, [slot]))
+
+
+def add_staff(db: Database, community_id: str, name: str) -> str:
+    """Add a social worker to a community; returns the new staff id."""
+    def work(conn):
+        if catalogue.get_community(conn, community_id) is None:
+            raise OperatorError(f"no community {community_id}")
+        staff_id = f"staff-{secrets.token_hex(4)}"
+        services.put_staff(conn, community_id, staff_id, name)
+        return staff_id
+    return db.run_write(work)
+
+
+def deactivate_staff(db: Database, staff_id: str) -> None:
+    def work(conn):
+        row = services.get_staff(conn, staff_id)
+        if row is None:
+            raise OperatorError(f"no staff member {staff_id}")
+        services.put_staff(conn, row["community_id"], staff_id, row["name"], active=False)
+    db.run_write(work)
+
+
+def complete_bookings(db: Database, before: dt.datetime | None = None,
+                      community_id: str | None = None) -> int:
+    """Mark confirmed bookings whose slot ended by `before` (default now) completed."""
+    before = before or clock.now()
+    with db.read() as conn:
+        ids = [community_id] if community_id else completion.community_ids(conn)
+    return sum(db.run_write(lambda conn, cid=cid: completion.complete_due(conn, cid, before))
+               for cid in ids)
+
+
+def ratings_report(db: Database, community_id: str | None = None) -> list[dict]:
+    """Ratings counted per provider: [{community_id, provider_id, name, satisfied, …}]."""
+    with db.read() as conn:
+        query = select(providers).order_by(providers.c.community_id, providers.c.id)
+        if community_id:
+            query = query.where(providers.c.community_id == community_id)
+        return [{"community_id": row["community_id"], "name": row["name"],
+                 **feedback.provider_ratings(conn, row["community_id"], row["id"])}
+                for row in conn.execute(query).mappings()]
+
+
+def listing(db: Database, table, community_id: str | None = None,
+            limit: int | None = None) -> list[dict]:
+    """Rows of complaints, help requests or the audit log, newest received first."""
+    with db.read() as conn:
+        query = select(table).order_by(table.c.received_at.desc(), table.c.id)
+        if community_id:
+            query = query.where(table.c.community_id == community_id)
+        if limit:
+            query = query.limit(limit)
+        return [dict(row) for row in conn.execute(query).mappings()]

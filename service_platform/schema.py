@@ -1,4 +1,8 @@
-"""The platform's tables, as SQLAlchemy Core metadata shared by SQLite and PostgreSQL."""
+"""The platform's tables (latest schema version), as SQLAlchemy Core metadata for both dialects.
+
+Version 1 is frozen in schema_v1.py; every later column or table here is added by a step in
+migrations.py, so a new database and an upgraded one end up the same.
+"""
 from __future__ import annotations
 
 from sqlalchemy import (
@@ -85,6 +89,9 @@ elders = Table(
     Column("dietary", Text, nullable=False),  # JSON list of tags
     Column("active", Boolean, nullable=False),
     Column("updated_at", String(STAMP), nullable=False),
+    Column("mobility", String(32)),  # v2
+    Column("emergency_contact", Text),  # v2: JSON {name, phone} or NULL
+    Column("updated_by", String(ID)),  # v2: staff id of the last elder.upsert
     PrimaryKeyConstraint("community_id", "id"),
     UniqueConstraint("community_id", "card_no"),
 )
@@ -122,6 +129,12 @@ bookings = Table(
     Column("created_at", String(STAMP), nullable=False),
     Column("received_at", String(STAMP), nullable=False),
     Column("updated_at", String(STAMP), nullable=False),
+    Column("kind", String(32)),  # v2: cleaning kind
+    Column("needs", Text),  # v2: JSON list of need codes (cleaning)
+    Column("department", String(32)),  # v2: clinic department
+    Column("units", Integer, nullable=False, server_default=text("1")),  # v2: capacity used
+    Column("provider_id", String(ID)),  # v2
+    Column("completed_at", String(STAMP)),  # v2
     Index("bookings_slot_status", "community_id", "slot_id", "status"),
     # One confirmed booking per elder and slot, held by the database itself.
     Index(
@@ -175,3 +188,117 @@ changes = Table(
     Column("created_at", String(STAMP), nullable=False),
     PrimaryKeyConstraint("community_id", "seq"),
 )
+
+
+# Version 2: services beyond meals, feedback, help, staff and the audit log.
+
+providers = Table(
+    "providers", metadata,
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
+    Column("id", String(ID), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("services", Text, nullable=False),  # JSON list of services
+    Column("teams", Integer),
+    Column("details", Text, nullable=False),  # JSON {kinds, subsidy_cents, needs, departments}
+    Column("active", Boolean, nullable=False),
+    Column("updated_at", String(STAMP), nullable=False),
+    PrimaryKeyConstraint("community_id", "id"),
+)
+
+service_slots = Table(
+    "service_slots", metadata,
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
+    Column("id", String(ID), nullable=False),
+    Column("service", String(16), nullable=False),
+    Column("provider_id", String(ID), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("window", String(4)),
+    Column("department", String(32)),
+    Column("doctor", String(100)),
+    Column("start_at", String(STAMP), nullable=False),
+    Column("end_at", String(STAMP), nullable=False),
+    Column("cutoff", String(STAMP), nullable=False),
+    Column("capacity", Integer, nullable=False),
+    Column("price_cents", Integer),
+    Column("updated_at", String(STAMP), nullable=False),
+    PrimaryKeyConstraint("community_id", "id"),
+    Index("service_slots_end", "end_at"),
+)
+
+staff = Table(
+    "staff", metadata,
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
+    Column("id", String(ID), nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", String(STAMP), nullable=False),
+    Column("updated_at", String(STAMP), nullable=False),
+    PrimaryKeyConstraint("community_id", "id"),
+)
+
+ratings = Table(
+    "ratings", metadata,
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
+    Column("id", String(36), nullable=False),
+    Column("booking_id", String(36), nullable=False),
+    Column("elder_id", String(ID), nullable=False),
+    Column("provider_id", String(ID)),
+    Column("score", String(16), nullable=False),
+    Column("reasons", Text, nullable=False),  # JSON list of codes
+    Column("staff_id", String(ID)),
+    Column("kiosk_id", String(ID), nullable=False),
+    Column("created_at", String(STAMP), nullable=False),
+    Column("received_at", String(STAMP), nullable=False),
+    PrimaryKeyConstraint("community_id", "id"),
+    UniqueConstraint("community_id", "booking_id"),  # one rating per booking
+    Index("ratings_provider", "community_id", "provider_id"),
+)
+
+complaints = Table(
+    "complaints", metadata,
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
+    Column("id", String(36), nullable=False),
+    Column("booking_id", String(36)),
+    Column("elder_id", String(ID), nullable=False),
+    Column("provider_id", String(ID)),
+    Column("reasons", Text, nullable=False),
+    Column("staff_id", String(ID)),
+    Column("state", String(16), nullable=False),
+    Column("kiosk_id", String(ID), nullable=False),
+    Column("created_at", String(STAMP), nullable=False),
+    Column("received_at", String(STAMP), nullable=False),
+    PrimaryKeyConstraint("community_id", "id"),
+)
+
+help_requests = Table(
+    "help_requests", metadata,
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
+    Column("id", String(36), nullable=False),
+    Column("elder_id", String(ID)),
+    Column("kind", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("staff_id", String(ID)),
+    Column("kiosk_id", String(ID), nullable=False),
+    Column("created_at", String(STAMP), nullable=False),
+    Column("received_at", String(STAMP), nullable=False),
+    Column("acknowledged_by", String(ID)),
+    Column("acknowledged_at", String(STAMP)),
+    Column("resolved_by", String(ID)),
+    Column("resolved_at", String(STAMP)),
+    PrimaryKeyConstraint("community_id", "id"),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
+    Column("id", String(36), nullable=False),
+    Column("staff_id", String(ID), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("kiosk_id", String(ID), nullable=False),
+    Column("created_at", String(STAMP), nullable=False),
+    Column("received_at", String(STAMP), nullable=False),
+    PrimaryKeyConstraint("community_id", "id"),
+)
+
+V2_TABLES = (providers, service_slots, staff, ratings, complaints, help_requests, audit_log)

@@ -46,9 +46,20 @@ def test_first_sync_of_the_demo_community(platform):
     assert len(kinds["meal_slot"]) == 28
     elder = next(c["data"] for c in changes if c["id"] == "elder-0001")
     assert set(elder) == {"id", "card_no", "name", "phone", "address", "subsidy_level",
-                          "delivery_allowed", "home_visit_allowed", "dietary", "active"}
+                          "delivery_allowed", "home_visit_allowed", "dietary", "mobility",
+                          "emergency_contact", "active"}
     slot = next(c["data"] for c in changes if c["kind"] == "meal_slot")
     assert set(slot) == {"id", "day", "meal", "cutoff", "capacity", "price_cents", "menu"}
+    assert kinds["provider"] == {"provider-sunshine", "provider-xingfu-station",
+                                 "provider-xingfu-canteen"}
+    assert kinds["staff"] == {"staff-zhang", "staff-liu"}
+    by_service: dict[str, int] = {}
+    for change in changes:
+        if change["kind"] == "service_slot":
+            by_service[change["data"]["service"]] = by_service.get(
+                change["data"]["service"], 0) + 1
+    assert by_service["cleaning"] == 28  # 14 days, am and pm
+    assert {"clinic", "home_visit", "health_check"} <= set(by_service)
 
 
 def test_bad_cursors(platform):

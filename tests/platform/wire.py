@@ -7,7 +7,7 @@ import uuid
 
 import requests
 
-from service_platform import catalogue, operators
+from service_platform import catalogue, demo_services, operators, services
 from service_platform.db import Database
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
@@ -29,6 +29,58 @@ def booking_op(elder_id: str, slot_id: str, lease_id: str | None = None,
         payload["lease_id"] = lease_id
     return {"op_id": str(uuid.uuid4()), "type": "booking.create", "payload": payload,
             "created_at": created}
+
+
+def op(kind: str, payload: dict, created_at: str | None = None) -> dict:
+    return {"op_id": str(uuid.uuid4()), "type": kind, "payload": payload,
+            "created_at": created_at or stamp()}
+
+
+def service_op(service: str, elder_id: str, slot_id: str, **fields) -> dict:
+    """A booking.create of a service other than meals (cleaning needs `kind`, clinic
+    `department`)."""
+    created = stamp()
+    return op("booking.create", {
+        "id": str(uuid.uuid4()), "elder_id": elder_id, "service": service, "slot_id": slot_id,
+        "price_cents": 0, "subsidy_cents": 0, "staff_id": None, "created_at": created,
+        **fields}, created)
+
+
+def rating_op(booking_id: str, elder_id: str, score: str = "satisfied",
+              reasons: tuple = ()) -> dict:
+    return op("rating.create", {"id": str(uuid.uuid4()), "booking_id": booking_id,
+                                "elder_id": elder_id, "score": score, "reasons": list(reasons),
+                                "created_at": stamp()})
+
+
+def complaint_op(elder_id: str, booking_id: str | None = None, reasons: tuple = ("late",),
+                 staff_id: str | None = None) -> dict:
+    return op("complaint.create", {"id": str(uuid.uuid4()), "booking_id": booking_id,
+                                   "elder_id": elder_id, "reasons": list(reasons),
+                                   "staff_id": staff_id, "created_at": stamp()})
+
+
+def help_op(elder_id: str | None = None, kind: str = "urgent") -> dict:
+    return op("help.create", {"id": str(uuid.uuid4()), "elder_id": elder_id, "kind": kind,
+                              "created_at": stamp()})
+
+
+def help_update_op(help_id: str, state: str, staff_id: str = "staff-zhang") -> dict:
+    return op("help.update", {"id": help_id, "state": state, "staff_id": staff_id})
+
+
+def elder_op(elder_id: str, card_no: str, **fields) -> dict:
+    return op("elder.upsert", {
+        "id": elder_id, "card_no": card_no, "name": "赵桂兰", "phone": "13800000000",
+        "address": "幸福里 3号楼", "subsidy_level": "basic", "delivery_allowed": False,
+        "home_visit_allowed": True, "dietary": ["low_salt"], "mobility": "walker",
+        "emergency_contact": {"name": "赵明", "phone": "13900000000"}, "active": True,
+        "staff_id": "staff-zhang", **fields})
+
+
+def audit_op(action: str = "elder.edit", subject: str = "elder-001") -> dict:
+    return op("audit.append", {"id": str(uuid.uuid4()), "staff_id": "staff-zhang",
+                               "action": action, "subject": subject, "created_at": stamp()})
 
 
 def cancel_op(booking_id: str) -> dict:
@@ -105,6 +157,41 @@ class TestPlatform:
             "capacity": capacity, "price_cents": 1500, "menu": [{"name": "米饭", "tags": []}]})
         return slot_id
 
+    def services(self, community_id: str, teams: int = 3) -> None:
+        """The demo providers (cleaning with `teams` teams, the health station, the canteen)."""
+        items = demo_services.providers()
+        items[0] = {**items[0], "teams": teams}
+        self.db.run_write(lambda conn: services.put_providers(conn, community_id, items))
+
+    def service_slot(self, community_id: str, service: str, capacity: int,
+                     department: str | None = None, window: str | None = None) -> str:
+        """A slot of `service` on a far-away day, open for booking."""
+        day = dt.date(2040, 1, 1) + dt.timedelta(days=next(_days))
+        start = dt.datetime.combine(day, dt.time(8, 30), SHANGHAI)
+        part = department or window or "day"
+        slot = {"id": f"{service}:{day.isoformat()}:{part}", "service": service,
+                "provider_id": demo_services.CLEANER if service == "cleaning"
+                else demo_services.STATION, "day": day.isoformat(), "window": window,
+                "department": department, "doctor": None, "start": start.isoformat(),
+                "end": (start + dt.timedelta(hours=3)).isoformat(),
+                "cutoff": (start - dt.timedelta(hours=14)).isoformat(), "capacity": capacity,
+                "price_cents": None if service == "cleaning" else 0}
+        self.db.run_write(lambda conn: services.put_slots(conn, community_id, [slot]))
+        return slot["id"]
+
+    def pass_slot(self, community_id: str, slot_id: str, ends_in_hours: float = -1) -> None:
+        """Time passes: the slot's cut-off is over, and it ends `ends_in_hours` from now."""
+        now = dt.datetime.now(SHANGHAI)
+        end = now + dt.timedelta(hours=ends_in_hours)
+
+        def work(conn):
+            from service_platform import entities
+            slot = entities.service_slot(services.get_slot(conn, community_id, slot_id))
+            slot.update(cutoff=stamp(now - dt.timedelta(minutes=10)),
+                        start=stamp(end - dt.timedelta(hours=1)), end=stamp(end))
+            services.put_slots(conn, community_id, [slot])
+        self.db.run_write(work)
+
     def kiosk(self, community_id: str, name: str = "测试终端") -> KioskClient:
         kiosk_id, code = operators.add_kiosk(self.db, community_id, name)
         answer = requests.post(self.base_url + "/v1/enrol", json={"code": code}, timeout=30)
@@ -122,3 +209,12 @@ def confirmed_in_feed(changes: list[dict], slot_id: str) -> int:
         if change["kind"] == "booking":
             latest[change["id"]] = change["data"]
     return sum(1 for b in latest.values() if b["slot_id"] == slot_id and b["status"] == "confirmed")
+
+
+def latest(changes: list[dict], kind: str) -> dict[str, dict]:
+    """The last state of each entity of a kind in the feed."""
+    return {c["id"]: c["data"] for c in changes if c["kind"] == kind}
+
+
+def statuses(results: list[dict]) -> list[tuple]:
+    return [(r["status"], r["reason"]) for r in results]
