@@ -98,6 +98,7 @@ class SpeechService:
         self._settled = threading.Event()  # set once the engine is ready or known missing
         self._available, self._reason = False, STARTING
         self._voices: tuple = ()
+        self._output_problem = ""
         self._chosen: dict[str, str] = {}
         self._watchdog: WorkerWatchdog | None = None
         self._gone = False  # no engine, turned off, or closed: stay silent for good
@@ -176,6 +177,11 @@ class SpeechService:
         return "" if self._available else self._reason
 
     @property
+    def output_problem(self) -> str:
+        """Why the last prompt could not be played (e.g. "no audio output device"), or ""."""
+        return self._output_problem
+
+    @property
     def voices(self) -> tuple:
         """Every voice the engine has (VoiceInfo: id, name, languages)."""
         return self._voices
@@ -239,6 +245,7 @@ class SpeechService:
     # -- replies from the worker (on the watchdog's thread) --------------------------------
     def _on_reply(self, reply: object) -> None:
         if isinstance(reply, SpeechEvent):
+            self._note_output(reply)
             self._emit(reply)
         elif isinstance(reply, Rendered):
             self._finish_render(reply.request_id, reply.error, reply.duration_s)
@@ -246,6 +253,14 @@ class SpeechService:
             self._become_ready(reply)
         elif isinstance(reply, Unavailable):
             self._give_up(reply.reason)
+
+    def _note_output(self, event: SpeechEvent) -> None:
+        """Remember (and log once) why audio failed; the details never hold spoken text."""
+        if event.kind == FINISHED:
+            self._output_problem = ""
+        elif event.kind == ERROR and event.detail != self._output_problem:
+            self._output_problem = event.detail
+            log.warning("speech #%s not played: %s", event.utterance_id, event.detail)
 
     def _become_ready(self, ready: Ready) -> None:
         self._voices, self._chosen = ready.voices, dict(ready.chosen)

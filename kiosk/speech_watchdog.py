@@ -96,6 +96,9 @@ class WorkerWatchdog:
             return
         self._closed.set()
         self._inbox.put(_CLOSE)
+        with self._lock:
+            if self._worker:
+                self._worker.replies.put(None)  # wakes the monitor now, not at its next tick
         self._courier.join()
         self._monitor.join()
         with self._lock:
