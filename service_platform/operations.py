@@ -55,8 +55,10 @@ class Checked:
 
 def push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
     """Apply a batch in order; nothing at all when any part of it is invalid (422)."""
-    checked = validate(ops)
-    refuse_conflicts(db, kiosk, checked)
+    with db.read() as conn:
+        stored = _stored_digests(conn, kiosk.community_id, [str(op.op_id) for op in ops])
+    checked = validate(ops, stored)
+    refuse_conflicts(checked, stored)
     done: dict[str, OpResult] = {}
     results = []
     for item in checked:
@@ -76,17 +78,20 @@ def digest(op: Operation) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def validate(ops: list[Operation]) -> list[Checked]:
+def validate(ops: list[Operation], stored: dict[str, str] | None = None) -> list[Checked]:
+    """Every payload of a known type against its schema — except an operation already stored
+    with the same content, whose stored result answers it (e.g. one stored as "reserved")."""
     checked, problems = [], []
     for index, op in enumerate(ops):
         adapter = PAYLOADS.get(op.type)
         payload = None
-        if adapter is not None:
+        op_digest = digest(op)
+        if adapter is not None and (stored or {}).get(str(op.op_id)) != op_digest:
             try:
                 payload = adapter.validate_python(op.payload)
             except ValidationError as exc:
                 problems.extend(_payload_problems(index, op, exc))
-        checked.append(Checked(op, str(op.op_id), digest(op), payload))
+        checked.append(Checked(op, str(op.op_id), op_digest, payload))
     if problems:
         raise errors.invalid_request("an operation's payload is invalid; nothing was applied",
                                      problems)
@@ -105,11 +110,9 @@ def _field_loc(op: Operation, loc: tuple) -> list:
     return list(loc[1:] if loc and service is not None and loc[0] == service else loc)
 
 
-def refuse_conflicts(db: Database, kiosk: Kiosk, checked: list[Checked]) -> None:
+def refuse_conflicts(checked: list[Checked], stored: dict[str, str]) -> None:
     """422 op_conflict when an op_id was used before, or in this batch, with other content."""
     seen: dict[str, str] = {}
-    with db.read() as conn:
-        stored = _stored_digests(conn, kiosk.community_id, [c.op_id for c in checked])
     problems = []
     for index, item in enumerate(checked):
         earlier = seen.setdefault(item.op_id, stored.get(item.op_id, item.digest))

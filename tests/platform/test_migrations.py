@@ -1,0 +1,95 @@
+"""Upgrading a version-1 database: the same schema as a new one, data and stored results kept."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import insert, inspect, select
+
+from service_platform import catalogue, clock, migrations, operations, schema, schema_v1
+from service_platform.auth import Kiosk
+from service_platform.db import Database
+from service_platform.models import Operation
+
+COMMUNITY = "community-old"
+
+
+def _version_1_database(target: str) -> Database:
+    """A database exactly as the first released platform left it, with a booking and an
+    operation stored while `rating.create` was still a reserved type."""
+    db = Database(target)
+    with db.write() as conn:
+        schema_v1.schema_version.create(conn)
+        migrations.MIGRATIONS[0](conn)
+        conn.execute(insert(schema_v1.schema_version).values(version=1, applied_at="x"))
+        now = clock.stamp(clock.now())
+        conn.execute(insert(schema_v1.communities).values(
+            id=COMMUNITY, name="老社区", tz="Asia/Shanghai", created_at=now))
+        conn.execute(insert(schema_v1.feed_heads).values(community_id=COMMUNITY, last_seq=0))
+        conn.execute(insert(schema_v1.elders).values(
+            community_id=COMMUNITY, id="elder-1", card_no="1", name="王", phone="",
+            address="", subsidy_level="basic", delivery_allowed=False,
+            home_visit_allowed=False, dietary="[]", active=True, updated_at=now))
+        conn.execute(insert(schema_v1.bookings).values(
+            id=str(uuid.uuid4()), community_id=COMMUNITY, elder_id="elder-1", service="meal",
+            slot_id="meal:2026-11-24:lunch", mode="pickup", price_cents=1500, subsidy_cents=300,
+            status="confirmed", kiosk_id="kiosk-1", op_id=str(uuid.uuid4()), created_at=now,
+            received_at=now, updated_at=now))
+    return db
+
+
+def _columns(db: Database) -> dict[str, set[str]]:
+    with db.read() as conn:
+        found = inspect(conn)
+        return {table: {col["name"] for col in found.get_columns(table)}
+                for table in found.get_table_names()}
+
+
+def test_upgrade_from_version_1_matches_a_new_database(new_database):
+    old = _version_1_database(new_database())
+    fresh = Database(new_database())
+    try:
+        reserved = Operation.model_validate({
+            "op_id": str(uuid.uuid4()), "type": "rating.create",
+            "payload": {"anything": "goes"}, "created_at": "2026-11-23T10:00:00+08:00"})
+        kiosk = Kiosk("kiosk-1", COMMUNITY, "旧终端")
+        with old.write() as conn:
+            conn.execute(insert(schema.applied_ops).values(
+                community_id=COMMUNITY, op_id=str(reserved.op_id), kiosk_id=kiosk.id,
+                type="rating.create", digest=operations.digest(reserved),
+                payload='{"anything": "goes"}', created_at="2026-11-23T10:00:00+08:00",
+                received_at="2026-11-23T02:00:00.000+00:00", status="applied", reason=None,
+                data='{"stored": true}'))
+        assert migrations.migrate(old) == migrations.LATEST == 2
+        assert migrations.migrate(old) == 2  # a second run changes nothing
+        migrations.migrate(fresh)
+        assert _columns(old) == _columns(fresh)
+        declared = {name: {col.name for col in table.columns}
+                    for name, table in schema.metadata.tables.items()}
+        assert _columns(fresh) == declared  # schema.py says what the migrations made
+        with old.read() as conn:
+            booking = conn.execute(select(schema.bookings)).mappings().one()
+            elder = catalogue.get_elder(conn, COMMUNITY, "elder-1")
+        assert (booking["units"], booking["kind"], booking["provider_id"]) == (1, None, None)
+        assert (elder["mobility"], elder["emergency_contact"]) == (None, None)
+        # Its lost answer is asked for again: the stored result, never a 422 or a re-apply.
+        again = operations.push(old, kiosk, [reserved])
+        assert (again[0].status, again[0].data) == ("applied", {"stored": True})
+    finally:
+        old.dispose()
+        fresh.dispose()
+
+
+def test_a_newer_database_is_refused(new_database):
+    db = Database(new_database())
+    try:
+        migrations.migrate(db)
+        with db.write() as conn:
+            conn.execute(insert(schema.schema_version).values(version=99, applied_at="x"))
+        try:
+            migrations.migrate(db)
+        except migrations.NewerSchemaError:
+            pass
+        else:
+            raise AssertionError("a newer schema was not refused")
+    finally:
+        db.dispose()
