@@ -15,6 +15,10 @@ or with audio_sink="null" (or KIOSK_SPEECH_SINK=null) to a null sink: the real e
 renders every prompt, and the sink keeps time for as long as the audio lasts, so started,
 finished and interrupted events mean the same as with a loudspeaker. Tests use it.
 
+The worker is started with multiprocessing's "spawn", so a program that creates the service
+must guard its entry point with `if __name__ == "__main__":` (console scripts already do).
+Do not call render_to_wav() from a listener: listeners run on the watchdog's thread.
+
 Make a WAV from the command line:
     python -m kiosk.speech --wav out.wav --lang zh_CN "您好，请刷卡或输入卡号"
     python -m kiosk.speech --list-voices
