@@ -177,7 +177,8 @@ def _upsert_one_booking(store: Store, conn: sqlite3.Connection, row: dict) -> No
 
 
 def _booking_row(data: dict) -> dict:
-    price, subsidy = int(data["price_cents"]), int(data["subsidy_cents"])
+    # Services other than meals may carry no price or mode (protocol §5).
+    price, subsidy = int(data.get("price_cents") or 0), int(data.get("subsidy_cents") or 0)
     return {
         "id": data["id"], "number": booking_number(data["id"]), "elder_id": data["elder_id"],
         "service": data.get("service") or "meal", "slot_id": data["slot_id"],

@@ -1,0 +1,137 @@
+"""A tiny toxiproxy-style HTTP proxy on 127.0.0.1: forwards, cuts answers, drops, fakes answers.
+
+One request per connection (it asks the platform to close after each answer). `rule` decides,
+for the n-th request, what to do; it runs on the proxy's thread.
+"""
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Request:
+    number: int  # 1 for the first request the proxy saw
+    method: str
+    path: str  # without the query string
+    raw: bytes
+
+
+@dataclass(frozen=True)
+class Action:
+    kind: str = "forward"  # forward, cut, drop, respond
+    keep_bytes: int = 0  # for cut: how much of the answer the client gets
+    answer: bytes = b""  # for respond
+    after_forward: Callable[[], None] | None = None  # e.g. kill the platform meanwhile
+
+
+FORWARD = Action()
+DROP = Action("drop")
+
+
+def cut(keep_bytes: int = 0) -> Action:
+    """Forward the request, let the platform answer, lose the answer after `keep_bytes`."""
+    return Action("cut", keep_bytes=keep_bytes)
+
+
+def respond(status: int, body: bytes, headers: dict[str, str] | None = None) -> Action:
+    head = [f"HTTP/1.1 {status} X", f"Content-Length: {len(body)}", "Connection: close"]
+    head += [f"{k}: {v}" for k, v in (headers or {}).items()]
+    return Action("respond", answer=("\r\n".join(head) + "\r\n\r\n").encode() + body)
+
+
+class Proxy:
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.rule: Callable[[Request], Action] = lambda _request: FORWARD
+        self.seen: list[Request] = []
+        self._lock = threading.Lock()
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def count(self, path: str) -> int:
+        with self._lock:
+            return sum(1 for r in self.seen if r.path == path)
+
+    def close(self) -> None:
+        self._server.close()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self._server.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(client,), daemon=True).start()
+
+    def _handle(self, client: socket.socket) -> None:
+        with client:
+            raw = _read_request(client)
+            if raw is None:
+                return
+            method, target = raw.split(b"\r\n", 1)[0].decode().split(" ")[:2]
+            with self._lock:
+                request = Request(len(self.seen) + 1, method, target.split("?")[0], raw)
+                self.seen.append(request)
+                action = self.rule(request)
+            if action.kind == "drop":
+                return
+            if action.kind == "respond":
+                client.sendall(action.answer)
+                return
+            answer = self._forward(raw, action)
+            if answer is None:
+                return
+            client.sendall(answer[:action.keep_bytes] if action.kind == "cut" else answer)
+
+    def _forward(self, raw: bytes, action: Action) -> bytes | None:
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port), timeout=60)
+        except OSError:
+            return None  # platform down: the client sees its connection closed
+        with upstream:
+            upstream.sendall(_close_after(raw))
+            if action.after_forward is not None:
+                action.after_forward()
+            chunks = []
+            try:
+                while chunk := upstream.recv(65536):
+                    chunks.append(chunk)
+            except OSError:
+                pass
+            return b"".join(chunks) or None
+
+
+def _read_request(sock: socket.socket) -> bytes | None:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(body) < length:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return None
+        body += chunk
+    return head + b"\r\n\r\n" + body
+
+
+def _close_after(raw: bytes) -> bytes:
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = [ln for ln in head.split(b"\r\n") if not ln.lower().startswith(b"connection:")]
+    return b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n" + body
