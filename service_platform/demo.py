@@ -58,20 +58,34 @@ def meal_slots(data: dict, today: dt.date, tz: dt.tzinfo) -> list[dict]:
 
 
 def seed(conn: Connection, today: dt.date | None = None) -> bool:
-    """Create the demo community with its elders and meals; False if it already exists."""
+    """Create the demo community with its elders, meals and services; False if it already
+    existed (then only its missing providers, staff and service slots are added)."""
     data = load_community()
     community = data["community"]
-    if catalogue.get_community(conn, community["id"]) is not None:
-        return False
     tz = ZoneInfo(DEMO_TZ)
     today = today or dt.datetime.now(tz).date()
+    if catalogue.get_community(conn, community["id"]) is not None:
+        seed_services(conn, community["id"], today, tz)
+        return False
     catalogue.create_community(conn, community["id"], community["name"], DEMO_TZ)
     catalogue.put_subsidy_levels(conn, community["id"], data["subsidy_levels"])
     catalogue.put_elders(conn, community["id"],
                          ({name: elder[name] for name in ELDER_FIELDS} for elder in data["elders"]))
     catalogue.put_meal_slots(conn, community["id"], meal_slots(data, today, tz))
-    services.put_providers(conn, community["id"], demo_services.providers())
-    services.put_slots(conn, community["id"], demo_services.service_slots(today, tz))
-    for staff_id, name in demo_services.STAFF:
-        services.put_staff(conn, community["id"], staff_id, name)
+    seed_services(conn, community["id"], today, tz)
     return True
+
+
+def seed_services(conn: Connection, community_id: str, today: dt.date, tz: dt.tzinfo) -> int:
+    """Add the demo providers, staff and service slots from `today` that are missing (a demo
+    database made before services existed, or one whose two weeks have run out); returns how
+    many slots were added. Existing rows are left as they are."""
+    if services.get_provider(conn, community_id, demo_services.CLEANER) is None:
+        services.put_providers(conn, community_id, demo_services.providers())
+    for staff_id, name in demo_services.STAFF:
+        if services.get_staff(conn, staff_id) is None:
+            services.put_staff(conn, community_id, staff_id, name)
+    missing = [slot for slot in demo_services.service_slots(today, tz)
+               if services.get_slot(conn, community_id, slot["id"]) is None]
+    services.put_slots(conn, community_id, missing)
+    return len(missing)

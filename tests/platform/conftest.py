@@ -56,8 +56,9 @@ def start_platform(new_database, log_dir) -> Iterator[Callable[..., PlatformProc
     """Starts platforms of one's own (for killing and restarting); all stopped afterwards."""
     started: list[PlatformProcess] = []
 
-    def start(target: str | None = None) -> PlatformProcess:
-        process = PlatformProcess(target or new_database(), log_dir).start()
+    def start(target: str | None = None, *extra_args: str) -> PlatformProcess:
+        process = PlatformProcess(target or new_database(), log_dir,
+                                  extra_args=extra_args).start()
         started.append(process)
         return process
 

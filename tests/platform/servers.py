@@ -41,8 +41,10 @@ def wait_until(condition, deadline: float, what: str, interval: float = 0.05):
 class PlatformProcess:
     """`kiosk-platform serve` in a subprocess, on a free port, its output in a log file."""
 
-    def __init__(self, db_target: str, log_dir: Path, demo: bool = True) -> None:
+    def __init__(self, db_target: str, log_dir: Path, demo: bool = True,
+                 extra_args: tuple[str, ...] = ()) -> None:
         self.db_target = db_target
+        self.extra_args = extra_args
         self.log_path = log_dir / f"platform-{time.monotonic_ns()}.log"
         self.demo = demo
         self.proc: subprocess.Popen | None = None
@@ -52,7 +54,8 @@ class PlatformProcess:
         port = free_port()
         self.base_url = f"http://127.0.0.1:{port}"
         args = [sys.executable, "-m", "service_platform.cli", "serve", "--port", str(port),
-                "--db", self.db_target, "--quiet"] + (["--demo"] if self.demo else [])
+                "--db", self.db_target, "--quiet", *self.extra_args]
+        args += ["--demo"] if self.demo else []
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         wait_until(self._answers, START_DEADLINE, f"the platform on port {port}")

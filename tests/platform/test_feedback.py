@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from service_platform import demo_services, operators, schema
+from service_platform.db import Database
+from tests.platform.servers import wait_until
 from tests.platform.wire import (
+    TestPlatform,
     cancel_op,
     complaint_op,
     help_op,
@@ -114,3 +117,21 @@ def test_help_requests_move_forward_only(platform):
         "urgent", "resolved", "staff-zhang", "staff-liu")
     assert state["acknowledged_at"] and state["resolved_at"]
     assert latest(changes, "help_request")[stranger["payload"]["id"]]["state"] == "open"
+
+
+def test_serve_completes_bookings_of_ended_slots_by_itself(start_platform):
+    process = start_platform(None, "--complete-every", "0.005")  # every 0.3 s
+    db = Database(process.db_target)
+    try:
+        platform = TestPlatform(process.base_url, db)
+        community, window, kiosk, booked = _cleaned(platform)
+        kiosk.push(cancel_op(booked[2]))
+        platform.pass_slot(community, window)
+
+        def statuses_now():
+            found = {b["status"] for b in latest(kiosk.pull_all()[0], "booking").values()}
+            return found if "confirmed" not in found else None
+        assert wait_until(statuses_now, 20, "bookings to be completed") == {"completed",
+                                                                             "cancelled"}
+    finally:
+        db.dispose()

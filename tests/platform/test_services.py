@@ -180,3 +180,28 @@ def test_demo_slots_are_deterministic_and_follow_the_timetable():
         ("am", 3, "2026-11-24T18:00:00+08:00"), ("pm", 3, "2026-11-24T18:00:00+08:00")]
     assert len({s["id"] for s in slots}) == len(slots)
     assert all(len(s["id"]) <= 64 for s in slots)
+
+
+def test_demo_seed_tops_up_service_slots_of_an_existing_demo(new_database):
+    from sqlalchemy import func, select
+
+    from service_platform import demo, migrations, services
+    from service_platform.db import Database
+    from service_platform.schema import service_slots
+
+    db = Database(new_database())
+    try:
+        migrations.migrate(db)
+        monday = dt.date(2026, 11, 23)
+        assert db.run_write(lambda conn: demo.seed(conn, monday)) is True
+        assert db.run_write(lambda conn: demo.seed(conn, monday)) is False
+        with db.read() as conn:
+            before = conn.execute(select(func.count()).select_from(service_slots)).scalar_one()
+            assert services.get_provider(conn, "community-xingfu", demo_services.CLEANER)
+        db.run_write(lambda conn: demo.seed(conn, monday + dt.timedelta(days=7)))
+        with db.read() as conn:
+            after = conn.execute(select(func.count()).select_from(service_slots)).scalar_one()
+        week = demo_services.service_slots(monday + dt.timedelta(days=14), ZoneInfo(demo.DEMO_TZ))
+        assert after - before == len([s for s in week if s["day"] < "2026-12-14"])
+    finally:
+        db.dispose()

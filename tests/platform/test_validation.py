@@ -139,3 +139,55 @@ def test_random_payload_values_never_cause_a_5xx(kiosk_and_slot, field, value):
     answer = kiosk.post("/v1/push", {"operations": [_with(booking_op("elder-001", slot),
                                                           **{field: value})]})
     assert answer.status_code in (200, 422), answer.text
+
+
+def _service(**fields) -> dict:
+    payload = {"id": str(uuid.uuid4()), "elder_id": "elder-001", "service": "cleaning",
+               "slot_id": "cleaning:2040-01-01:am", "kind": "standard", "price_cents": 0,
+               "subsidy_cents": 0, "staff_id": None, "created_at": "2026-11-23T10:00:00+08:00"}
+    payload.update(fields)
+    return {"op_id": str(uuid.uuid4()), "type": "booking.create",
+            "payload": {k: v for k, v in payload.items() if v is not _DROP},
+            "created_at": "2026-11-23T10:00:00+08:00"}
+
+
+def _other(op_type: str, **payload) -> dict:
+    return {"op_id": str(uuid.uuid4()), "type": op_type, "payload": payload,
+            "created_at": "2026-11-23T10:00:00+08:00"}
+
+
+_UUID = "7d0c0000-0000-4000-8000-000000000000"
+_AT = "2026-11-23T10:00:00+08:00"
+BAD_OTHER_OPS = {
+    "cleaning without kind": _service(kind=_DROP),
+    "cleaning with a mode": _service(mode="pickup"),
+    "eleven needs": _service(needs=[f"n{i}" for i in range(11)]),
+    "clinic without department": _service(service="clinic", kind=_DROP),
+    "unknown service": _service(service="massage", kind=_DROP),
+    "home visit with a kind": _service(service="home_visit"),
+    "rating score": _other("rating.create", id=_UUID, booking_id=_UUID, elder_id="e",
+                           score="happy", reasons=[], created_at=_AT),
+    "rating reason not a code": _other("rating.create", id=_UUID, booking_id=_UUID,
+                                       elder_id="e", score="neutral", reasons=["太慢"],
+                                       created_at=_AT),
+    "help kind not a code": _other("help.create", id=_UUID, kind="Urgent!", created_at=_AT),
+    "help state": _other("help.update", id=_UUID, state="open", staff_id="s"),
+    "help update without staff": _other("help.update", id=_UUID, state="resolved"),
+    "complaint naive time": _other("complaint.create", id=_UUID, elder_id="e", reasons=[],
+                                   created_at="2026-11-23T10:00:00"),
+    "audit action": _other("audit.append", id=_UUID, staff_id="s", action="Delete Elder!",
+                           subject="x", created_at=_AT),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_OTHER_OPS))
+def test_bad_payloads_of_the_new_types_are_422(kiosk_and_slot, case):
+    kiosk, slot = kiosk_and_slot
+    _, cursor = kiosk.pull_all()
+    good, bad = booking_op("elder-001", slot), BAD_OTHER_OPS[case]
+    answer = kiosk.post("/v1/push", {"operations": [good, bad]})
+    assert answer.status_code == 422, answer.text
+    details = answer.json()["error"]["details"]
+    assert {(d["index"], d["op_id"]) for d in details} == {(1, bad["op_id"])}
+    assert all(d["loc"][:4] == ["body", "operations", 1, "payload"] for d in details)
+    _assert_nothing_written(kiosk, cursor)
