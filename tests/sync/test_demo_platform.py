@@ -1,0 +1,30 @@
+"""A kiosk with nothing configured starts a demo platform and gets its data by a first sync."""
+from __future__ import annotations
+
+from kiosk.config import load_settings
+from kiosk.demo_platform import start_demo_platform
+from kiosk.sync.engine import SyncEngine
+
+
+def test_the_demo_platform_starts_enrols_the_kiosk_and_stops(tmp_path):
+    settings = load_settings(tmp_path / "no-config.toml", data_dir=tmp_path / "kiosk")
+    assert not settings.platform_url
+    with start_demo_platform(settings) as platform:
+        engine = SyncEngine(platform.settings)
+        try:
+            result = engine.sync_once()
+            assert result.ok, result
+            store = engine.store
+            assert store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 50
+            assert store.query_one("SELECT COUNT(*) AS n FROM meal_slots")["n"] == 28
+        finally:
+            engine.close()
+    assert platform.process.poll() is not None
+    # Started again (a new port), the same kiosk keeps its token and syncs on.
+    with start_demo_platform(settings) as again:
+        assert not again.settings.enrolment_code
+        engine = SyncEngine(again.settings)
+        try:
+            assert engine.sync_once().ok
+        finally:
+            engine.close()
