@@ -8,10 +8,14 @@ import contextlib
 import ctypes
 import io
 import os
+import threading
+import time
 import wave
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+RENDER_DEADLINE_S = 30.0
 
 # Language tags we look for in the engine's voice list, best first (espeak-ng, then SAPI5 names).
 LANGUAGE_TAGS: dict[str, tuple[str, ...]] = {
@@ -135,6 +139,7 @@ class SpeechEngine:
         with contextlib.redirect_stdout(io.StringIO()):
             self._engine.save_to_file(text, str(path))
             self._engine.runAndWait()
+            _wait_for_espeak_file(self._engine)
         return wav_duration(path)
 
 
@@ -149,6 +154,24 @@ def _voice_info(voice: object) -> VoiceInfo:
 def _espeak_driver(engine: object) -> object | None:
     driver = getattr(getattr(engine, "proxy", None), "_driver", None)
     return driver if type(driver).__module__ == "pyttsx3.drivers.espeak" else None
+
+
+def _wait_for_espeak_file(engine: object, deadline_s: float = RENDER_DEADLINE_S) -> None:
+    """Wait until pyttsx3 2.99's espeak driver has written the file.
+
+    Its loop can end before synthesis does: the first pass marks the engine idle, which may
+    pump the queued end-of-loop before espeak's callback thread writes the WAV. Seen here as a
+    missing or half-written file on about one render in five right after the worker started.
+    """
+    driver = _espeak_driver(engine)
+    if driver is None:
+        return
+    pause = threading.Event()
+    deadline = time.monotonic() + deadline_s
+    while driver._speaking:
+        if time.monotonic() > deadline:
+            raise TimeoutError("espeak-ng did not finish the file")
+        pause.wait(0.005)
 
 
 def _never_cancel_espeak(engine: object) -> None:

@@ -193,7 +193,7 @@ class SpeechDesk:
                                    f"no voice for language {utterance.language}"))
             return
         except Exception as exc:
-            raise EngineBroken(type(exc).__name__) from exc
+            raise EngineBroken(f"{type(exc).__name__}: {exc}") from exc
         log.debug("utterance %s: %d chars, %.2f s", utterance.utterance_id,
                   len(utterance.text), duration)
         playback = self._output.play(path, duration)

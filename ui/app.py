@@ -20,6 +20,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"run in a {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]} window, not full-screen")
     parser.add_argument("--data-dir", type=Path, help="where the kiosk keeps its database")
     parser.add_argument("--config", type=Path, help="settings file (TOML)")
+    parser.add_argument("--prompt-wav", type=Path, metavar="FILE",
+                        help="write the home screen's spoken prompt to a WAV file and exit")
     return parser.parse_args(argv)
 
 
@@ -32,9 +34,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"kiosk: bad settings: {error}", file=sys.stderr)
         return 2
 
+    if args.prompt_wav:
+        return write_home_prompt(settings, args.prompt_wav)
+
     from PySide6.QtWidgets import QApplication
 
     from kiosk.core import Kiosk
+    from kiosk.speech import SpeechService
     from ui.main_window import KioskWindow
     from ui.theme import Metrics, stylesheet
 
@@ -46,7 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     metrics = Metrics.for_screen(size.width(), size.height(), settings.screen_diagonal_inch,
                                  settings.text_size)
     app.setStyleSheet(stylesheet(metrics, settings.high_contrast))
-    window = KioskWindow(core, metrics)
+    speech = SpeechService(language=settings.language, rate=settings.voice_rate,
+                           enabled=settings.voice_enabled)
+    window = KioskWindow(core, metrics, speech)
     if args.windowed:
         window.resize(*WINDOW_SIZE)
         window.show()
@@ -55,7 +63,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
+        speech.close()
         core.close()
+
+
+def write_home_prompt(settings, path: Path) -> int:
+    """The home prompt as the kiosk says it, in the configured language, to a WAV file."""
+    from kiosk.i18n import Translator
+    from kiosk.speech import render_to_wav
+
+    text = Translator(settings.language)("home.prompt")
+    render_to_wav(text, path, language=settings.language, rate=settings.voice_rate)
+    print(path)
+    return 0
 
 
 if __name__ == "__main__":

@@ -78,6 +78,9 @@ class KioskWindow(QMainWindow):
         self.core.session.clear()
         if signed_out:
             self.set_text_size(self.core.settings.text_size)
+            reset_voice = getattr(self.speaker, "reset_session", None)
+            if reset_voice:
+                reset_voice()
         for screen in self.screens.values():
             screen.clear()
         self.history.clear()
