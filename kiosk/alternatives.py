@@ -28,13 +28,13 @@ def reason_key(booking: Booking) -> str | None:
 
 
 def nearest_alternative(store: Store, booking: Booking, now: dt.datetime) -> MealSlot | None:
-    """The open slot closest in time to the booking's: the other meal the same day or the same
-    meal the next day first, later slots before earlier ones at the same distance."""
+    """The open slot closest in time to the booking's, from its day on: the other meal the same
+    day, then the next day's meals; later before earlier at the same distance."""
     wanted = _slot_of(booking.slot_id)
     if wanted is None:
         return None
     day, meal = wanted
-    first = max(now.date(), day - dt.timedelta(days=1))
+    first = max(now.date(), day)  # an earlier day is no answer to "I wanted that day"
     views = slots_between(store, first, day + dt.timedelta(days=SEARCH_DAYS), booking.elder_id,
                           now)
     target = _moment(day, meal)
