@@ -1,13 +1,16 @@
 """The kiosk core as the screens see it: settings, store, clock, text and the booking rules."""
 from __future__ import annotations
 
-from kiosk.bookings import MealBooking
+from kiosk.alternatives import nearest_alternative
+from kiosk.bookings import Booking, MealBooking
 from kiosk.clock import Clock
 from kiosk.config import Settings
 from kiosk.demo import seed_demo
 from kiosk.i18n import Translator
+from kiosk.meals import MealSlot
 from kiosk.session import Session
 from kiosk.store import Store
+from kiosk.sync.status import SyncStatus, elder_line, read_status, staff_lines
 
 
 class Kiosk:
@@ -27,6 +30,23 @@ class Kiosk:
     def seed_demo_if_empty(self) -> bool:
         return seed_demo(self.store, self.clock, self.settings.lunch_cutoff,
                          self.settings.dinner_cutoff)
+
+    def sync_status(self) -> SyncStatus:
+        """Local reads only: safe to call from the GUI thread at any time."""
+        configured = bool(self.settings.platform_url or self.settings.enrolment_code
+                          or self.store.get_state("platform_url"))
+        return read_status(self.store, configured)
+
+    def sync_line(self) -> str:
+        """The elder-facing sync line, e.g. 网络已断开：2 项预订待确认，联网后自动处理."""
+        return elder_line(self.sync_status(), self.text)
+
+    def staff_sync_lines(self) -> list[str]:
+        return staff_lines(self.sync_status(), self.text, self.clock.now())
+
+    def alternative_for(self, booking: Booking) -> MealSlot | None:
+        """The one-tap offer for a booking that did not succeed."""
+        return nearest_alternative(self.store, booking, self.clock.now())
 
     def close(self) -> None:
         self.store.close()
