@@ -94,7 +94,7 @@ def staff_lines(status: SyncStatus, t: Text, now: dt.datetime) -> list[str]:
     if status.failed:
         lines.append(t("sync.staff.failed", count=status.failed))
     if status.skew_too_large:
-        lines.append(t("sync.staff.skew", seconds=round(status.skew_s or 0)))
+        lines.append(t("sync.staff.skew", seconds=round(abs(status.skew_s or 0))))
     return lines
 
 

@@ -11,7 +11,7 @@ from kiosk.i18n import Translator
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.engine import SyncEngine
 from kiosk.sync.enrolment import parse_code
-from kiosk.sync.status import SyncStatus, elder_line
+from kiosk.sync.status import SyncStatus, elder_line, staff_figures, staff_lines
 from kiosk.sync.worker import SyncWorker
 from tests.sync.proxy import FORWARD, cut, respond
 
@@ -134,3 +134,18 @@ def test_the_status_line_never_says_synced_while_anything_is_pending(
         assert line != T("sync.all_confirmed")
     for language in ("zh_CN", "en"):
         assert "{" not in elder_line(status, Translator(language))
+
+
+def test_staff_see_precise_figures_and_a_skewed_clock():
+    import datetime as dt
+    now = dt.datetime(2026, 11, 24, 10, 42, tzinfo=dt.UTC)
+    status = SyncStatus(True, 3, 2, 1, now - dt.timedelta(minutes=5), "sync.error.offline",
+                        False, -412.4)
+    lines = staff_lines(status, T, now)
+    assert lines == [T("sync.staff.pending", count=3, tentative=2),
+                     T("sync.staff.last_success", time="10:37"),
+                     T("sync.staff.last_error", error=T("sync.error.offline")),
+                     T("sync.staff.failed", count=1),
+                     T("sync.staff.skew", seconds=412)]
+    assert staff_figures(status)["clock_skew_too_large"] is True
+    assert not SyncStatus(True, 0, 0, 0, now, "", False, 299.0).skew_too_large
