@@ -15,7 +15,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="kiosk", description="Community elder-care self-service kiosk.")
     parser.add_argument("--demo", action="store_true",
-                        help="use demo data (the default when no platform is configured)")
+                        help="local demo data only, without starting a demo platform beside it")
     parser.add_argument("--windowed", action="store_true",
                         help=f"run in a {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]} window, not full-screen")
     parser.add_argument("--data-dir", type=Path, help="where the kiosk keeps its database")
@@ -45,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     from ui.theme import Metrics, stylesheet
 
     app = QApplication(sys.argv[:1])
+    demo_platform = None
+    if not settings.platform_url and not args.demo:
+        demo_platform = start_demo_platform_or_none(settings)
+        if demo_platform is not None:
+            settings = demo_platform.settings
     core = Kiosk(settings)
     if args.demo or core.demo:
         core.seed_demo_if_empty()
@@ -55,6 +60,14 @@ def main(argv: list[str] | None = None) -> int:
     speech = SpeechService(language=settings.language, rate=settings.voice_rate,
                            enabled=settings.voice_enabled)
     window = KioskWindow(core, metrics, speech)
+    worker = None
+    if settings.platform_url or settings.enrolment_code:
+        from kiosk.sync.worker import SyncWorker
+        from ui.sync_bridge import SyncBridge
+
+        worker = SyncWorker(settings, core.clock)
+        window.attach_sync(SyncBridge(worker, window))
+        worker.start()
     if args.windowed:
         window.resize(*WINDOW_SIZE)
         window.show()
@@ -63,8 +76,24 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
+        if worker is not None:
+            worker.stop()
         speech.close()
         core.close()
+        if demo_platform is not None:
+            demo_platform.stop()
+
+
+def start_demo_platform_or_none(settings):
+    """With nothing configured, a demo platform beside the kiosk shows real sync."""
+    from kiosk.demo_platform import DemoPlatformError, start_demo_platform
+
+    try:
+        return start_demo_platform(settings)
+    except DemoPlatformError as error:
+        logging.getLogger(__name__).warning("demo platform unavailable (%s); local demo data",
+                                            error)
+        return None
 
 
 def write_home_prompt(settings, path: Path) -> int:

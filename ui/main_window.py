@@ -45,6 +45,7 @@ class KioskWindow(QMainWindow):
         self.setWindowTitle(core.text("app.title"))
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
+        self.sync = None  # a ui.sync_bridge.SyncBridge once the kiosk syncs with a platform
         self.screens: dict[str, Screen] = {}
         self.history: list[str] = []
         app = QApplication.instance()
@@ -54,6 +55,20 @@ class KioskWindow(QMainWindow):
         self.idle = IdleWatch(self, self)
         app.installEventFilter(self.idle)
         self.show_screen(flow.HOME)
+
+    def attach_sync(self, bridge) -> None:
+        self.sync = bridge
+        bridge.status_changed.connect(lambda _status: self.refresh_sync_line())
+        self.refresh_sync_line()
+
+    def refresh_sync_line(self) -> None:
+        self.screen(flow.HOME).show_sync_line(self.core.sync_line())
+
+    def action_done(self) -> None:
+        """After anything an elder or staff did: tell sync at once, so it is pushed soon."""
+        if self.sync is not None:
+            self.sync.nudge()
+        self.refresh_sync_line()
 
     # --- what screens call -------------------------------------------------------------
     def answer(self, answer: str) -> None:

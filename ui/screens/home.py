@@ -30,6 +30,9 @@ class HomeScreen(Screen):
         left.addWidget(self.display)
         left.addWidget(self.message)
         left.addStretch(1)
+        self.sync_line = label("", "note")
+        self.sync_line.hide()
+        left.addWidget(self.sync_line)
         right = QVBoxLayout()
         right.setSpacing(self.metrics.gap * 2)
         keypad = Keypad(t("home.key.clear"), t("home.key.delete"), self.metrics.gap)
@@ -72,6 +75,11 @@ class HomeScreen(Screen):
     def clear(self) -> None:
         super().clear()
         self._clear_digits()
+
+    def show_sync_line(self, text: str) -> None:
+        self.sync_line.setText(text)
+        self.sync_line.setAccessibleName(text)
+        self.sync_line.setVisible(bool(text))
 
     def show_identification_error(self, message_key: str) -> None:
         self._clear_digits()

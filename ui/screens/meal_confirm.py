@@ -60,5 +60,6 @@ class MealConfirmScreen(Screen):
             self.show_message(self.t(error.message_key))
             return
         core.session.receipt = booking
+        self.shell.action_done()
         self.ok.setEnabled(False)  # the booking is made; a second tap must not make another
         self.shell.answer("confirmed")
