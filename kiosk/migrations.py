@@ -119,6 +119,93 @@ MIGRATIONS: list[str] = [
     ALTER TABLE outbox_v2 RENAME TO outbox;
     CREATE INDEX outbox_pending ON outbox (state, priority DESC, seq);
     """,
+    # 3: services beyond meals (protocol §10): providers, cleaning/clinic/home-visit/health-check
+    # slots, what a booking of them carries, ratings (one per booking), complaints, help requests.
+    """
+    CREATE TABLE providers (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        services TEXT NOT NULL DEFAULT '[]',
+        teams INTEGER,
+        kinds TEXT NOT NULL DEFAULT '{}',
+        subsidy_cents TEXT NOT NULL DEFAULT '{}',
+        needs TEXT NOT NULL DEFAULT '[]',
+        departments TEXT NOT NULL DEFAULT '{}',
+        active INTEGER NOT NULL DEFAULT 1,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE service_slots (
+        id TEXT PRIMARY KEY,
+        service TEXT NOT NULL
+            CHECK (service IN ('cleaning', 'clinic', 'home_visit', 'health_check')),
+        provider_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        -- the feed's window (am/pm), start and end, renamed off SQL keywords
+        day_part TEXT NOT NULL DEFAULT '',
+        department TEXT NOT NULL DEFAULT '',
+        doctor TEXT NOT NULL DEFAULT '',
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        cutoff TEXT NOT NULL,
+        capacity INTEGER NOT NULL CHECK (capacity >= 0),
+        price_cents INTEGER
+    );
+    CREATE INDEX service_slots_day ON service_slots (service, day, department, starts_at);
+    ALTER TABLE bookings ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+    ALTER TABLE bookings ADD COLUMN needs TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE bookings ADD COLUMN department TEXT NOT NULL DEFAULT '';
+    ALTER TABLE bookings ADD COLUMN units INTEGER NOT NULL DEFAULT 1;
+    ALTER TABLE bookings ADD COLUMN provider_id TEXT;
+    -- set when the elder was asked to rate a done booking, so the question comes only once
+    ALTER TABLE bookings ADD COLUMN rating_asked INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE ratings (
+        id TEXT PRIMARY KEY,
+        booking_id TEXT NOT NULL UNIQUE,
+        elder_id TEXT NOT NULL,
+        provider_id TEXT,
+        score TEXT NOT NULL CHECK (score IN ('satisfied', 'neutral', 'unsatisfied')),
+        reasons TEXT NOT NULL DEFAULT '[]',
+        staff_id TEXT,
+        origin TEXT NOT NULL DEFAULT 'local',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE provider_ratings (
+        provider_id TEXT PRIMARY KEY,
+        satisfied INTEGER NOT NULL DEFAULT 0,
+        neutral INTEGER NOT NULL DEFAULT 0,
+        unsatisfied INTEGER NOT NULL DEFAULT 0,
+        total INTEGER NOT NULL DEFAULT 0,
+        reasons TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE complaints (
+        id TEXT PRIMARY KEY,
+        booking_id TEXT,
+        elder_id TEXT NOT NULL,
+        provider_id TEXT,
+        reasons TEXT NOT NULL DEFAULT '[]',
+        state TEXT NOT NULL DEFAULT 'open',
+        staff_id TEXT,
+        origin TEXT NOT NULL DEFAULT 'local',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX complaints_state ON complaints (state, created_at);
+    CREATE TABLE help_requests (
+        id TEXT PRIMARY KEY,
+        elder_id TEXT,
+        kind TEXT NOT NULL DEFAULT 'urgent',
+        state TEXT NOT NULL DEFAULT 'open'
+            CHECK (state IN ('open', 'acknowledged', 'resolved')),
+        staff_id TEXT,
+        origin TEXT NOT NULL DEFAULT 'local',
+        kiosk_id TEXT,
+        created_at TEXT NOT NULL,
+        acknowledged_by TEXT,
+        acknowledged_at TEXT,
+        resolved_by TEXT,
+        resolved_at TEXT
+    );
+    CREATE INDEX help_requests_state ON help_requests (state, created_at);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
