@@ -206,6 +206,51 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX help_requests_state ON help_requests (state, created_at);
     """,
+    # 4: staff mode: the community's staff, their PIN hashes and lockouts (PINs never leave the
+    # kiosk), the staff audit log, elders' mobility and emergency contact, local elder edits
+    # (so a rejected elder.upsert can be taken back) and attention items staff have dealt with.
+    """
+    ALTER TABLE elders ADD COLUMN mobility TEXT;
+    ALTER TABLE elders ADD COLUMN emergency_name TEXT NOT NULL DEFAULT '';
+    ALTER TABLE elders ADD COLUMN emergency_phone TEXT NOT NULL DEFAULT '';
+    CREATE TABLE staff (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE staff_pins (
+        staff_id TEXT PRIMARY KEY,
+        scheme TEXT NOT NULL,
+        salt BLOB NOT NULL,
+        hash BLOB NOT NULL,
+        failures INTEGER NOT NULL DEFAULT 0,
+        locked_until TEXT NOT NULL DEFAULT '',
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE audit_log (
+        id TEXT PRIMARY KEY,
+        staff_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX audit_log_time ON audit_log (created_at);
+    CREATE TABLE elder_edits (
+        op_id TEXT PRIMARY KEY,
+        elder_id TEXT NOT NULL,
+        previous TEXT,
+        stamp TEXT NOT NULL,
+        settled INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE attention_done (
+        kind TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        staff_id TEXT NOT NULL,
+        done_at TEXT NOT NULL,
+        PRIMARY KEY (kind, item_id)
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)
