@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import gettext
+import io
+import os
 import string
 from functools import lru_cache
 from pathlib import Path
-
-from babel import Locale
-from babel.dates import format_date, format_time
-from babel.messages.pofile import read_po
-from babel.numbers import format_currency
 
 from kiosk.paths import LOCALES
 
@@ -28,9 +26,33 @@ def available_languages(root: Path = LOCALES) -> list[str]:
 
 @lru_cache(maxsize=8)
 def load_messages(language: str, root: Path = LOCALES) -> dict[str, str]:
-    with catalogue_path(language, root).open("rb") as fh:
-        catalogue = read_po(fh, locale=language)
-    return {m.id: m.string for m in catalogue if m.id and m.string and not m.fuzzy}
+    """The catalogue's translated messages, read from its compiled .mo file (fast at start-up),
+    which is made again from the .po file whenever that is newer."""
+    translations = gettext.GNUTranslations(io.BytesIO(_compiled(catalogue_path(language, root))))
+    return {k: v for k, v in translations._catalog.items() if k and v}
+
+
+def _compiled(po: Path) -> bytes:
+    mo = po.with_suffix(".mo")
+    try:
+        if mo.stat().st_mtime >= po.stat().st_mtime:
+            return mo.read_bytes()
+    except OSError:
+        pass
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
+        catalogue = read_po(fh, locale=po.parent.parent.name)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalogue)  # fuzzy entries are left out, as gettext does
+    try:
+        partial = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
+        partial.write_bytes(buffer.getvalue())
+        os.replace(partial, mo)  # other processes never read a half-written file
+    except OSError:
+        pass  # a read-only installation compiles in memory on every start
+    return buffer.getvalue()
 
 
 def placeholders(text: str) -> set[str]:
@@ -42,7 +64,7 @@ class Translator:
 
     def __init__(self, language: str = DEFAULT_LANGUAGE) -> None:
         self.language = language
-        self.locale = Locale.parse(language)
+        self.locale = language  # Babel takes the locale identifier itself
         self._messages = load_messages(language)
         self._fallback = load_messages(DEFAULT_LANGUAGE) if language != DEFAULT_LANGUAGE else {}
 
@@ -55,16 +77,24 @@ class Translator:
 
     def day(self, day: dt.date) -> str:
         """"11月24日 星期二" in Chinese; the pattern itself is a translatable message."""
+        from babel.dates import format_date
+
         return format_date(day, self("format.day"), locale=self.locale)
 
     def time(self, moment: dt.datetime | dt.time) -> str:
+        from babel.dates import format_time
+
         return format_time(moment, "HH:mm", locale=self.locale)
 
     def price(self, cents: int) -> str:
+        from babel.numbers import format_currency
+
         return format_currency(cents / 100, "CNY", locale=self.locale)
 
     def relative_day(self, day: dt.date, today: dt.date) -> str:
         """今天 / 明天 / 后天, or the weekday when further away."""
         offset = (day - today).days
         key = {0: "day.today", 1: "day.tomorrow", 2: "day.after_tomorrow"}.get(offset)
+        from babel.dates import format_date
+
         return self(key) if key else format_date(day, "EEEE", locale=self.locale)

@@ -6,8 +6,6 @@ import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
-import sqlite_utils
-
 from kiosk.errors import StorageError
 from kiosk.migrations import LATEST, MIGRATIONS
 
@@ -24,9 +22,9 @@ class Store:
             raise StorageError(str(exc)) from exc
         conn.row_factory = sqlite3.Row
         self.path = path
-        self.db = sqlite_utils.Database(conn, execute_plugins=False)
-        with self.db.ensure_autocommit_on():
-            conn.execute("PRAGMA journal_mode=WAL")
+        self.conn = conn
+        self._db = None
+        conn.execute("PRAGMA journal_mode=WAL")  # no transaction is open yet
         # FULL: a power cut must not roll back a booking already shown as accepted.
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
@@ -34,8 +32,14 @@ class Store:
         self.migrate()
 
     @property
-    def conn(self) -> sqlite3.Connection:
-        return self.db.conn
+    def db(self):
+        """sqlite-utils over the same connection, for bulk writes; imported when first needed
+        since it costs a fifth of the kiosk's start-up."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self.conn, execute_plugins=False)
+        return self._db
 
     @property
     def schema_version(self) -> int:
@@ -55,8 +59,7 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """All-or-nothing write; takes the write lock up front so it never fails half-way."""
         if self.conn.in_transaction:
-            with self.db.atomic():
-                yield self.conn
+            yield from self._savepoint()
             return
         try:
             self.conn.execute("BEGIN IMMEDIATE")
@@ -74,6 +77,17 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise StorageError(str(exc)) from exc
+
+    def _savepoint(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("SAVEPOINT nested")
+        try:
+            yield self.conn
+        except BaseException:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK TO SAVEPOINT nested")
+                self.conn.execute("RELEASE SAVEPOINT nested")
+            raise
+        self.conn.execute("RELEASE SAVEPOINT nested")
 
     def query(self, sql: str, params: tuple | dict = ()) -> list[sqlite3.Row]:
         return self.conn.execute(sql, params).fetchall()

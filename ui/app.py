@@ -20,6 +20,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help=f"run in a {WINDOW_SIZE[0]}x{WINDOW_SIZE[1]} window, not full-screen")
     parser.add_argument("--data-dir", type=Path, help="where the kiosk keeps its database")
     parser.add_argument("--config", type=Path, help="settings file (TOML)")
+    parser.add_argument("--quit-after-start", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--prompt-wav", type=Path, metavar="FILE",
                         help="write the home screen's spoken prompt to a WAV file and exit")
     return parser.parse_args(argv)
@@ -37,22 +38,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.prompt_wav:
         return write_home_prompt(settings, args.prompt_wav)
 
+    from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from kiosk.core import Kiosk
     from kiosk.speech import SpeechService
     from ui.main_window import KioskWindow
+    from ui.sync_start import SyncStarter
     from ui.theme import Metrics, stylesheet
 
     app = QApplication(sys.argv[:1])
-    demo_platform = None
-    if not settings.platform_url and not args.demo:
-        demo_platform = start_demo_platform_or_none(settings)
-        if demo_platform is not None:
-            settings = demo_platform.settings
     core = Kiosk(settings)
-    if args.demo or core.demo:
-        core.seed_demo_if_empty()
+    if not settings.platform_url:
+        core.seed_demo_if_empty()  # usable at once; a demo platform holds the same community
     size = app.primaryScreen().size()
     metrics = Metrics.for_screen(size.width(), size.height(), settings.screen_diagonal_inch,
                                  settings.text_size)
@@ -60,40 +58,24 @@ def main(argv: list[str] | None = None) -> int:
     speech = SpeechService(language=settings.language, rate=settings.voice_rate,
                            enabled=settings.voice_enabled)
     window = KioskWindow(core, metrics, speech)
-    worker = None
+    sync = SyncStarter(window)
     if settings.platform_url or settings.enrolment_code:
-        from kiosk.sync.worker import SyncWorker
-        from ui.sync_bridge import SyncBridge
-
-        worker = SyncWorker(settings, core.clock)
-        window.attach_sync(SyncBridge(worker, window))
-        worker.start()
+        sync.start_worker(settings)
+    elif not args.demo:
+        sync.start_demo_platform(settings)
     if args.windowed:
         window.resize(*WINDOW_SIZE)
         window.show()
     else:
         window.showFullScreen()
+    if args.quit_after_start:  # start-up benchmark: leave as soon as the first frame is up
+        QTimer.singleShot(0, app.quit)
     try:
         return app.exec()
     finally:
-        if worker is not None:
-            worker.stop()
+        sync.stop()
         speech.close()
         core.close()
-        if demo_platform is not None:
-            demo_platform.stop()
-
-
-def start_demo_platform_or_none(settings):
-    """With nothing configured, a demo platform beside the kiosk shows real sync."""
-    from kiosk.demo_platform import DemoPlatformError, start_demo_platform
-
-    try:
-        return start_demo_platform(settings)
-    except DemoPlatformError as error:
-        logging.getLogger(__name__).warning("demo platform unavailable (%s); local demo data",
-                                            error)
-        return None
 
 
 def write_home_prompt(settings, path: Path) -> int:

@@ -1,6 +1,7 @@
 """The kiosk window: shows one screen at a time and moves between them as kiosk/flow.py says."""
 from __future__ import annotations
 
+import importlib
 import logging
 
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
@@ -12,23 +13,26 @@ from kiosk.errors import KnownError
 from ui.card_reader import CardReader
 from ui.idle import IdleWatch
 from ui.screens.base import Screen
-from ui.screens.home import HomeScreen
-from ui.screens.meal_choice import MealChoiceScreen
-from ui.screens.meal_confirm import MealConfirmScreen
-from ui.screens.meal_day import MealDayScreen
-from ui.screens.meal_menu import MealMenuScreen
-from ui.screens.meal_mode import MealModeScreen
-from ui.screens.receipt import ReceiptScreen
-from ui.screens.services import ServicesScreen
 from ui.theme import Metrics, stylesheet
 
 log = logging.getLogger(__name__)
 
-SCREENS: dict[str, type[Screen]] = {
-    cls.name: cls
-    for cls in (HomeScreen, ServicesScreen, MealDayScreen, MealChoiceScreen, MealMenuScreen,
-                MealModeScreen, MealConfirmScreen, ReceiptScreen)
+# Screen modules are imported when first shown, so start-up only pays for the home screen.
+SCREENS: dict[str, str] = {
+    "home": "ui.screens.home:HomeScreen",
+    "services": "ui.screens.services:ServicesScreen",
+    "meal_day": "ui.screens.meal_day:MealDayScreen",
+    "meal_choice": "ui.screens.meal_choice:MealChoiceScreen",
+    "meal_menu": "ui.screens.meal_menu:MealMenuScreen",
+    "meal_mode": "ui.screens.meal_mode:MealModeScreen",
+    "meal_confirm": "ui.screens.meal_confirm:MealConfirmScreen",
+    "receipt": "ui.screens.receipt:ReceiptScreen",
 }
+
+
+def screen_class(name: str) -> type[Screen]:
+    module, _, cls = SCREENS[name].partition(":")
+    return getattr(importlib.import_module(module), cls)
 
 
 class SilentSpeaker:
@@ -136,7 +140,7 @@ class KioskWindow(QMainWindow):
     def screen(self, name: str) -> Screen:
         """Screens are built on first use and kept, so a tap only refreshes one."""
         if name not in self.screens:
-            screen = SCREENS[name](self)
+            screen = screen_class(name)(self)
             self.screens[name] = screen
             self.stack.addWidget(screen)
         return self.screens[name]

@@ -54,13 +54,13 @@ class HomeScreen(Screen):
         """大 / 特大 / 超大 in one tap, where the back button sits on other screens."""
         self.size_buttons: dict[str, BigButton] = {}
         for index, size in enumerate(TEXT_SIZES):
-            button = BigButton(self.t(f"text_size.{size}"), "nav")
+            chosen = size == self.metrics.text_size
+            button = BigButton(self.t(f"text_size.{size}"), "nav_selected" if chosen else "nav")
             button.setAccessibleName(self.t("text_size.name", size=self.t(f"text_size.{size}")))
             button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             button.tapped.connect(lambda s=size: self.shell.set_text_size(s))
             self.header.layout().insertWidget(index, button)
             self.size_buttons[size] = button
-        self.show_text_size(self.metrics.text_size)
 
     def show_text_size(self, chosen: str) -> None:
         for size, button in self.size_buttons.items():

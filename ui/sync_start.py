@@ -1,0 +1,66 @@
+"""Starts background sync: at once with a configured platform, or beside a demo platform."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from kiosk.config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class SyncStarter(QObject):
+    """Owns the sync worker (and a demo platform) for the window; nothing here blocks the GUI."""
+
+    _platform_ready = Signal(object)
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.worker = None
+        self.demo_platform = None
+        self._closing = threading.Event()
+        self._platform_ready.connect(self._on_platform_ready, Qt.ConnectionType.QueuedConnection)
+
+    def start_worker(self, settings: Settings) -> None:
+        from kiosk.sync.worker import SyncWorker
+        from ui.sync_bridge import SyncBridge
+
+        self.worker = SyncWorker(settings, self.window.core.clock)
+        self.window.attach_sync(SyncBridge(self.worker, self.window))
+        self.worker.start()
+
+    def start_demo_platform(self, settings: Settings) -> None:
+        """Starting the platform takes seconds: do it on a thread, then start syncing with it."""
+        threading.Thread(target=self._run_demo_platform, args=(settings,), daemon=True,
+                         name="demo-platform").start()
+
+    def _run_demo_platform(self, settings: Settings) -> None:
+        from kiosk.demo_platform import DemoPlatformError, start_demo_platform
+
+        try:
+            platform = start_demo_platform(settings)
+        except DemoPlatformError as error:
+            log.warning("demo platform unavailable (%s); the kiosk keeps its local demo data",
+                        error)
+            return
+        if self._closing.is_set():
+            platform.stop()
+            return
+        self._platform_ready.emit(platform)
+
+    def _on_platform_ready(self, platform) -> None:
+        if self._closing.is_set():
+            platform.stop()
+            return
+        self.demo_platform = platform
+        self.start_worker(platform.settings)
+
+    def stop(self) -> None:
+        self._closing.set()
+        if self.worker is not None:
+            self.worker.stop()
+        if self.demo_platform is not None:
+            self.demo_platform.stop()
