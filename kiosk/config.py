@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -72,6 +73,11 @@ class Settings:
             raise ValueError("sync_interval_s must be between 5 and 3600 seconds")
         if not 1 <= self.lease_days <= 31:
             raise ValueError("lease_days must be between 1 and 31")
+        if not 60 <= self.voice_rate <= 300:
+            raise ValueError("voice_rate must be between 60 and 300 words per minute")
+        if self.platform_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?",
+                                                  self.platform_url):
+            raise ValueError("platform_url must look like https://platform.example.org")
 
     @property
     def token_path(self) -> Path:

@@ -42,7 +42,6 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from kiosk.core import Kiosk
-    from kiosk.speech import SpeechService
     from ui.main_window import KioskWindow
     from ui.sync_start import SyncStarter
     from ui.theme import Metrics, stylesheet
@@ -55,9 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     metrics = Metrics.for_screen(size.width(), size.height(), settings.screen_diagonal_inch,
                                  settings.text_size)
     app.setStyleSheet(stylesheet(metrics, settings.high_contrast))
-    speech = SpeechService(language=settings.language, rate=settings.voice_rate,
-                           enabled=settings.voice_enabled)
-    window = KioskWindow(core, metrics, speech)
+    window = KioskWindow(core, metrics)
     sync = SyncStarter(window)
     if settings.platform_url or settings.enrolment_code:
         sync.start_worker(settings)
@@ -68,14 +65,23 @@ def main(argv: list[str] | None = None) -> int:
         window.show()
     else:
         window.showFullScreen()
+    QTimer.singleShot(0, lambda: window.set_speaker(start_speech(settings)))
     if args.quit_after_start:  # start-up benchmark: leave as soon as the first frame is up
         QTimer.singleShot(0, app.quit)
     try:
         return app.exec()
     finally:
         sync.stop()
-        speech.close()
+        window.speaker.close()
         core.close()
+
+
+def start_speech(settings):
+    """The speech worker starts once the first frame is up: the screen never waits for it."""
+    from kiosk.speech import SpeechService
+
+    return SpeechService(language=settings.language, rate=settings.voice_rate,
+                         enabled=settings.voice_enabled)
 
 
 def write_home_prompt(settings, path: Path) -> int:

@@ -45,23 +45,36 @@ class IdleWatch(QObject):
         self.timeout_s = core.settings.idle_timeout_s
         self.warning_s = core.settings.idle_warning_s
         self.t = core.text
-        self.warning = IdleWarning(parent, core.text, shell.metrics.gap)
-        self.warning.continue_button.tapped.connect(self.dismiss)
+        self._parent = parent
+        self._warning: IdleWarning | None = None
         self.last_activity = self.clock.monotonic()
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
 
+    @property
+    def warning(self) -> IdleWarning:
+        """Built the first time it is needed, not at start-up."""
+        if self._warning is None:
+            self._warning = IdleWarning(self._parent, self.t, self.shell.metrics.gap)
+            self._warning.continue_button.tapped.connect(self.dismiss)
+        return self._warning
+
+    @property
+    def warning_shown(self) -> bool:
+        return self._warning is not None and self._warning.isVisible()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
-        if event.type() in ACTIVITY and not self.warning.isVisible():
+        if event.type() in ACTIVITY and not self.warning_shown:
             self.last_activity = self.clock.monotonic()
         return False
 
     def tick(self) -> None:
         if not self.shell.core.session.signed_in:
             self.last_activity = self.clock.monotonic()
-            self.warning.hide()
+            if self.warning_shown:
+                self.warning.hide()
             return
         idle = self.clock.monotonic() - self.last_activity
         if idle < self.timeout_s:

@@ -36,7 +36,12 @@ def screen_class(name: str) -> type[Screen]:
 
 
 class SilentSpeaker:
+    """Until the speech worker is up (or where there is none)."""
+
     def say(self, text: str) -> None:
+        pass
+
+    def close(self) -> None:
         pass
 
 
@@ -115,6 +120,10 @@ class KioskWindow(QMainWindow):
         self.go_home()
         self.core.session.sign_in(elder)
         self.answer("identified")
+
+    def set_speaker(self, speaker) -> None:
+        self.speaker.close()
+        self.speaker = speaker
 
     def set_text_size(self, size: str) -> None:
         """Bigger or smaller text for everything, at once; sign-out goes back to the default."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from kiosk.bookings import booking_number
 from kiosk.clock import Clock
 from kiosk.leases import DONE_STATES
+from kiosk.staff import upsert_staff
 from kiosk.store import Store
 from kiosk.sync import errors
 from kiosk.sync.client import PlatformClient
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 CURSOR_KEY = "pull_cursor"
 PAGE_LIMIT = 1000
 # Applied in this order within a page so a booking never arrives before its elder.
-KINDS = ("subsidy_level", "elder", "meal_slot", "booking", "lease")
+KINDS = ("subsidy_level", "elder", "meal_slot", "booking", "lease", "staff")
 
 
 @dataclass
@@ -116,6 +117,9 @@ def _elder_row(data: dict, stamp: str) -> dict:
         "home_visit_allowed": int(bool(data.get("home_visit_allowed"))),
         "dietary": json.dumps(list(data.get("dietary") or []), ensure_ascii=False),
         "active": int(bool(data.get("active", True))), "updated_at": stamp,
+        "mobility": data.get("mobility"),
+        "emergency_name": (data.get("emergency_contact") or {}).get("name") or "",
+        "emergency_phone": (data.get("emergency_contact") or {}).get("phone") or "",
     }
 
 
@@ -216,6 +220,12 @@ def _lease_row(data: dict, stamp: str) -> dict:
             "expires_at": data["expires_at"], "stamp": stamp}
 
 
+def _staff(_store: Store, conn: sqlite3.Connection, items: list[dict], stamp: str):
+    upserts, deletes = _split(items)
+    upsert_staff(conn, upserts, stamp)
+    conn.executemany("UPDATE staff SET active = 0 WHERE id = ?", [(i,) for i in deletes])
+
+
 def _leases(_store: Store, conn: sqlite3.Connection, items: list[dict], stamp: str):
     upserts, deletes = _split(items)
     upsert_leases(conn, upserts, stamp)
@@ -225,5 +235,5 @@ def _leases(_store: Store, conn: sqlite3.Connection, items: list[dict], stamp: s
 
 APPLY: dict[str, Callable[[Store, sqlite3.Connection, list[dict], str], None]] = {
     "subsidy_level": _subsidy_levels, "elder": _elders, "meal_slot": _meal_slots,
-    "booking": _bookings, "lease": _leases,
+    "booking": _bookings, "lease": _leases, "staff": _staff,
 }

@@ -7,6 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from kiosk.clock import Clock
+from kiosk.elder_registry import take_back as take_back_elder_edits
 from kiosk.store import Store
 from kiosk.sync import errors
 from kiosk.sync.client import PlatformClient
@@ -134,7 +135,7 @@ def apply_results(store: Store, clock: Clock, batch: list[OutboxRow],
                   results: list[dict]) -> int:
     """Mark the batch done and update its bookings, all in one local transaction."""
     stamp = clock.now().isoformat(timespec="seconds")
-    done, confirmed, rejected, kept = [], [], [], []
+    done, confirmed, rejected, kept, elder_refused = [], [], [], [], []
     for row, result in zip(batch, results, strict=True):
         ok = result["status"] == "applied"
         done.append(("applied" if ok else "rejected", json.dumps(result, ensure_ascii=False),
@@ -150,10 +151,13 @@ def apply_results(store: Store, clock: Clock, batch: list[OutboxRow],
                 rejected.append((str(result.get("reason") or "unknown"), stamp, booking_id))
         elif row.op_type == "booking.cancel" and not ok and result.get("reason") == "closed":
             kept.append((stamp, _payload_field(row, "booking_id")))
+        elif row.op_type == "elder.upsert" and not ok:
+            elder_refused.append(row.op_id)
     with store.transaction() as conn:
         conn.executemany("UPDATE outbox SET state = ?, result = ?, done_at = ?, "
                          "attempts = attempts + 1 WHERE seq = ? AND state = 'pending'", done)
         _update_bookings(conn, confirmed, rejected, kept)
+        take_back_elder_edits(conn, elder_refused, stamp)
     return sum(1 for item in done if item[0] == "applied")
 
 
