@@ -1,0 +1,152 @@
+"""A day's work lists for staff: meals for the canteen (per meal, dietary need and how it is
+eaten), cleaning jobs per window, clinic appointments; on screen and exported as CSV."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kiosk.meals import LIVE_STATUSES, MEALS, MODES
+from kiosk.store import Store
+
+
+@dataclass(frozen=True)
+class ListLine:
+    """One booking on a list: who, what, how, and whether it is confirmed yet."""
+
+    booking_id: str
+    number: str
+    elder_name: str
+    group: str  # lunch/dinner, am/pm, or a clinic department
+    mode: str  # dine_in/pickup/delivery for meals; kind for cleaning; time for clinic
+    dietary: tuple[str, ...]
+    status: str
+    address: str = ""
+
+
+@dataclass
+class MealTotals:
+    meal: str
+    total: int = 0
+    by_mode: Counter = field(default_factory=Counter)
+    by_diet: Counter = field(default_factory=Counter)
+    dishes: tuple[str, ...] = ()
+
+
+@dataclass
+class DayLists:
+    day: dt.date
+    meals: list[ListLine]
+    totals: dict[str, MealTotals]
+    cleaning: list[ListLine] | None  # None: this kiosk has no cleaning data yet
+    clinic: list[ListLine] | None
+
+
+def has_table(store: Store, name: str) -> bool:
+    return store.query_one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                           (name,)) is not None
+
+
+def meal_lines(store: Store, day: dt.date) -> list[ListLine]:
+    """Every confirmed and tentative meal booking of the day: what the canteen must cook."""
+    rows = store.query(
+        f"""SELECT b.id, b.number, b.mode, b.status, s.meal, e.name, e.dietary, e.address
+            FROM bookings b JOIN meal_slots s ON s.id = b.slot_id
+            JOIN elders e ON e.id = b.elder_id
+            WHERE s.day = ? AND b.status IN {LIVE_STATUSES}
+            ORDER BY s.meal DESC, b.mode, e.name, b.id""", (day.isoformat(),))
+    return [ListLine(r["id"], r["number"], r["name"], r["meal"], r["mode"],
+                     tuple(json.loads(r["dietary"])), r["status"],
+                     r["address"] if r["mode"] == "delivery" else "") for r in rows]
+
+
+def meal_totals(store: Store, day: dt.date, lines: list[ListLine]) -> dict[str, MealTotals]:
+    totals = {meal: MealTotals(meal) for meal in MEALS}
+    for meal in MEALS:
+        row = store.query_one("SELECT menu FROM meal_slots WHERE day = ? AND meal = ?",
+                              (day.isoformat(), meal))
+        if row:
+            totals[meal].dishes = tuple(d["name"] for d in json.loads(row["menu"]))
+        for mode in MODES:
+            totals[meal].by_mode[mode] = 0
+    for line in lines:
+        meal = totals[line.group]
+        meal.total += 1
+        meal.by_mode[line.mode] += 1
+        for tag in line.dietary:
+            meal.by_diet[tag] += 1
+    return totals
+
+
+def service_lines(store: Store, day: dt.date, service: str) -> list[ListLine] | None:
+    """Cleaning jobs or clinic appointments of the day, once the kiosk stores services."""
+    if not has_table(store, "service_slots"):
+        return None
+    rows = store.query(
+        f"""SELECT b.id, b.number, b.status, b.kind, s.day_part, s.department, s.starts_at,
+                   e.name, e.address
+            FROM bookings b JOIN service_slots s ON s.id = b.slot_id
+            JOIN elders e ON e.id = b.elder_id
+            WHERE s.day = ? AND s.service = ? AND b.status IN {LIVE_STATUSES}
+            ORDER BY s.starts_at, s.department, e.name""", (day.isoformat(), service))
+    lines = []
+    for r in rows:
+        if service == "cleaning":
+            lines.append(ListLine(r["id"], r["number"], r["name"], r["day_part"], r["kind"],
+                                  (), r["status"], r["address"]))
+        else:
+            start = dt.datetime.fromisoformat(r["starts_at"]).strftime("%H:%M")
+            lines.append(ListLine(r["id"], r["number"], r["name"], r["department"], start, (),
+                                  r["status"]))
+    return lines
+
+
+def day_lists(store: Store, day: dt.date) -> DayLists:
+    meals = meal_lines(store, day)
+    return DayLists(day, meals, meal_totals(store, day, meals),
+                    service_lines(store, day, "cleaning"), service_lines(store, day, "clinic"))
+
+
+def export_folder(data_dir: Path) -> Path:
+    folder = data_dir / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def export_csv(lists: DayLists, folder: Path, t) -> Path:
+    """One CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) with every list."""
+    path = folder / f"day-lists-{lists.day.isoformat()}.csv"
+    temp = path.with_suffix(".csv.new")
+    with temp.open("w", encoding="utf-8-sig", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow([t("daylist.col.list"), t("daylist.col.group"), t("daylist.col.mode"),
+                      t("daylist.col.elder"), t("daylist.col.dietary"), t("daylist.col.status"),
+                      t("daylist.col.number"), t("daylist.col.address")])
+        for name, lines in (("meal", lists.meals), ("cleaning", lists.cleaning or []),
+                            ("clinic", lists.clinic or [])):
+            for line in lines:
+                out.writerow(csv_row(t, name, line))
+    temp.replace(path)
+    return path
+
+
+def csv_row(t, list_name: str, line: ListLine) -> list[str]:
+    return [t(f"daylist.{list_name}"), group_text(t, list_name, line.group),
+            mode_text(t, list_name, line.mode), line.elder_name,
+            " ".join(t(f"tag.{tag}") for tag in line.dietary),
+            t(f"daylist.status.{line.status}"), line.number, line.address]
+
+
+def group_text(t, list_name: str, group: str) -> str:
+    if list_name == "meal":
+        return t(f"meal.{group}")
+    if list_name == "cleaning":
+        return t(f"daylist.window.{group}") if group in ("am", "pm") else group
+    return group
+
+
+def mode_text(t, list_name: str, mode: str) -> str:
+    return t(f"mode.{mode}") if list_name == "meal" and mode in MODES else mode
