@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import uuid
 from dataclasses import dataclass
@@ -30,10 +31,19 @@ class Booking:
     reason: str
     created_at: str
     lease_id: str | None = None
+    kind: str = ""  # cleaning: standard / deep
+    needs: tuple[str, ...] = ()  # cleaning: extra-need codes
+    department: str = ""  # clinic
+    units: int = 1
+    provider_id: str | None = None
 
     @classmethod
     def from_row(cls, row) -> Booking:
-        return cls(**{name: row[name] for name in cls.__dataclass_fields__})
+        names = [name for name in cls.__dataclass_fields__ if name in row.keys()]  # noqa: SIM118 (sqlite3.Row)
+        values = {name: row[name] for name in names}
+        if "needs" in values:
+            values["needs"] = tuple(json.loads(values["needs"] or "[]"))
+        return cls(**values)
 
 
 @dataclass(frozen=True)
@@ -100,24 +110,8 @@ class MealBooking:
         return booking
 
     def cancel(self, booking_id: str, staff_id: str | None = None, reason: str = "") -> Booking:
-        """Cancel a live booking before its meal's cut-off; the platform hears of it by sync."""
-        with self.store.transaction() as conn:
-            row = self.store.query_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
-            if row is None or row["status"] not in ("tentative", "confirmed"):
-                raise BookingRejected("unknown_booking")
-            slot = get_slot(self.store, row["slot_id"], self.clock.tz)
-            now = self.clock.now()
-            if slot is not None and now >= slot.cutoff:
-                raise BookingRejected("closed")
-            stamp = now.isoformat(timespec="seconds")
-            conn.execute("UPDATE bookings SET status = 'cancelled', updated_at = ? WHERE id = ?",
-                         (stamp, booking_id))
-            payload = {"booking_id": booking_id, "staff_id": staff_id}
-            if reason:
-                payload["reason"] = reason[:200]
-            outbox.enqueue(conn, "booking.cancel", payload, stamp)
-            row = self.store.query_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
-        return Booking.from_row(row)
+        """Cancel a live booking before its cut-off; the platform hears of it by sync."""
+        return cancel_booking(self.store, self.clock, booking_id, staff_id, reason)
 
     def _has_live_booking(self, elder_id: str, slot_id: str) -> bool:
         return self.store.query_one(
@@ -161,6 +155,39 @@ class MealBooking:
             payload["lease_id"] = lease_id  # the one field protocol §3.1 adds
         outbox.enqueue(conn, "booking.create", payload, stamp)
         return Booking.from_row(row)
+
+
+def slot_cutoff(store: Store, slot_id: str, tz: dt.tzinfo) -> dt.datetime | None:
+    """The last moment to book or cancel a slot of any service (meal or service slot)."""
+    row = store.query_one("SELECT cutoff FROM meal_slots WHERE id = ? UNION ALL "
+                          "SELECT cutoff FROM service_slots WHERE id = ?", (slot_id, slot_id))
+    if row is None:
+        return None
+    cutoff = dt.datetime.fromisoformat(row["cutoff"])
+    return cutoff if cutoff.tzinfo else cutoff.replace(tzinfo=tz)
+
+
+def cancel_booking(store: Store, clock: Clock, booking_id: str, staff_id: str | None = None,
+                   reason: str = "") -> Booking:
+    """The one way to cancel a booking of any service: before its slot's cut-off, one
+    transaction with its booking.cancel operation."""
+    with store.transaction() as conn:
+        row = store.query_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
+        if row is None or row["status"] not in ("tentative", "confirmed"):
+            raise BookingRejected("unknown_booking")
+        cutoff = slot_cutoff(store, row["slot_id"], clock.tz)
+        now = clock.now()
+        if cutoff is not None and now >= cutoff:
+            raise BookingRejected("closed")
+        stamp = now.isoformat(timespec="seconds")
+        conn.execute("UPDATE bookings SET status = 'cancelled', updated_at = ? WHERE id = ?",
+                     (stamp, booking_id))
+        payload = {"booking_id": booking_id, "staff_id": staff_id}
+        if reason:
+            payload["reason"] = reason[:200]
+        outbox.enqueue(conn, "booking.cancel", payload, stamp)
+        row = store.query_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
+    return Booking.from_row(row)
 
 
 def booking_qr_payload(booking_id: str) -> str:

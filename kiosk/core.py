@@ -3,11 +3,16 @@ from __future__ import annotations
 
 from kiosk.alternatives import nearest_alternative
 from kiosk.bookings import Booking, MealBooking
+from kiosk.cleaning import Cleaning
+from kiosk.clinic import Clinic, HealthCheck, HomeVisit
 from kiosk.clock import Clock
 from kiosk.config import Settings
 from kiosk.demo import seed_demo
+from kiosk.help import HelpDesk
 from kiosk.i18n import Translator
 from kiosk.meals import MealSlot
+from kiosk.my_bookings import MyBookings
+from kiosk.ratings import Ratings
 from kiosk.session import Session
 from kiosk.store import Store
 from kiosk.sync.status import SyncStatus, elder_line, read_status, staff_lines
@@ -21,6 +26,13 @@ class Kiosk:
         self.store = store or Store(settings.db_path)
         self.text = Translator(settings.language)
         self.meals = MealBooking(self.store, self.clock)
+        self.cleaning = Cleaning(self.store, self.clock)
+        self.clinic = Clinic(self.store, self.clock)
+        self.home_visit = HomeVisit(self.store, self.clock)
+        self.health_check = HealthCheck(self.store, self.clock)
+        self.my_bookings = MyBookings(self.store, self.clock)
+        self.ratings = Ratings(self.store, self.clock)
+        self.help = HelpDesk(self.store, self.clock)  # staff screens listen to help.requested
         self.session = Session()
 
     @property

@@ -1,12 +1,15 @@
-"""Demo data for a kiosk with no platform: one community, 50 elders, two weeks of meals."""
+"""Demo data for a kiosk with no platform: one community, 50 elders, two weeks of meals,
+cleaning and health-station slots."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 
+from kiosk import demo_services
 from kiosk.clock import Clock
 from kiosk.meals import default_cutoff, slot_id
 from kiosk.paths import DEMO_COMMUNITY
+from kiosk.services import provider_row, service_slot_row
 from kiosk.store import Store
 
 MENU_DAYS = 14
@@ -25,8 +28,10 @@ def demo_menu(dishes: list[dict], day: dt.date, meal: str) -> list[dict]:
 
 def seed_demo(store: Store, clock: Clock, lunch_cutoff: str = "09:30",
               dinner_cutoff: str = "15:00") -> bool:
-    """Fill an empty store with the demo community; returns False if it already has elders."""
+    """Fill an empty store with the demo community; returns False if it already has elders.
+    Service slots missing from an existing demo store are added either way."""
     if store.query_one("SELECT 1 FROM elders LIMIT 1"):
+        seed_demo_services(store, clock)
         return False
     data = load_community()
     stamp = clock.now().isoformat(timespec="seconds")
@@ -41,7 +46,20 @@ def seed_demo(store: Store, clock: Clock, lunch_cutoff: str = "09:30",
         store.db["meal_slots"].insert_all(
             _slot_rows(data, clock, lunch_cutoff, dinner_cutoff)
         )
+        seed_demo_services(store, clock)
     return True
+
+
+def seed_demo_services(store: Store, clock: Clock) -> None:
+    """Providers and 14 days of service slots, the same ids a demo platform sends; what is
+    there already stays as it is."""
+    stamp = clock.now().isoformat(timespec="seconds")
+    with store.transaction():
+        store.db["providers"].insert_all(
+            (provider_row(p, stamp) for p in demo_services.providers()), ignore=True)
+        store.db["service_slots"].insert_all(
+            (service_slot_row(s) for s in demo_services.service_slots(clock.today(), clock.tz)),
+            ignore=True)
 
 
 def _slot_rows(data: dict, clock: Clock, lunch_cutoff: str, dinner_cutoff: str):

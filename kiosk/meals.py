@@ -12,6 +12,8 @@ MEALS = ("lunch", "dinner")
 MODES = ("dine_in", "pickup", "delivery")
 DIET_TAGS = ("low_salt", "low_sugar", "soft", "halal", "vegetarian", "low_fat")
 LIVE_STATUSES = ("tentative", "confirmed")
+# When a meal is over (protocol §10.6): a booking is done after this hour of its day.
+MEAL_END_HOUR = {"lunch": 13, "dinner": 19}
 
 
 class SlotState(StrEnum):

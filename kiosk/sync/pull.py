@@ -11,6 +11,7 @@ from kiosk.bookings import booking_number
 from kiosk.clock import Clock
 from kiosk.leases import DONE_STATES
 from kiosk.staff import upsert_staff
+from kiosk.services import provider_row, service_slot_row
 from kiosk.store import Store
 from kiosk.sync import errors
 from kiosk.sync.client import PlatformClient
@@ -20,7 +21,8 @@ log = logging.getLogger(__name__)
 CURSOR_KEY = "pull_cursor"
 PAGE_LIMIT = 1000
 # Applied in this order within a page so a booking never arrives before its elder.
-KINDS = ("subsidy_level", "elder", "meal_slot", "booking", "lease", "staff")
+KINDS = ("subsidy_level", "elder", "provider", "meal_slot", "service_slot", "booking", "lease",
+         "rating", "provider_rating", "complaint", "help_request", "staff")
 
 
 @dataclass
@@ -138,10 +140,10 @@ def _meal_slots(store: Store, conn: sqlite3.Connection, items: list[dict], _stam
 BOOKING_UPSERT = """
 INSERT INTO bookings (id, number, elder_id, service, slot_id, mode, price_cents, subsidy_cents,
                       pay_cents, status, reason, origin, staff_id, created_at, updated_at,
-                      lease_id, kiosk_id)
+                      lease_id, kiosk_id, kind, needs, department, units, provider_id)
 VALUES (:id, :number, :elder_id, :service, :slot_id, :mode, :price_cents, :subsidy_cents,
         :pay_cents, :status, '', :origin, :staff_id, :created_at, :updated_at, :lease_id,
-        :kiosk_id)
+        :kiosk_id, :kind, :needs, :department, :units, :provider_id)
 ON CONFLICT (id) DO UPDATE SET
     -- a cancellation made here and still on its way is not undone by an older confirmation
     status = CASE WHEN bookings.status = 'cancelled' AND excluded.status = 'confirmed'
@@ -150,7 +152,9 @@ ON CONFLICT (id) DO UPDATE SET
                   THEN bookings.reason ELSE '' END,
     updated_at = excluded.updated_at,
     lease_id = COALESCE(bookings.lease_id, excluded.lease_id),
-    kiosk_id = excluded.kiosk_id
+    kiosk_id = excluded.kiosk_id,
+    units = excluded.units,
+    provider_id = COALESCE(excluded.provider_id, bookings.provider_id)
 """
 
 
@@ -191,6 +195,9 @@ def _booking_row(data: dict) -> dict:
         "staff_id": data.get("staff_id"), "created_at": data["created_at"],
         "updated_at": data.get("updated_at") or data["created_at"],
         "lease_id": data.get("lease_id"), "kiosk_id": data.get("kiosk_id"),
+        "kind": data.get("kind") or "", "needs": json.dumps(list(data.get("needs") or [])),
+        "department": data.get("department") or "", "units": int(data.get("units") or 1),
+        "provider_id": data.get("provider_id"),
     }
 
 
@@ -233,7 +240,89 @@ def _leases(_store: Store, conn: sqlite3.Connection, items: list[dict], stamp: s
                      [(i,) for i in deletes])
 
 
+def _providers(store: Store, conn: sqlite3.Connection, items: list[dict], stamp: str):
+    upserts, deletes = _split(items)
+    store.db["providers"].upsert_all((provider_row(d, stamp) for d in upserts), pk="id")
+    conn.executemany("UPDATE providers SET active = 0 WHERE id = ?", [(i,) for i in deletes])
+
+
+def _service_slots(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
+    upserts, deletes = _split(items)
+    store.db["service_slots"].upsert_all((service_slot_row(d) for d in upserts), pk="id")
+    conn.executemany("DELETE FROM service_slots WHERE id = ? AND NOT EXISTS "
+                     "(SELECT 1 FROM bookings WHERE slot_id = service_slots.id)",
+                     [(i,) for i in deletes])
+
+
+def _ratings(_store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
+    upserts, _deletes = _split(items)
+    # The first rating of a booking known here stays (one per booking); a rating made at
+    # another kiosk means this one must not ask again.
+    conn.executemany(
+        "INSERT OR IGNORE INTO ratings (id, booking_id, elder_id, provider_id, score, reasons, "
+        "staff_id, origin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'remote', ?)",
+        [(d["id"], d["booking_id"], d["elder_id"], d.get("provider_id"), d["score"],
+          json.dumps(list(d.get("reasons") or [])), d.get("staff_id"), d["created_at"])
+         for d in upserts])
+    conn.executemany("UPDATE bookings SET rating_asked = 1 WHERE id = ?",
+                     [(d["booking_id"],) for d in upserts])
+
+
+def _provider_ratings(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
+    upserts, deletes = _split(items)
+    store.db["provider_ratings"].upsert_all((
+        {"provider_id": d["provider_id"], "satisfied": int(d.get("satisfied") or 0),
+         "neutral": int(d.get("neutral") or 0), "unsatisfied": int(d.get("unsatisfied") or 0),
+         "total": int(d.get("total") or 0),
+         "reasons": json.dumps(d.get("reasons") or {}, ensure_ascii=False)}
+        for d in upserts), pk="provider_id")
+    conn.executemany("DELETE FROM provider_ratings WHERE provider_id = ?",
+                     [(i,) for i in deletes])
+
+
+def _complaints(_store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
+    upserts, _deletes = _split(items)
+    conn.executemany(
+        "INSERT INTO complaints (id, booking_id, elder_id, provider_id, reasons, state, "
+        "staff_id, origin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'remote', ?) "
+        "ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
+        "provider_id = excluded.provider_id",
+        [(d["id"], d.get("booking_id"), d["elder_id"], d.get("provider_id"),
+          json.dumps(list(d.get("reasons") or [])), d.get("state") or "open", d.get("staff_id"),
+          d["created_at"]) for d in upserts])
+
+
+HELP_UPSERT = """
+INSERT INTO help_requests (id, elder_id, kind, state, staff_id, origin, kiosk_id, created_at,
+                           acknowledged_by, acknowledged_at, resolved_by, resolved_at)
+VALUES (:id, :elder_id, :kind, :state, :staff_id, 'remote', :kiosk_id, :created_at,
+        :acknowledged_by, :acknowledged_at, :resolved_by, :resolved_at)
+ON CONFLICT (id) DO UPDATE SET
+    -- states only move forward: a local acknowledgement still on its way is not undone
+    state = CASE WHEN excluded.state = 'resolved' OR help_requests.state = 'open'
+                 THEN excluded.state ELSE help_requests.state END,
+    kiosk_id = excluded.kiosk_id,
+    acknowledged_by = COALESCE(excluded.acknowledged_by, help_requests.acknowledged_by),
+    acknowledged_at = COALESCE(excluded.acknowledged_at, help_requests.acknowledged_at),
+    resolved_by = COALESCE(excluded.resolved_by, help_requests.resolved_by),
+    resolved_at = COALESCE(excluded.resolved_at, help_requests.resolved_at)
+"""
+
+
+def _help_requests(_store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
+    upserts, _deletes = _split(items)
+    names = ("elder_id", "staff_id", "kiosk_id", "acknowledged_by", "acknowledged_at",
+             "resolved_by", "resolved_at")
+    conn.executemany(HELP_UPSERT, [
+        {"id": d["id"], "kind": d.get("kind") or "urgent",
+         "state": d.get("state") if d.get("state") in ("open", "acknowledged", "resolved")
+         else "open", "created_at": d["created_at"], **{n: d.get(n) for n in names}}
+        for d in upserts])
+
+
 APPLY: dict[str, Callable[[Store, sqlite3.Connection, list[dict], str], None]] = {
     "subsidy_level": _subsidy_levels, "elder": _elders, "meal_slot": _meal_slots,
-    "booking": _bookings, "lease": _leases, "staff": _staff,
+    "booking": _bookings, "lease": _leases, "staff": _staff, "provider": _providers,
+    "service_slot": _service_slots, "rating": _ratings, "provider_rating": _provider_ratings,
+    "complaint": _complaints, "help_request": _help_requests,
 }

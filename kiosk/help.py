@@ -1,0 +1,87 @@
+"""Help (求助): an urgent request saved with its outbox operation in one transaction, pushed
+ahead of everything else, and announced at once to whoever listens (the staff screen)."""
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from kiosk import outbox
+from kiosk.clock import Clock
+from kiosk.errors import KnownError
+from kiosk.events import Event
+from kiosk.store import Store
+
+KINDS = ("urgent", "assist")
+STATES = ("open", "acknowledged", "resolved")
+
+
+@dataclass(frozen=True)
+class HelpRequest:
+    id: str
+    elder_id: str | None
+    kind: str
+    state: str
+    created_at: str
+    origin: str = "local"
+
+    @classmethod
+    def from_row(cls, row) -> HelpRequest:
+        return cls(row["id"], row["elder_id"], row["kind"], row["state"], row["created_at"],
+                   row["origin"])
+
+
+class UnknownHelp(KnownError):
+    message_key = "error.generic"
+
+
+class HelpDesk:
+    """`requested` fires with the new HelpRequest right after it is saved."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.requested = Event()
+        self.updated = Event()
+
+    def ask(self, elder_id: str | None, kind: str = "urgent",
+            staff_id: str | None = None) -> HelpRequest:
+        stamp = self.clock.now().isoformat(timespec="seconds")
+        request = HelpRequest(str(uuid.uuid4()), elder_id, kind, "open", stamp)
+        with self.store.transaction() as conn:
+            conn.execute(
+                "INSERT INTO help_requests (id, elder_id, kind, state, staff_id, origin, "
+                "created_at) VALUES (?, ?, ?, 'open', ?, 'local', ?)",
+                (request.id, elder_id, kind, staff_id, stamp))
+            outbox.enqueue(conn, "help.create",
+                           {"id": request.id, "elder_id": elder_id, "kind": kind,
+                            "staff_id": staff_id, "created_at": stamp},
+                           stamp, priority=outbox.PRIORITY_URGENT)
+        self.requested.emit(request)
+        return request
+
+    def update(self, help_id: str, state: str, staff_id: str) -> HelpRequest:
+        """Staff acknowledge or resolve; states only move forward (protocol §3.6)."""
+        if state not in STATES[1:]:
+            raise ValueError(state)
+        stamp = self.clock.now().isoformat(timespec="seconds")
+        column = "acknowledged" if state == "acknowledged" else "resolved"
+        with self.store.transaction() as conn:
+            row = self.store.query_one("SELECT * FROM help_requests WHERE id = ?", (help_id,))
+            if row is None:
+                raise UnknownHelp(help_id)
+            if STATES.index(state) > STATES.index(row["state"]):
+                conn.execute(f"UPDATE help_requests SET state = ?, {column}_by = ?, "
+                             f"{column}_at = ? WHERE id = ?", (state, staff_id, stamp, help_id))
+            # Same priority as help.create: after it in seq order, ahead of bookings.
+            outbox.enqueue(conn, "help.update",
+                           {"id": help_id, "state": state, "staff_id": staff_id}, stamp,
+                           priority=outbox.PRIORITY_URGENT)
+            row = self.store.query_one("SELECT * FROM help_requests WHERE id = ?", (help_id,))
+        request = HelpRequest.from_row(row)
+        self.updated.emit(request)
+        return request
+
+    def open_requests(self) -> list[HelpRequest]:
+        rows = self.store.query("SELECT * FROM help_requests WHERE state != 'resolved' "
+                                "ORDER BY created_at DESC")
+        return [HelpRequest.from_row(r) for r in rows]

@@ -1,0 +1,144 @@
+"""我的预订: an elder's bookings of every service as cards (what, when, status in words),
+which can still be cancelled, and the nearest alternative when one did not succeed."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from kiosk.alternatives import nearest_alternative, reason_key, state_key
+from kiosk.bookings import Booking, cancel_booking, slot_cutoff
+from kiosk.clock import Clock
+from kiosk.meals import MEAL_END_HOUR
+from kiosk.services import slot_views
+from kiosk.store import Store
+
+LIVE = ("tentative", "confirmed")
+PAST_DAYS = 30  # older bookings are no longer shown
+SEARCH_DAYS = 14
+# Status icons (assets/icons/status-*.svg): colour is never the only cue, the word comes too.
+STATUS_ICON = {"tentative": "wait", "confirmed": "ok", "completed": "ok", "rejected": "no",
+               "cancelled": "no"}
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """A slot offered in one tap instead of a booking that did not succeed."""
+
+    service: str
+    slot_id: str
+    day: dt.date
+    start: dt.datetime
+
+
+@dataclass(frozen=True)
+class BookingCard:
+    booking: Booking
+    day: dt.date
+    start: dt.datetime
+    meal: str  # lunch / dinner for meals
+    window: str  # am / pm where the service has windows
+    upcoming: bool
+    can_cancel: bool
+    alternative: Alternative | None
+
+    @property
+    def status_key(self) -> str:
+        return state_key(self.booking)
+
+    @property
+    def reason_key(self) -> str | None:
+        return reason_key(self.booking)
+
+    @property
+    def icon(self) -> str:
+        return STATUS_ICON.get(self.booking.status, "wait")
+
+
+def describe(t, card: BookingCard) -> str:
+    """The booking in a few words: 11月26日 星期四 上午 日常保洁."""
+    b = card.booking
+    day = t.day(card.day)
+    if b.service == "meal":
+        return t("card.meal", day=day, meal=t("meal." + card.meal), mode=t("mode." + b.mode))
+    if b.service == "cleaning":
+        return t("card.cleaning", day=day, window=t("window." + card.window),
+                 kind=t("kind." + b.kind))
+    if b.service == "clinic":
+        return t("card.clinic", day=day, time=t.time(card.start),
+                 department=t("department." + b.department))
+    return t(f"card.{b.service}", day=day, time=t.time(card.start))
+
+
+class MyBookings:
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+
+    def cards(self, elder_id: str) -> list[BookingCard]:
+        """Upcoming bookings first (soonest first), then past and cancelled ones (latest first)."""
+        now = self.clock.now()
+        since = (now.date() - dt.timedelta(days=PAST_DAYS)).isoformat()
+        rows = self.store.query(
+            """
+            SELECT b.*, COALESCE(m.day, s.day) AS slot_day, m.meal AS slot_meal,
+                   s.starts_at AS slot_start, s.ends_at AS slot_end, s.day_part AS slot_window
+            FROM bookings b
+            LEFT JOIN meal_slots m ON m.id = b.slot_id
+            LEFT JOIN service_slots s ON s.id = b.slot_id
+            WHERE b.elder_id = ? AND COALESCE(m.day, s.day) >= ?
+            """, (elder_id, since))
+        cards = [self._card(row, now) for row in rows]
+        upcoming = sorted((c for c in cards if c.upcoming), key=lambda c: c.start)
+        past = sorted((c for c in cards if not c.upcoming), key=lambda c: c.start, reverse=True)
+        return upcoming + past
+
+    def card(self, elder_id: str, booking_id: str) -> BookingCard | None:
+        return next((c for c in self.cards(elder_id) if c.booking.id == booking_id), None)
+
+    def cancel(self, booking_id: str, staff_id: str | None = None) -> Booking:
+        return cancel_booking(self.store, self.clock, booking_id, staff_id)
+
+    def _card(self, row, now: dt.datetime) -> BookingCard:
+        booking = Booking.from_row(row)
+        day = dt.date.fromisoformat(row["slot_day"])
+        if row["slot_start"]:
+            start = _aware(row["slot_start"], now.tzinfo)
+            end = _aware(row["slot_end"], now.tzinfo)
+        else:
+            hour = 11 if row["slot_meal"] == "lunch" else 17
+            start = dt.datetime.combine(day, dt.time(hour), tzinfo=now.tzinfo)
+            end = dt.datetime.combine(day, dt.time(MEAL_END_HOUR[row["slot_meal"]]),
+                                      tzinfo=now.tzinfo)
+        upcoming = end > now and booking.status in (*LIVE, "rejected")
+        cutoff = slot_cutoff(self.store, booking.slot_id, now.tzinfo)
+        can_cancel = booking.status in LIVE and (cutoff is None or now < cutoff)
+        alternative = self.alternative(booking, start) \
+            if booking.status == "rejected" and upcoming else None
+        return BookingCard(booking, day, start, row["slot_meal"] or "", row["slot_window"] or "",
+                           upcoming, can_cancel, alternative)
+
+    def alternative(self, booking: Booking, wanted: dt.datetime) -> Alternative | None:
+        """The nearest open slot of the same service (and department), from now on."""
+        now = self.clock.now()
+        if booking.service == "meal":
+            slot = nearest_alternative(self.store, booking, now)
+            if slot is None:
+                return None
+            hour = 11 if slot.meal == "lunch" else 17
+            return Alternative("meal", slot.id, slot.day,
+                               dt.datetime.combine(slot.day, dt.time(hour), tzinfo=now.tzinfo))
+        views = slot_views(self.store, booking.service, now.date(),
+                           now.date() + dt.timedelta(days=SEARCH_DAYS), booking.elder_id, now,
+                           booking.department or None)
+        open_views = [v for v in views if v.takes(booking.units) and v.slot.id != booking.slot_id]
+        if not open_views:
+            return None
+        best = min(open_views,
+                   key=lambda v: (abs(v.slot.start - wanted), -v.slot.start.timestamp()))
+        return Alternative(booking.service, best.slot.id, best.slot.day, best.slot.start)
+
+
+def _aware(text: str, tz: dt.tzinfo) -> dt.datetime:
+    moment = dt.datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
+

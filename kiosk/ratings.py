@@ -1,0 +1,151 @@
+"""Ratings (服务评价) and complaints (投诉): the next sign-in after a service is done asks once;
+one rating per booking; 不满意 may become a complaint that reaches staff and the platform."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sqlite3
+import uuid
+from dataclasses import dataclass
+
+from kiosk import outbox
+from kiosk.bookings import Booking
+from kiosk.clock import Clock
+from kiosk.errors import BookingRejected
+from kiosk.events import Event
+from kiosk.meals import MEAL_END_HOUR
+from kiosk.store import Store
+
+SCORES = ("satisfied", "neutral", "unsatisfied")
+ASK_WITHIN = dt.timedelta(days=14)  # a service longer ago than this is not asked about
+MAX_REASONS = 10
+# Reason chips by score and service; each list fits one screen (at most six choices).
+GOOD = {"meal": ("tasty", "on_time", "friendly"), "cleaning": ("clean", "on_time", "friendly"),
+        "other": ("professional", "friendly", "on_time")}
+BAD = {"meal": ("not_tasty", "cold_food", "long_wait", "other"),
+       "cleaning": ("not_clean", "late", "rude", "other"),
+       "other": ("long_wait", "rude", "late", "other")}
+
+
+def reason_chips(score: str, service: str) -> tuple[str, ...]:
+    table = BAD if score == "unsatisfied" else GOOD
+    return table.get(service, table["other"])
+
+
+@dataclass(frozen=True)
+class Complaint:
+    id: str
+    elder_id: str
+    booking_id: str | None
+    reasons: tuple[str, ...]
+    created_at: str
+
+
+def slot_end(store: Store, slot_id: str, tz: dt.tzinfo) -> dt.datetime | None:
+    """When the service of a slot is over: a service slot's end, a meal's 13:00 or 19:00."""
+    row = store.query_one("SELECT ends_at FROM service_slots WHERE id = ?", (slot_id,))
+    if row is not None:
+        end = dt.datetime.fromisoformat(row["ends_at"])
+        return end if end.tzinfo else end.replace(tzinfo=tz)
+    row = store.query_one("SELECT day, meal FROM meal_slots WHERE id = ?", (slot_id,))
+    if row is None:
+        return None
+    return dt.datetime.combine(dt.date.fromisoformat(row["day"]),
+                               dt.time(MEAL_END_HOUR[row["meal"]]), tzinfo=tz)
+
+
+def is_done(store: Store, booking: Booking, now: dt.datetime) -> bool:
+    if booking.status == "completed":
+        return True
+    if booking.status != "confirmed":
+        return False
+    end = slot_end(store, booking.slot_id, now.tzinfo)
+    return end is not None and end <= now
+
+
+class Ratings:
+    """`complained` fires with each new Complaint, for the staff screen."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.complained = Event()
+
+    def due(self, elder_id: str) -> Booking | None:
+        """The latest done, unrated booking the elder was not yet asked about."""
+        now = self.clock.now()
+        rows = self.store.query(
+            "SELECT * FROM bookings b WHERE b.elder_id = ? AND b.rating_asked = 0 "
+            "AND b.status IN ('confirmed', 'completed') "
+            "AND NOT EXISTS (SELECT 1 FROM ratings r WHERE r.booking_id = b.id) "
+            "ORDER BY b.created_at DESC LIMIT 50", (elder_id,))
+        for row in rows:
+            booking = Booking.from_row(row)
+            end = slot_end(self.store, booking.slot_id, now.tzinfo)
+            if is_done(self.store, booking, now) and end is not None \
+                    and now - end <= ASK_WITHIN:
+                return booking
+        return None
+
+    def mark_asked(self, booking_id: str) -> None:
+        """The question was put: it is not put again, answered or not."""
+        with self.store.transaction() as conn:
+            conn.execute("UPDATE bookings SET rating_asked = 1 WHERE id = ?", (booking_id,))
+
+    def rate(self, elder_id: str, booking_id: str, score: str, reasons: tuple[str, ...] = (),
+             staff_id: str | None = None) -> str:
+        """Save the elder's rating with its rating.create operation; returns the rating id."""
+        if score not in SCORES:
+            raise ValueError(score)
+        now = self.clock.now()
+        stamp = now.isoformat(timespec="seconds")
+        rating_id = str(uuid.uuid4())
+        chosen = list(dict.fromkeys(reasons))[:MAX_REASONS]
+        with self.store.transaction() as conn:
+            booking = self._own_booking(elder_id, booking_id)
+            if not is_done(self.store, booking, now):
+                raise BookingRejected("not_done")
+            try:
+                conn.execute(
+                    "INSERT INTO ratings (id, booking_id, elder_id, provider_id, score, reasons, "
+                    "staff_id, origin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'local', ?)",
+                    (rating_id, booking_id, elder_id, booking.provider_id, score,
+                     json.dumps(chosen), staff_id, stamp))
+            except sqlite3.IntegrityError as exc:  # one rating per booking
+                raise BookingRejected("duplicate") from exc
+            conn.execute("UPDATE bookings SET rating_asked = 1 WHERE id = ?", (booking_id,))
+            outbox.enqueue(conn, "rating.create",
+                           {"id": rating_id, "booking_id": booking_id, "elder_id": elder_id,
+                            "score": score, "reasons": chosen, "staff_id": staff_id,
+                            "created_at": stamp}, stamp)
+        return rating_id
+
+    def complain(self, elder_id: str, booking_id: str | None, reasons: tuple[str, ...] = (),
+                 staff_id: str | None = None) -> Complaint:
+        """A complaint for staff and the platform, saved with its complaint.create operation."""
+        stamp = self.clock.now().isoformat(timespec="seconds")
+        chosen = tuple(dict.fromkeys(reasons))[:MAX_REASONS]
+        complaint = Complaint(str(uuid.uuid4()), elder_id, booking_id, chosen, stamp)
+        with self.store.transaction() as conn:
+            provider = None
+            if booking_id is not None:
+                provider = self._own_booking(elder_id, booking_id).provider_id
+            conn.execute(
+                "INSERT INTO complaints (id, booking_id, elder_id, provider_id, reasons, state, "
+                "staff_id, origin, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, 'local', ?)",
+                (complaint.id, booking_id, elder_id, provider, json.dumps(list(chosen)),
+                 staff_id, stamp))
+            outbox.enqueue(conn, "complaint.create",
+                           {"id": complaint.id, "booking_id": booking_id, "elder_id": elder_id,
+                            "reasons": list(chosen), "staff_id": staff_id, "created_at": stamp},
+                           stamp)
+        self.complained.emit(complaint)
+        return complaint
+
+    def _own_booking(self, elder_id: str, booking_id: str) -> Booking:
+        row = self.store.query_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
+        if row is None:
+            raise BookingRejected("unknown_booking")
+        if row["elder_id"] != elder_id:
+            raise BookingRejected("not_allowed")
+        return Booking.from_row(row)
