@@ -48,7 +48,11 @@ def read_status(store: Store, configured: bool = True) -> SyncStatus:
     counts = store.query_one(
         "SELECT (SELECT COUNT(*) FROM outbox WHERE state = 'pending') AS pending, "
         "(SELECT COUNT(*) FROM outbox WHERE state = 'failed') AS failed, "
-        "(SELECT COUNT(*) FROM bookings WHERE status = 'tentative' AND origin = 'local') AS tent")
+        # Tentative bookings are found through the (short) pending outbox, not by scanning
+        # every booking ever made: this runs after each tap.
+        "(SELECT COUNT(*) FROM outbox o JOIN bookings b ON b.id = json_extract(o.payload, '$.id')"
+        " WHERE o.state IN ('pending', 'failed') AND o.op_type = 'booking.create'"
+        " AND b.status = 'tentative' AND b.origin = 'local') AS tent")
     last = store.get_state(LAST_SUCCESS)
     skew = store.get_state(SKEW)
     return SyncStatus(
