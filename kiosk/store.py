@@ -67,9 +67,11 @@ class Store:
             raise StorageError(str(exc)) from exc
         try:
             yield self.conn
+        except sqlite3.OperationalError as exc:  # disk full, I/O error: the world, not a bug
+            self._rollback()
+            raise StorageError(str(exc)) from exc
         except BaseException:
-            if self.conn.in_transaction:
-                self.conn.execute("ROLLBACK")
+            self._rollback()
             raise
         try:
             self.conn.execute("COMMIT")
@@ -77,6 +79,10 @@ class Store:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
             raise StorageError(str(exc)) from exc
+
+    def _rollback(self) -> None:
+        if self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
 
     def _savepoint(self) -> Iterator[sqlite3.Connection]:
         self.conn.execute("SAVEPOINT nested")

@@ -1,11 +1,21 @@
 """An elder books a lunch by tapping visible text, offline, and it is kept."""
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, Qt
+import errno
+import subprocess
+from pathlib import Path
 
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QApplication
+
+from kiosk.config import load_settings
+from kiosk.core import Kiosk
 from kiosk.elders import find_by_card
 from kiosk.meals import get_slot
-from tests.gui.conftest import find_button, screen_says, tap, type_card
+from tests.gui.conftest import WINDOW, find_button, screen_says, tap, type_card
+from ui.main_window import KioskWindow
+from ui.theme import Metrics
 
 
 def sign_in_wang(qtbot, window):
@@ -142,3 +152,56 @@ def test_lunch_for_tomorrow_takes_at_most_six_taps_after_sign_in(qtbot, window):
             break
     assert window.current.name == "receipt"
     assert taps <= 6
+
+
+@pytest.fixture
+def tiny_disk(tmp_path):
+    """A real 4 MB filesystem that can be filled up (needs root to mount; CI runs as root)."""
+    mount_point = tmp_path / "disk"
+    mount_point.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("cannot mount a small filesystem here (not root)")
+    yield mount_point
+    subprocess.run(["umount", "-l", str(mount_point)], check=True)
+
+
+def fill_disk(folder: Path) -> Path:
+    filler = folder / "filler"
+    with filler.open("wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+        except OSError as error:
+            assert error.errno == errno.ENOSPC
+    return filler
+
+
+def test_a_full_disk_at_confirm_gets_a_plain_message_and_loses_nothing(
+        qtbot, tiny_disk, clock, speaker):
+    settings = load_settings(tiny_disk / "none.toml", data_dir=tiny_disk / "data")
+    core = Kiosk(settings, clock=clock)
+    core.seed_demo_if_empty()
+    window = KioskWindow(core, Metrics.for_screen(*WINDOW, 15.6), speaker)
+    qtbot.addWidget(window)
+    window.resize(*WINDOW)
+    window.show()
+    wang = find_by_card(core.store, "10000001")
+    earlier = core.meals.book(wang.id, "meal:2026-11-26:lunch", "pickup")
+    sign_in_wang(qtbot, window)
+    for text in ("助餐", "明天", "午餐", "订这一餐", "到食堂取"):
+        tap(qtbot, window, text)
+    filler = fill_disk(tiny_disk)
+    tap(qtbot, window, "确认")
+    assert window.current.name == "meal_confirm"
+    assert screen_says(window, "系统暂时出了问题，已办好的预订不会丢失。")
+    filler.unlink()  # staff free some space: the same confirm now works
+    assert [r["id"] for r in core.store.query("SELECT id FROM bookings")] == [earlier.id]
+    tap(qtbot, window, "确认")
+    assert window.current.name == "receipt"
+    assert core.store.query_one("SELECT COUNT(*) FROM bookings")[0] == 2
+    QApplication.instance().removeEventFilter(window.card_reader)
+    QApplication.instance().removeEventFilter(window.idle)
+    core.close()
