@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, insert, select, text, update
 
 from service_platform import capacity, catalogue, clock, entities, feed, services
 from service_platform.auth import Kiosk
@@ -29,7 +29,10 @@ class Outcome:
 
 
 def get_booking(conn: Connection, booking_id: str) -> RowMapping | None:
-    return conn.execute(select(bookings).where(bookings.c.id == booking_id)).mappings().first()
+    return conn.execute(_BOOKING, {"id": booking_id}).mappings().first()
+
+
+_BOOKING = select(bookings).where(bookings.c.id == bindparam("id"))
 
 
 def lock_slot_of(conn: Connection, community_id: str, service: str,
@@ -141,13 +144,13 @@ def _service_rule(order: AnyBooking, slot: RowMapping, provider: dict | None,
 
 def _has_confirmed(conn: Connection, community_id: str, order: AnyBooking,
                    slot: RowMapping) -> bool:
-    mine = (bookings.c.community_id == community_id, bookings.c.elder_id == order.elder_id,
-            bookings.c.status == "confirmed")
-    if conn.execute(select(bookings.c.id).where(
-            *mine, bookings.c.slot_id == slot["id"])).first() is not None:
+    if conn.execute(_CONFIRMED_IN_SLOT, {"community_id": community_id, "elder_id": order.elder_id,
+                                         "slot_id": slot["id"]}).first() is not None:
         return True
     if not isinstance(order, ClinicBooking):
         return False
+    mine = (bookings.c.community_id == community_id, bookings.c.elder_id == order.elder_id,
+            bookings.c.status == "confirmed")
     same_day = select(service_slots.c.id).where(
         service_slots.c.community_id == community_id, service_slots.c.day == slot["day"],
         service_slots.c.service == "clinic")
@@ -156,12 +159,20 @@ def _has_confirmed(conn: Connection, community_id: str, order: AnyBooking,
         bookings.c.slot_id.in_(same_day))).first() is not None
 
 
+# The status is written out, not a parameter: so the query planners can use the partial index
+# bookings_one_confirmed (… WHERE status = 'confirmed') instead of scanning the slot's bookings.
+_CONFIRMED_IN_SLOT = select(bookings.c.id).where(
+    bookings.c.community_id == bindparam("community_id"),
+    bookings.c.elder_id == bindparam("elder_id"), bookings.c.slot_id == bindparam("slot_id"),
+    text("bookings.status = 'confirmed'"))
+
+
 def _insert(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
             lease: RowMapping | None, provider: dict | None, units: int,
-            now: dt.datetime) -> RowMapping:
+            now: dt.datetime) -> dict[str, Any]:
     received = clock.stamp(now)
     needs = order.needs if isinstance(order, CleaningBooking) else None
-    conn.execute(insert(bookings).values(
+    row = dict(
         id=str(order.id), community_id=kiosk.community_id, elder_id=order.elder_id,
         service=order.service, slot_id=order.slot_id,
         mode=order.mode if order.service == "meal" else "",
@@ -171,8 +182,13 @@ def _insert(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
         created_at=order.created_at.isoformat(), received_at=received, updated_at=received,
         kind=getattr(order, "kind", None), department=getattr(order, "department", None),
         needs=None if needs is None else json.dumps(list(dict.fromkeys(needs))),
-        units=units, provider_id=provider["id"] if provider is not None else None))
-    return get_booking(conn, str(order.id))
+        units=units, provider_id=provider["id"] if provider is not None else None)
+    conn.execute(_INSERT, row)
+    capacity.held_more(conn, kiosk.community_id, order.slot_id, units)
+    return row  # what get_booking would read back, without reading it
+
+
+_INSERT = insert(bookings)
 
 
 def cancel(conn: Connection, kiosk: Kiosk, order: BookingCancel, now: dt.datetime) -> Outcome:
@@ -190,6 +206,7 @@ def cancel(conn: Connection, kiosk: Kiosk, order: BookingCancel, now: dt.datetim
         return Outcome.rejected("closed")
     conn.execute(update(bookings).where(bookings.c.id == booking_id).values(
         status="cancelled", cancel_reason=order.reason, updated_at=clock.stamp(now)))
+    capacity.held_more(conn, kiosk.community_id, found["slot_id"], -found["units"])
     feed.append(conn, kiosk.community_id,
                 [Change("booking", booking_id, entities.booking(get_booking(conn, booking_id)))])
     return applied

@@ -5,16 +5,27 @@ count and the write that depends on it happen in one transaction serialised per 
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, RowMapping, func, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
 
+from service_platform import memo
 from service_platform.schema import bookings, kiosks, leases
 
 
 def confirmed(conn: Connection, community_id: str, slot_id: str) -> int:
     """Units held by the slot's confirmed and completed bookings (a deep clean holds 2)."""
-    return conn.execute(select(func.coalesce(func.sum(bookings.c.units), 0)).where(
-        bookings.c.community_id == community_id, bookings.c.slot_id == slot_id,
-        bookings.c.status.in_(("confirmed", "completed")))).scalar_one()
+    return memo.recall(conn, ("confirmed", community_id, slot_id), lambda: conn.execute(
+        _CONFIRMED, {"community_id": community_id, "slot_id": slot_id}).scalar_one())
+
+
+def held_more(conn: Connection, community_id: str, slot_id: str, units: int) -> None:
+    """Tell `confirmed` that this transaction confirmed (or, negative, cancelled) units."""
+    memo.adjust(conn, ("confirmed", community_id, slot_id), lambda held: held + units)
+
+
+_CONFIRMED = select(func.coalesce(func.sum(bookings.c.units), 0)).where(
+    bookings.c.community_id == bindparam("community_id"),
+    bookings.c.slot_id == bindparam("slot_id"),
+    bookings.c.status.in_(("confirmed", "completed")))
 
 
 def outstanding(lease: RowMapping) -> int:
@@ -25,9 +36,9 @@ def outstanding(lease: RowMapping) -> int:
 
 
 def slot_leases(conn: Connection, community_id: str, slot_id: str) -> list[RowMapping]:
-    return list(conn.execute(select(leases).where(
-        leases.c.community_id == community_id, leases.c.slot_id == slot_id,
-    )).mappings())
+    return memo.recall(conn, ("leases", community_id, slot_id), lambda: list(conn.execute(
+        select(leases).where(leases.c.community_id == community_id,
+                             leases.c.slot_id == slot_id)).mappings()))
 
 
 def free_places(conn: Connection, slot: RowMapping) -> int:
@@ -52,6 +63,7 @@ def usable_lease(conn: Connection, kiosk_id: str, slot: RowMapping,
 def consume(conn: Connection, lease: RowMapping) -> RowMapping:
     """Count one booking presented under the lease; returns the updated lease row."""
     conn.execute(update(leases).where(leases.c.id == lease["id"]).values(uses=leases.c.uses + 1))
+    memo.forget(conn, ("leases", lease["community_id"], lease["slot_id"]))
     return conn.execute(select(leases).where(leases.c.id == lease["id"])).mappings().one()
 
 

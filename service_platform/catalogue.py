@@ -5,9 +5,9 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
 
-from service_platform import clock, entities, feed
+from service_platform import clock, entities, feed, memo
 from service_platform.feed import Change
 from service_platform.schema import communities, elders, leases, meal_slots, subsidy_levels
 
@@ -41,6 +41,7 @@ def put_elders(conn: Connection, community_id: str, people: Iterable[dict[str, A
              "emergency_contact": _json_or_none(person.get("emergency_contact"))}
             for person in people]
     _replace(conn, elders, community_id, "id", rows)
+    memo.forget(conn, *(("elder", community_id, row["id"]) for row in rows))
     feed.append(conn, community_id, (Change("elder", row["id"], entities.elder(row))
                                      for row in rows))
 
@@ -52,6 +53,7 @@ def put_meal_slots(conn: Connection, community_id: str, slots: Iterable[dict[str
              "menu": json.dumps(list(slot["menu"]), ensure_ascii=False)}
             for slot in slots]
     _replace(conn, meal_slots, community_id, "id", rows)
+    memo.forget_all(conn)
     items = [Change("meal_slot", row["id"], entities.meal_slot(row)) for row in rows]
     feed.append(conn, community_id, items + _leases_follow_cutoff(conn, community_id, rows))
 
@@ -85,12 +87,17 @@ def _json_or_none(value) -> str | None:
 
 
 def get_elder(conn: Connection, community_id: str, elder_id: str) -> RowMapping | None:
-    return conn.execute(select(elders).where(
-        elders.c.community_id == community_id, elders.c.id == elder_id)).mappings().first()
+    return memo.recall(conn, ("elder", community_id, elder_id), lambda: conn.execute(
+        _ELDER, {"community_id": community_id, "id": elder_id}).mappings().first())
 
 
 def lock_slot(conn: Connection, community_id: str, slot_id: str) -> RowMapping | None:
     """The slot's row, locked until commit (PostgreSQL); SQLite's write transaction suffices."""
-    return conn.execute(select(meal_slots).where(
-        meal_slots.c.community_id == community_id, meal_slots.c.id == slot_id,
-    ).with_for_update()).mappings().first()
+    return memo.recall(conn, ("meal_slot", community_id, slot_id), lambda: conn.execute(
+        _LOCK_SLOT, {"community_id": community_id, "id": slot_id}).mappings().first())
+
+
+_ELDER = select(elders).where(elders.c.community_id == bindparam("community_id"),
+                              elders.c.id == bindparam("id"))
+_LOCK_SLOT = select(meal_slots).where(meal_slots.c.community_id == bindparam("community_id"),
+                                      meal_slots.c.id == bindparam("id")).with_for_update()

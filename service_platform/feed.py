@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,15 +21,51 @@ class Change:
     kiosk_id: str | None = None  # only this kiosk may see it
 
 
-def append(conn: Connection, community_id: str, items: Iterable[Change]) -> int:
-    """Add changes at the end of the community's feed; returns the last seq used.
+_DEFERRED = "platform_feed_deferred"
+
+
+def append(conn: Connection, community_id: str, items: Iterable[Change]) -> None:
+    """Add changes at the end of the community's feed.
 
     Call it after every other lock of the transaction is held: the feed head's row lock is held
-    until commit, so seqs become visible in order.
+    until commit, so seqs become visible in order. Within `deferred(conn)` the changes are only
+    collected, and written by `write_deferred` at the end of the transaction.
     """
-    items = list(items)
+    pending: list[tuple[str, Change]] | None = conn.info.get(_DEFERRED)
+    if pending is not None:
+        pending.extend((community_id, item) for item in items)
+        return
+    _write(conn, community_id, list(items))
+
+
+@contextmanager
+def deferred(conn: Connection) -> Iterator[list[tuple[str, Change]]]:
+    """Collect the changes `append` is given instead of writing them; yields the list, in order.
+
+    A batch of pushed operations appends its changes in one go at its end (`write_deferred`):
+    one update of the feed head, whose lock is then taken last and held only until commit, as
+    `append` asks. Truncating the list undoes the appends of an operation rolled back.
+    """
+    pending: list[tuple[str, Change]] = []
+    conn.info[_DEFERRED] = pending
+    try:
+        yield pending
+    finally:
+        conn.info.pop(_DEFERRED, None)
+
+
+def write_deferred(conn: Connection, pending: list[tuple[str, Change]]) -> None:
+    """Write what `deferred` collected: each community's changes in the order appended."""
+    by_community: dict[str, list[Change]] = {}
+    for community_id, item in pending:
+        by_community.setdefault(community_id, []).append(item)
+    for community_id in sorted(by_community):  # one lock order for the feed heads too
+        _write(conn, community_id, by_community[community_id])
+
+
+def _write(conn: Connection, community_id: str, items: list[Change]) -> None:
     if not items:
-        return latest_seq(conn, community_id)
+        return
     head = feed_heads.c.community_id == community_id
     conn.execute(update(feed_heads).where(head).values(last_seq=feed_heads.c.last_seq + len(items)))
     last = conn.execute(select(feed_heads.c.last_seq).where(head)).scalar_one()
@@ -40,7 +77,6 @@ def append(conn: Connection, community_id: str, items: Iterable[Change]) -> int:
          "kiosk_id": item.kiosk_id, "created_at": created}
         for n, item in enumerate(items, start=1)
     ])
-    return last
 
 
 def latest_seq(conn: Connection, community_id: str) -> int:

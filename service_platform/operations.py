@@ -9,12 +9,21 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import Connection, RowMapping, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service_platform import bookings, clock, elder_register, errors, feedback, help_requests
+from service_platform import (
+    bookings,
+    clock,
+    elder_register,
+    errors,
+    feed,
+    feedback,
+    help_requests,
+    memo,
+)
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
-from service_platform.db import Database
+from service_platform.db import Database, savepoint
 from service_platform.models import (
     AuditAppend,
     BookingCancel,
@@ -27,7 +36,15 @@ from service_platform.models import (
     OpResult,
     RatingCreate,
 )
-from service_platform.schema import applied_ops
+from service_platform.schema import (
+    applied_ops,
+    elders,
+    meal_slots,
+    providers,
+    service_slots,
+)
+from service_platform.schema import bookings as bookings_table
+from service_platform.schema import help_requests as help_requests_table
 
 log = logging.getLogger(__name__)
 
@@ -59,16 +76,16 @@ def push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
         stored = _stored_digests(conn, kiosk.community_id, [str(op.op_id) for op in ops])
     checked = validate(ops, stored)
     refuse_conflicts(checked, stored)
-    done: dict[str, OpResult] = {}
-    results = []
-    for item in checked:
-        if item.op_id not in done:
-            done[item.op_id] = apply_once(db, kiosk, item)
-        results.append(done[item.op_id])
+    unique = list({item.op_id: item for item in reversed(checked)}.values())[::-1]
+    done, fault = db.run_write(lambda conn: apply_batch(conn, kiosk, unique))
+    if fault is not None:
+        log.error("kiosk %s pushed %d operations: %d committed, then operation %s failed",
+                  kiosk.id, len(ops), len(done), unique[len(done)].op_id)
+        raise fault
     applied = sum(r.status == "applied" for r in done.values())
     log.info("kiosk %s pushed %d operations: %d applied, %d rejected", kiosk.id, len(ops),
              applied, len(done) - applied)
-    return results
+    return [done[item.op_id] for item in checked]
 
 
 def digest(op: Operation) -> str:
@@ -131,30 +148,121 @@ def _stored_digests(conn: Connection, community_id: str, op_ids: list[str]) -> d
     return {row.op_id: row.digest for row in rows}
 
 
-def apply_once(db: Database, kiosk: Kiosk, item: Checked) -> OpResult:
+def apply_batch(conn: Connection, kiosk: Kiosk,
+                items: list[Checked]) -> tuple[dict[str, OpResult], Exception | None]:
+    """Apply distinct operations in order, in the caller's one transaction (docs §4.1).
+
+    Each operation runs in a savepoint, its result stored with its effect. One that fails for
+    an unexpected reason (a bug) is rolled back alone and ends the batch there: the results
+    before it are returned with the fault, to be committed before the fault is answered (§4.3).
+    """
+    _lock_up_front(conn, kiosk.community_id, items)
+    stored = _stored_rows(conn, kiosk.community_id, [item.op_id for item in items])
+    results: dict[str, OpResult] = {}
+    fault: Exception | None = None
+    with feed.deferred(conn) as pending, memo.remembering(conn):
+        for item in items:
+            row = stored.get(item.op_id)
+            if row is not None:
+                results[item.op_id] = _checked_result(row, item)
+                continue
+            try:
+                results[item.op_id] = _apply_in_savepoint(conn, kiosk, item, pending)
+            except (errors.ApiError, OperationalError):
+                raise  # the whole batch: a 422, or a transient error worth retrying it all
+            except Exception as exc:  # kept, and raised once the operations before are committed
+                fault = exc
+                break
+    feed.write_deferred(conn, pending)
+    return results, fault
+
+
+def _apply_in_savepoint(conn: Connection, kiosk: Kiosk, item: Checked,
+                        pending: list) -> OpResult:
+    """One operation in a savepoint; rolled back alone, its feed changes too, when it fails."""
     for attempt in (1, 2):
+        mark = len(pending)
         try:
-            return db.run_write(lambda conn: _apply(conn, kiosk, item))
+            with savepoint(conn):
+                return _apply(conn, kiosk, item)
         except IntegrityError:
-            # Another request applied the same op (or booking) meanwhile: look again.
+            _forget_since(conn, pending, mark)
             if attempt == 2:
                 raise
+        except BaseException:
+            _forget_since(conn, pending, mark)
+            raise
+        # Another request applied the same op (or booking) meanwhile (PostgreSQL): look again.
+        stored = _stored(conn, kiosk.community_id, item.op_id)
+        if stored is not None:
+            return _checked_result(stored, item)
     raise AssertionError("unreachable")
 
 
+def _forget_since(conn: Connection, pending: list, mark: int) -> None:
+    """After a savepoint's rollback: its feed changes and whatever was remembered go too."""
+    del pending[mark:]
+    memo.forget_all(conn)
+
+
 def _apply(conn: Connection, kiosk: Kiosk, item: Checked) -> OpResult:
-    stored = _stored(conn, kiosk.community_id, item.op_id)
-    if stored is not None:
-        return _checked_result(stored, item)
     now = clock.now()
     outcome = _effect(conn, kiosk, item, now)
-    conn.execute(insert(applied_ops).values(
+    conn.execute(_INSERT_APPLIED, dict(
         community_id=kiosk.community_id, op_id=item.op_id, kiosk_id=kiosk.id, type=item.op.type,
         digest=item.digest, payload=json.dumps(item.op.payload, ensure_ascii=False),
         created_at=item.op.created_at.isoformat(), received_at=clock.stamp(now),
         status=outcome.status, reason=outcome.reason, data=json.dumps(outcome.data)))
     return OpResult(op_id=item.op_id, status=outcome.status, reason=outcome.reason,
                     data=outcome.data)
+
+
+_INSERT_APPLIED = insert(applied_ops)
+
+
+def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) -> None:
+    """PostgreSQL: lock the rows the batch's operations will lock, in one fixed order.
+
+    The locks are held until the batch commits, so two kiosks' batches touching the same slots
+    would deadlock if each took them in its own operations' order. Taken here first — meal slots,
+    service slots, providers (ratings), help requests, elders (upserts), each sorted by id —
+    they make such batches queue one behind the other; the operations' own `FOR UPDATE` then
+    finds the lock already held. The feed head is locked last, at the end (feed.deferred).
+    On SQLite the batch's write transaction holds the whole database already.
+    """
+    if conn.dialect.name == "sqlite":
+        return
+    wanted: dict[str, set[str]] = {"meal": set(), "service": set(), "provider": set(),
+                                   "help": set(), "elder": set()}
+    booked: list[str] = []
+    for item in items:
+        payload = item.payload
+        if payload is None:
+            continue
+        match item.op.type:
+            case "booking.create":
+                wanted["meal" if payload.service == "meal" else "service"].add(payload.slot_id)
+            case "booking.cancel" | "rating.create":
+                booked.append(str(payload.booking_id))
+            case "help.update":
+                wanted["help"].add(str(payload.id))
+            case "elder.upsert":
+                wanted["elder"].add(payload.id)
+    if booked:
+        for row in conn.execute(select(
+                bookings_table.c.service, bookings_table.c.slot_id, bookings_table.c.provider_id,
+        ).where(bookings_table.c.community_id == community_id,
+                bookings_table.c.id.in_(set(booked)))):
+            wanted["meal" if row.service == "meal" else "service"].add(row.slot_id)
+            if row.provider_id is not None:
+                wanted["provider"].add(row.provider_id)
+    for kind, table in (("meal", meal_slots), ("service", service_slots),
+                        ("provider", providers), ("help", help_requests_table),
+                        ("elder", elders)):
+        if wanted[kind]:
+            conn.execute(select(table.c.id).where(
+                table.c.community_id == community_id, table.c.id.in_(wanted[kind]),
+            ).order_by(table.c.id).with_for_update()).all()
 
 
 def _effect(conn: Connection, kiosk: Kiosk, item: Checked, now) -> Outcome:
@@ -177,6 +285,13 @@ def _effect(conn: Connection, kiosk: Kiosk, item: Checked, now) -> Outcome:
         case "audit.append":
             return elder_register.append_audit(conn, kiosk, payload, now)
     return Outcome.rejected("unknown_type")
+
+
+def _stored_rows(conn: Connection, community_id: str,
+                 op_ids: list[str]) -> dict[str, RowMapping]:
+    rows = conn.execute(select(applied_ops).where(
+        applied_ops.c.community_id == community_id, applied_ops.c.op_id.in_(set(op_ids))))
+    return {row["op_id"]: row for row in rows.mappings()}
 
 
 def _stored(conn: Connection, community_id: str, op_id: str) -> RowMapping | None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, insert, select, update
 
-from service_platform import clock, entities, feed
+from service_platform import clock, entities, feed, memo
 from service_platform.feed import Change
 from service_platform.schema import providers, service_slots, staff
 
@@ -25,6 +25,7 @@ def put_providers(conn: Connection, community_id: str, items: Iterable[dict[str,
              "active": item.get("active", True), "updated_at": stamp}
             for item in items]
     _replace(conn, providers, community_id, rows)
+    memo.forget_all(conn)
     feed.append(conn, community_id, (Change("provider", row["id"], entities.provider(row))
                                      for row in rows))
 
@@ -40,6 +41,7 @@ def put_slots(conn: Connection, community_id: str, slots: Iterable[dict[str, Any
              "price_cents": slot.get("price_cents"), "updated_at": stamp}
             for slot in slots]
     _replace(conn, service_slots, community_id, rows)
+    memo.forget_all(conn)
     feed.append(conn, community_id, (Change("service_slot", row["id"], entities.service_slot(row))
                                      for row in rows))
 
@@ -64,9 +66,10 @@ def get_staff(conn: Connection, staff_id: str) -> RowMapping | None:
 
 def lock_slot(conn: Connection, community_id: str, slot_id: str) -> RowMapping | None:
     """A service slot's row, locked until commit (PostgreSQL)."""
-    return conn.execute(select(service_slots).where(
-        service_slots.c.community_id == community_id, service_slots.c.id == slot_id,
-    ).with_for_update()).mappings().first()
+    return memo.recall(conn, ("service_slot", community_id, slot_id), lambda: conn.execute(
+        select(service_slots).where(
+            service_slots.c.community_id == community_id, service_slots.c.id == slot_id,
+        ).with_for_update()).mappings().first())
 
 
 def get_slot(conn: Connection, community_id: str, slot_id: str) -> RowMapping | None:
@@ -76,19 +79,23 @@ def get_slot(conn: Connection, community_id: str, slot_id: str) -> RowMapping | 
 
 
 def get_provider(conn: Connection, community_id: str, provider_id: str) -> dict | None:
-    row = conn.execute(select(providers).where(
-        providers.c.community_id == community_id, providers.c.id == provider_id,
-    )).mappings().first()
-    return None if row is None else entities.provider(row)
+    def load() -> dict | None:
+        row = conn.execute(select(providers).where(
+            providers.c.community_id == community_id, providers.c.id == provider_id,
+        )).mappings().first()
+        return None if row is None else entities.provider(row)
+    return memo.recall(conn, ("provider", community_id, provider_id), load)
 
 
 def provider_for(conn: Connection, community_id: str, service: str) -> dict | None:
     """The community's active provider of a service (the first by id if several)."""
-    rows = conn.execute(select(providers).where(
-        providers.c.community_id == community_id, providers.c.active.is_(True),
-    ).order_by(providers.c.id)).mappings().all()
-    return next((entities.provider(row) for row in rows
-                 if service in json.loads(row["services"])), None)
+    def load() -> dict | None:
+        rows = conn.execute(select(providers).where(
+            providers.c.community_id == community_id, providers.c.active.is_(True),
+        ).order_by(providers.c.id)).mappings().all()
+        return next((entities.provider(row) for row in rows
+                     if service in json.loads(row["services"])), None)
+    return memo.recall(conn, ("provider_for", community_id, service), load)
 
 
 def lock_provider(conn: Connection, community_id: str, provider_id: str) -> None:

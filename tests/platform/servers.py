@@ -102,10 +102,15 @@ def postgres_bindir() -> Path | None:
 
 
 class PostgresCluster:
-    """A throwaway cluster made with initdb in a temporary directory, on a free port."""
+    """A throwaway cluster made with initdb in a temporary directory, on a free port.
 
-    def __init__(self, bindir: Path) -> None:
+    Without fsync for the tests; `durable=True` keeps PostgreSQL's defaults (fsync, full page
+    writes), for benchmarks that must pay for commits as production does.
+    """
+
+    def __init__(self, bindir: Path, durable: bool = False) -> None:
         self.bindir = bindir
+        self.durable = durable
         self.base = Path(tempfile.mkdtemp(prefix="kiosk-platform-pg-"))
         self.data = self.base / "data"
         self.port = free_port()
@@ -120,7 +125,9 @@ class PostgresCluster:
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres",
                   "--no-sync", "-E", "UTF8", "--locale=C")
         options = (f"-p {self.port} -k {self.base} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c full_page_writes=off -c max_connections=200")
+                   "-c max_connections=200")
+        if not self.durable:
+            options += " -c fsync=off -c full_page_writes=off"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l",
                   str(self.base / "server.log"), "-w", "start")
         return self
