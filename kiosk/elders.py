@@ -41,6 +41,10 @@ class Elder:
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
 
+    @property
+    def partial_address(self) -> str:
+        return partial_address(self.address)
+
     def __repr__(self) -> str:  # keeps personal data out of logs and tracebacks
         return f"Elder(id={self.id!r})"
 
@@ -50,6 +54,11 @@ def mask_phone(phone: str) -> str:
     if len(digits) < 7:
         return "****"
     return f"{digits[:3]}****{digits[-4:]}"
+
+
+def partial_address(address: str) -> str:
+    """The estate and building only ("幸福里 3号楼"): never the flat on a shared screen."""
+    return " ".join(address.split()[:2])
 
 
 def find_by_card(store: Store, raw_input: str) -> Elder:

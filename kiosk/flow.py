@@ -12,10 +12,38 @@ NEXT: dict[tuple[str, str], str] = {
     ("meal_mode", "chosen"): "meal_confirm",
     ("meal_confirm", "confirmed"): "receipt",
     ("receipt", "done"): HOME,
+    # Issue 4: cleaning, the health station, my bookings, ratings and complaints.
+    ("services", "cleaning"): "cleaning_day",
+    ("cleaning_day", "chosen"): "cleaning_window",
+    ("cleaning_window", "chosen"): "cleaning_kind",
+    ("cleaning_kind", "chosen"): "cleaning_needs",
+    ("cleaning_needs", "chosen"): "cleaning_confirm",
+    ("cleaning_confirm", "confirmed"): "receipt",
+    ("services", "medical"): "medical",
+    ("medical", "clinic"): "clinic_department",
+    ("clinic_department", "chosen"): "clinic_day",
+    ("clinic_day", "chosen"): "clinic_time",
+    ("clinic_time", "chosen"): "medical_confirm",
+    ("medical", "home_visit"): "home_visit_day",
+    ("home_visit_day", "chosen"): "medical_confirm",
+    ("medical", "health_check"): "health_check_day",
+    ("health_check_day", "chosen"): "medical_confirm",
+    ("medical_confirm", "confirmed"): "receipt",
+    ("services", "my_bookings"): "my_bookings",
+    ("my_bookings", "cancel"): "booking_cancel",
+    ("my_bookings", "alternative_meal"): "meal_confirm",
+    ("my_bookings", "alternative_cleaning"): "cleaning_confirm",
+    ("my_bookings", "alternative_medical"): "medical_confirm",
+    ("home", "rate"): "rating",
+    ("rating", "chosen"): "rating_reasons",
+    ("rating", "later"): "services",
+    ("rating_reasons", "done"): "services",
+    ("rating_reasons", "complain"): "complaint",
+    ("complaint", "done"): "services",
 }
 
 # Screens an elder may see before signing in; every other screen needs a signed-in elder.
-PUBLIC = frozenset({HOME})
+PUBLIC = frozenset({HOME, "help"})  # 求助 works before signing in too
 
 
 def next_screen(current: str, answer: str) -> str:

@@ -13,6 +13,10 @@ from kiosk.services import slot_views
 from kiosk.store import Store
 
 LIVE = ("tentative", "confirmed")
+# Reasons said in words fitting any service (the reason.* family speaks of meals).
+SERVICE_REASONS = frozenset({"full", "closed", "duplicate", "not_allowed", "unknown_kind",
+                             "unknown_need", "not_done", "no_service", "full_deep",
+                             "unknown_slot"})
 PAST_DAYS = 30  # older bookings are no longer shown
 SEARCH_DAYS = 14
 # Status icons (assets/icons/status-*.svg): colour is never the only cue, the word comes too.
@@ -47,11 +51,18 @@ class BookingCard:
 
     @property
     def reason_key(self) -> str | None:
+        if self.booking.service != "meal" and self.booking.status == "rejected":
+            return service_reason_key(self.booking.reason)
         return reason_key(self.booking)
 
     @property
     def icon(self) -> str:
         return STATUS_ICON.get(self.booking.status, "wait")
+
+
+def service_reason_key(code: str) -> str:
+    """The message key of a refusal of a cleaning or health-station booking."""
+    return f"service.reason.{code}" if code in SERVICE_REASONS else "reason.other"
 
 
 def describe(t, card: BookingCard) -> str:

@@ -18,11 +18,37 @@ class MealDraft:
 
 
 @dataclass
+class ServiceDraft:
+    """A cleaning or health-station booking as far as the elder has chosen."""
+
+    service: str = ""  # cleaning / clinic / home_visit / health_check
+    day: dt.date | None = None
+    window: str = ""
+    slot_id: str | None = None
+    kind: str = ""
+    needs: list[str] = field(default_factory=list)
+    department: str = ""
+
+
+@dataclass
+class Feedback:
+    """The rating being given: which booking, the face chosen, the reason chips."""
+
+    booking: Booking | None = None
+    score: str = ""
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Session:
     elder: Elder | None = None
     staff_id: str | None = None
     meal: MealDraft = field(default_factory=MealDraft)
     receipt: Booking | None = None
+    service: ServiceDraft = field(default_factory=ServiceDraft)
+    feedback: Feedback = field(default_factory=Feedback)
+    cancelling: str | None = None  # the booking id on the cancel confirm screen
+    notice: str = ""  # a message key the next screen shows once (e.g. 已取消)
 
     @property
     def signed_in(self) -> bool:
@@ -38,3 +64,7 @@ class Session:
         self.staff_id = None
         self.meal = MealDraft()
         self.receipt = None
+        self.service = ServiceDraft()
+        self.feedback = Feedback()
+        self.cancelling = None
+        self.notice = ""

@@ -94,11 +94,12 @@ class Keypad(QWidget):
 
 
 class Header(QFrame):
-    """Back, title, home and say-again: same place, same look, on every screen."""
+    """Back, title, home, say-again and help (求助): same place, same look, on every screen."""
 
     back = Signal()
     home = Signal()
     repeat = Signal()
+    help = Signal()
 
     def __init__(self, t, gap: int, with_navigation: bool = True) -> None:
         super().__init__()
@@ -114,11 +115,14 @@ class Header(QFrame):
         self.home_button.tapped.connect(self.home.emit)
         self.repeat_button = BigButton(t("nav.repeat"), "nav")
         self.repeat_button.tapped.connect(self.repeat.emit)
-        for button in (self.back_button, self.home_button, self.repeat_button):
+        self.help_button = BigButton(t("nav.help"), "help")
+        self.help_button.tapped.connect(self.help.emit)
+        for button in (self.back_button, self.home_button, self.repeat_button, self.help_button):
             button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         row.addWidget(self.back_button)
         row.addWidget(self.title, 1)
         row.addWidget(self.home_button)
         row.addWidget(self.repeat_button)
+        row.addWidget(self.help_button)
         self.back_button.setVisible(with_navigation)
         self.home_button.setVisible(with_navigation)

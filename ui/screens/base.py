@@ -12,6 +12,8 @@ class Screen(QWidget):
     name = ""
     navigation = True  # back and home buttons; only the home screen goes without
     can_go_back = True  # False where going back would undo nothing and only confuse
+    offers_help = True  # the 求助 button; only the help screen itself goes without
+    skip_on_back = False  # a one-time question (rating, a confirm done): 返回 goes past it
 
     def __init__(self, shell) -> None:
         super().__init__()
@@ -27,6 +29,8 @@ class Screen(QWidget):
         self.header.back.connect(shell.back)
         self.header.home.connect(shell.go_home)
         self.header.repeat.connect(shell.repeat_prompt)
+        self.header.help.connect(shell.ask_help)
+        self.header.help_button.setVisible(self.offers_help)
         self.header.back_button.setVisible(self.navigation and self.can_go_back)
         outer.addWidget(self.header)
         self.body = QVBoxLayout()

@@ -10,7 +10,11 @@ from ui.screens.base import Screen
 from ui.widgets import BigButton
 
 # (answer in the flow, name key, hint key, pictogram)
-SERVICES = [("meal", "service.meal", "service.meal.hint", "meal.svg")]
+SERVICES = [("meal", "service.meal", "service.meal.hint", "meal.svg"),
+            ("cleaning", "service.cleaning", "service.cleaning.hint", "cleaning.svg"),
+            ("medical", "service.medical", "service.medical.hint", "medical.svg"),
+            ("my_bookings", "service.my_bookings", "service.my_bookings.hint",
+             "my-bookings.svg")]
 
 
 class ServicesScreen(Screen):
@@ -33,9 +37,17 @@ class ServicesScreen(Screen):
     def enter(self) -> None:
         elder = self.core.session.elder
         self.set_title(self.t("services.greeting", name=elder.name) if elder else "")
+        session = self.core.session
+        self.notice = self.t(session.notice) if session.notice else ""
+        session.notice = ""
+        self.hide_message()
+        if self.notice:  # e.g. 谢谢您的评价, said with the prompt
+            self.message.setText(self.notice)
+            self.message.show()
 
     def prompt(self) -> str:
-        return self.t("services.prompt")
+        notice = getattr(self, "notice", "")
+        return f"{notice}{self.t('services.prompt')}"
 
     def clear(self) -> None:
         super().clear()

@@ -1,0 +1,78 @@
+"""Cleaning, step 4: extra needs as big toggle chips (家有宠物…), never typed; then 下一步."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout
+
+from ui.screens.base import Screen
+from ui.screens.paged import keep_place
+from ui.widgets import BigButton
+
+MAX_CHIPS = 6
+
+
+class CleaningNeedsScreen(Screen):
+    name = "cleaning_needs"
+
+    def build(self) -> None:
+        self.set_title(self.t("cleaning.needs.title"))
+        grid = QGridLayout()
+        grid.setSpacing(self.metrics.gap * 2)
+        self.chips: list[BigButton] = []
+        for index in range(MAX_CHIPS):
+            chip = BigButton("", "toggle")
+            chip.tapped.connect(lambda i=index: self._toggle(i))
+            keep_place(chip)
+            grid.addWidget(chip, index // 2, index % 2)
+            self.chips.append(chip)
+        self.body.addLayout(grid, 1)
+        self.body.addWidget(self.message)
+        # 下一步 on the left: the confirm screen's 确认 sits bottom right, away from this finger.
+        row = QHBoxLayout()
+        row.setSpacing(self.metrics.gap * 6)
+        self.next = BigButton(self.t("cleaning.needs.none"), "primary")
+        self.next.tapped.connect(self._next)
+        keep_place(self.next)
+        row.addWidget(self.next, 1)
+        row.addStretch(1)
+        self.body.addLayout(row)
+        self.codes: list[str] = []
+
+    def enter(self) -> None:
+        self.hide_message()
+        provider = self.core.cleaning.provider()
+        self.codes = list(provider.needs[:MAX_CHIPS]) if provider else []
+        self._show()
+
+    def _show(self) -> None:
+        chosen = self.core.session.service.needs
+        for index, chip in enumerate(self.chips):
+            code = self.codes[index] if index < len(self.codes) else None
+            chip.setVisible(code is not None)
+            if code is None:
+                continue
+            on = code in chosen
+            mark = self.t("chip.on") if on else self.t("chip.off")
+            chip.setText(f"{mark} {self.t('need.' + code)}")
+            chip.set_role("toggle_on" if on else "toggle")
+        self.next.setText(self.t("cleaning.needs.next" if chosen else "cleaning.needs.none"))
+
+    def prompt(self) -> str:
+        return self.t("cleaning.needs.prompt")
+
+    def clear(self) -> None:
+        super().clear()
+        self.codes = []
+
+    def _toggle(self, index: int) -> None:
+        if index >= len(self.codes):
+            return
+        needs = self.core.session.service.needs
+        code = self.codes[index]
+        if code in needs:
+            needs.remove(code)
+        else:
+            needs.append(code)
+        self._show()
+
+    def _next(self) -> None:
+        self.shell.answer("chosen")

@@ -1,0 +1,111 @@
+"""A screen of up to six big choices at a time, with big 上一页 / 下一页 instead of scrolling."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout
+
+from ui.screens.base import Screen
+from ui.widgets import BigButton
+
+PAGE_SIZE = 6
+
+
+@dataclass(frozen=True)
+class Choice:
+    text: str
+    available: bool
+    value: Any
+    refusal: str = ""  # what to say when an unavailable choice is tapped
+
+
+def keep_place(widget) -> None:
+    """A hidden widget keeps its place, so the others do not move under the finger."""
+    policy = widget.sizePolicy()
+    policy.setRetainSizeWhenHidden(True)
+    widget.setSizePolicy(policy)
+
+
+class PagedChoiceScreen(Screen):
+    """Subclasses give `choices()` and act on `chosen(value)`."""
+
+    columns = 2
+
+    def build(self) -> None:
+        grid = QGridLayout()
+        grid.setSpacing(self.metrics.gap * 2)
+        self.buttons: list[BigButton] = []
+        for index in range(PAGE_SIZE):
+            button = BigButton("", "choice")
+            button.tapped.connect(lambda i=index: self._tapped(i))
+            keep_place(button)
+            grid.addWidget(button, index // self.columns, index % self.columns)
+            self.buttons.append(button)
+        self.body.addLayout(grid, 1)
+        self.body.addWidget(self.message)
+        pages = QHBoxLayout()
+        pages.setSpacing(self.metrics.gap * 6)
+        self.previous_page = BigButton(self.t("page.previous"), "nav")
+        self.previous_page.tapped.connect(lambda: self.turn(-1))
+        self.next_page = BigButton(self.t("page.next"), "nav")
+        self.next_page.tapped.connect(lambda: self.turn(1))
+        keep_place(self.previous_page)
+        keep_place(self.next_page)
+        pages.addWidget(self.previous_page)
+        pages.addWidget(self.next_page)
+        self.body.addLayout(pages)
+        self.items: list[Choice] = []
+        self.page = 0
+
+    def choices(self) -> list[Choice]:
+        return []
+
+    def chosen(self, value: Any) -> None:
+        """The elder chose an available item."""
+
+    def enter(self) -> None:
+        self.hide_message()
+        self.items = self.choices()
+        self.page = 0
+        self.show_page()
+
+    def clear(self) -> None:
+        super().clear()
+        self.items = []
+        self.page = 0
+        for button in self.buttons:
+            button.setText("")
+
+    @property
+    def pages(self) -> int:
+        return max(1, (len(self.items) + PAGE_SIZE - 1) // PAGE_SIZE)
+
+    def turn(self, step: int) -> None:
+        self.hide_message()
+        self.page = min(max(0, self.page + step), self.pages - 1)
+        self.show_page()
+        self.shell.speak(self.t("page.now", page=self.page + 1, pages=self.pages))
+
+    def show_page(self) -> None:
+        shown = self.items[self.page * PAGE_SIZE:(self.page + 1) * PAGE_SIZE]
+        for index, button in enumerate(self.buttons):
+            item = shown[index] if index < len(shown) else None
+            button.setVisible(item is not None)
+            if item is not None:
+                button.setText(item.text)
+                button.set_role("choice" if item.available else "unavailable")
+        several = self.pages > 1
+        # Hidden, not greyed: a page button is there only when it leads somewhere.
+        self.previous_page.setVisible(several and self.page > 0)
+        self.next_page.setVisible(several and self.page < self.pages - 1)
+
+    def _tapped(self, index: int) -> None:
+        position = self.page * PAGE_SIZE + index
+        if position >= len(self.items):
+            return
+        item = self.items[position]
+        if not item.available:
+            self.show_message(item.refusal or self.t("reason.closed"))
+            return
+        self.chosen(item.value)
