@@ -45,6 +45,11 @@ NEXT: dict[tuple[str, str], str] = {
 # Screens an elder may see before signing in; every other screen needs a signed-in elder.
 PUBLIC = frozenset({HOME, "help"})  # 求助 works before signing in too
 
+# Staff mode (issue 5): its own screens, leading into the elders' screens.
+from kiosk.staff_flow import STAFF_NEXT  # noqa: E402
+
+NEXT.update(STAFF_NEXT)
+
 
 def next_screen(current: str, answer: str) -> str:
     try:

@@ -21,6 +21,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, help="where the kiosk keeps its database")
     parser.add_argument("--config", type=Path, help="settings file (TOML)")
     parser.add_argument("--quit-after-start", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--set-staff-pin", metavar="STAFF_ID",
+                        help="set a staff member's PIN (read from the terminal) and exit")
     parser.add_argument("--prompt-wav", type=Path, metavar="FILE",
                         help="write the home screen's spoken prompt to a WAV file and exit")
     return parser.parse_args(argv)
@@ -37,11 +39,14 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.prompt_wav:
         return write_home_prompt(settings, args.prompt_wav)
+    if args.set_staff_pin:
+        return set_staff_pin(settings, args.set_staff_pin)
 
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
     from kiosk.core import Kiosk
+    from kiosk.staff import seed_demo_staff
     from ui.main_window import KioskWindow
     from ui.sync_start import SyncStarter
     from ui.theme import Metrics, stylesheet
@@ -50,11 +55,13 @@ def main(argv: list[str] | None = None) -> int:
     core = Kiosk(settings)
     if not settings.platform_url:
         core.seed_demo_if_empty()  # usable at once; a demo platform holds the same community
+        seed_demo_staff(core.store, core.clock)  # demo only: 张社工 and 刘社工, PIN 1234
     size = app.primaryScreen().size()
     metrics = Metrics.for_screen(size.width(), size.height(), settings.screen_diagonal_inch,
                                  settings.text_size)
     app.setStyleSheet(stylesheet(metrics, settings.high_contrast))
     window = KioskWindow(core, metrics)
+    window.config_path = args.config  # where the staff settings screen saves
     sync = SyncStarter(window)
     if settings.platform_url or settings.enrolment_code:
         sync.start_worker(settings)
@@ -92,6 +99,31 @@ def write_home_prompt(settings, path: Path) -> int:
     text = Translator(settings.language)("home.prompt")
     render_to_wav(text, path, language=settings.language, rate=settings.voice_rate)
     print(path)
+    return 0
+
+
+def set_staff_pin(settings, staff_id: str, read_pin=None) -> int:
+    """`kiosk --set-staff-pin STAFF_ID`: the PIN is read twice without echo, stored hashed."""
+    import getpass
+
+    from kiosk.clock import Clock
+    from kiosk.staff import get_staff, set_pin, valid_pin
+    from kiosk.store import Store
+
+    read_pin = read_pin or getpass.getpass
+    store = Store(settings.db_path)
+    try:
+        if get_staff(store, staff_id) is None:
+            print(f"kiosk: no staff member {staff_id!r} (sync first)", file=sys.stderr)
+            return 2
+        pin = read_pin("New PIN (4-8 digits): ")
+        if not valid_pin(pin) or read_pin("Again: ") != pin:
+            print("kiosk: PIN not set: 4 to 8 digits, the same twice", file=sys.stderr)
+            return 2
+        set_pin(store, Clock(settings.timezone), staff_id, pin)
+    finally:
+        store.close()
+    print(f"PIN set for {staff_id}")
     return 0
 
 

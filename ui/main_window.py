@@ -13,6 +13,8 @@ from kiosk.errors import KnownError
 from ui.card_reader import CardReader
 from ui.idle import IdleWatch
 from ui.screens.base import Screen
+from ui.staff import STAFF_SCREENS
+from ui.staff.mode import StaffMode
 from ui.theme import Metrics, stylesheet
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ SCREENS: dict[str, str] = {
     "meal_confirm": "ui.screens.meal_confirm:MealConfirmScreen",
     "receipt": "ui.screens.receipt:ReceiptScreen",
 }
+SCREENS.update(STAFF_SCREENS)
 
 
 def screen_class(name: str) -> type[Screen]:
@@ -63,6 +66,8 @@ class KioskWindow(QMainWindow):
         app.installEventFilter(self.card_reader)
         self.idle = IdleWatch(self, self)
         app.installEventFilter(self.idle)
+        self.staff_mode = StaffMode(self)  # staff (社工) signed in, their idle sign-out
+        app.installEventFilter(self.staff_mode)
         self.show_screen(flow.HOME)
 
     def attach_sync(self, bridge) -> None:
@@ -75,6 +80,7 @@ class KioskWindow(QMainWindow):
 
     def action_done(self) -> None:
         """After anything an elder or staff did: tell sync at once, so it is pushed soon."""
+        self.staff_mode.action_done()
         if self.sync is not None:
             self.sync.nudge()
         self.refresh_sync_line()
@@ -108,9 +114,11 @@ class KioskWindow(QMainWindow):
         for screen in self.screens.values():
             screen.clear()
         self.history.clear()
-        self.show_screen(flow.HOME)
+        self.show_screen(self.staff_mode.home_screen())  # staff helping: back to staff home
 
     def identify(self, raw_input: str) -> None:
+        if self.staff_mode.take_scan(raw_input):
+            return
         try:
             elder = find_by_card(self.core.store, raw_input)
         except KnownError as error:
@@ -155,7 +163,9 @@ class KioskWindow(QMainWindow):
         return self.screens[name]
 
     def show_screen(self, name: str) -> None:
-        if name not in flow.PUBLIC and not self.core.session.signed_in:
+        name = self.staff_mode.gate(name)
+        if name not in flow.PUBLIC and not self.core.session.signed_in \
+                and name not in STAFF_SCREENS:
             name = flow.HOME
         leaving = self.stack.currentWidget()
         if leaving is not None and hasattr(leaving, "leave"):

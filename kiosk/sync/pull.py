@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from kiosk.bookings import booking_number
 from kiosk.clock import Clock
 from kiosk.leases import DONE_STATES
-from kiosk.staff import upsert_staff
 from kiosk.services import provider_row, service_slot_row
+from kiosk.staff import upsert_staff
 from kiosk.store import Store
 from kiosk.sync import errors
 from kiosk.sync.client import PlatformClient

@@ -52,6 +52,11 @@ class HomeScreen(Screen):
         row.addLayout(right, 4)
         self.body.addLayout(row, 1)
         self._add_text_size_buttons()
+        # Staff mode's entry: discreet, in the corner, still a 16 mm target.
+        staff = BigButton(t("staff.entry"), "corner")
+        staff.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        staff.tapped.connect(lambda: self.shell.show_screen("staff_login"))
+        self.header.layout().addWidget(staff)
         self._digits = ""
         self._show_digits()
 

@@ -1,0 +1,83 @@
+"""Staff mode in the window: who is signed in, the 2-minute idle sign-out, which screens
+staff may see, and the audit of what they did for elders."""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, QTimer
+
+from kiosk import audit, flow
+from kiosk.staff import StaffMember, StaffSession
+from kiosk.staff_flow import STAFF_ONLY
+from ui.idle import ACTIVITY
+
+
+class StaffMode(QObject):
+    def __init__(self, shell) -> None:
+        super().__init__(shell)
+        self.shell = shell
+        self.core = shell.core
+        self.session = StaffSession(self.core.clock)
+        self.chosen: StaffMember | None = None  # picked on the login screen, PIN not yet given
+        self.form = None  # the elder record being edited (kiosk.elder_registry.ElderForm)
+        self.timer = QTimer(self)
+        self.timer.setInterval(1000)
+        self.timer.timeout.connect(self.tick)
+        self.timer.start()
+
+    @property
+    def signed_in(self) -> bool:
+        return self.session.signed_in
+
+    @property
+    def staff_id(self) -> str | None:
+        return self.session.staff_id
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+        if event.type() in ACTIVITY:
+            self.session.touch()
+        return False
+
+    def sign_in(self, member: StaffMember) -> None:
+        self.session.sign_in(member)
+        self.chosen = None
+        self.shell.set_text_size("large")
+        audit.log(self.core.store, self.core.clock, member.id, "staff.sign_in", member.id)
+        self.shell.action_done()
+
+    def sign_out(self) -> None:
+        """Back to the elders' home; nothing of the staff work stays on screen."""
+        member = self.session.member
+        if member is not None:
+            audit.record_staff_work(self.core.store, self.core.clock)
+            audit.log(self.core.store, self.core.clock, member.id, "staff.sign_out", member.id)
+        self.session.sign_out()
+        self.form = None
+        self.shell.go_home()
+        self.shell.action_done()
+
+    def tick(self) -> None:
+        if self.session.expired():
+            self.sign_out()
+
+    def home_screen(self) -> str:
+        return "staff_home" if self.signed_in else flow.HOME
+
+    def gate(self, name: str) -> str:
+        """A staff-only screen without a signed-in staff member goes to the elders' home."""
+        return flow.HOME if name in STAFF_ONLY and not self.signed_in else name
+
+    def take_scan(self, text: str) -> bool:
+        """A card scanned while a staff form waits for one fills the form instead."""
+        take = getattr(self.shell.current, "card_scanned", None)
+        if self.signed_in and take is not None:
+            take(text)
+            return True
+        return False
+
+    def act_for(self, elder) -> None:
+        """Staff acts for an elder in the elders' own screens; every action carries her id."""
+        self.core.session.sign_in(elder)
+        self.core.session.staff_id = self.staff_id
+
+    def action_done(self) -> None:
+        if self.signed_in:
+            audit.record_staff_work(self.core.store, self.core.clock)

@@ -1,0 +1,105 @@
+"""Kiosk settings for staff: language, text size, contrast, voice and its speed, idle
+timeout; each validated, saved to the kiosk's TOML file (no secrets in it)."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QGridLayout
+
+from kiosk import audit
+from kiosk.i18n import available_languages
+from kiosk.settings_file import config_path, write_settings
+from ui.staff.base import StaffScreen
+from ui.theme import TEXT_SIZES
+from ui.widgets import BigButton, label
+
+STEPS = {"voice_rate": 10, "idle_timeout_s": 30}
+
+
+class StaffSettingsScreen(StaffScreen):
+    name = "staff_settings"
+
+    def build(self) -> None:
+        gap = self.metrics.gap
+        self.set_title(self.t("staff.menu.settings"))
+        grid = QGridLayout()
+        grid.setSpacing(gap)
+        self.choices: dict[tuple[str, object], BigButton] = {}
+        rows = [("language", [(lang, f"language.{lang}") for lang in available_languages()]),
+                ("text_size", [(size, f"text_size.{size}") for size in TEXT_SIZES]),
+                ("high_contrast", [(False, "staff.off"), (True, "staff.on")]),
+                ("voice_enabled", [(False, "staff.off"), (True, "staff.on")])]
+        for row, (name, options) in enumerate(rows):
+            grid.addWidget(label(self.t(f"settings.{name}"), wrap=False), row, 0)
+            for column, (value, key) in enumerate(options):
+                button = BigButton(self.t(key), "nav")
+                button.setAccessibleName(f"{self.t(f'settings.{name}')} {self.t(key)}")
+                button.tapped.connect(lambda n=name, v=value: self._set(n, v))
+                grid.addWidget(button, row, column + 1)
+                self.choices[(name, value)] = button
+        self.values: dict[str, label] = {}
+        for row, name in enumerate(STEPS, start=len(rows)):
+            grid.addWidget(label(self.t(f"settings.{name}"), wrap=False), row, 0)
+            minus = BigButton(self.t(f"settings.{name}.less"), "nav")
+            plus = BigButton(self.t(f"settings.{name}.more"), "nav")
+            minus.tapped.connect(lambda n=name: self._step(n, -1))
+            plus.tapped.connect(lambda n=name: self._step(n, 1))
+            value = label("", wrap=False)
+            grid.addWidget(minus, row, 1)
+            grid.addWidget(value, row, 2)
+            grid.addWidget(plus, row, 3)
+            self.values[name] = value
+        self.body.addLayout(grid)
+        self.body.addWidget(self.message)
+        self.body.addStretch(1)
+        row = QGridLayout()
+        row.setSpacing(gap * 2)
+        enrol = BigButton(self.t("staff.settings.platform"), "choice")
+        enrol.tapped.connect(lambda: self.shell.answer("enrol"))
+        save = BigButton(self.t("staff.form.save"), "primary")
+        save.tapped.connect(self._save)
+        row.addWidget(enrol, 0, 0)
+        row.addWidget(save, 0, 1)
+        self.body.addLayout(row)
+        self.changes: dict[str, object] = {}
+
+    def enter(self) -> None:
+        self.hide_message()
+        self.changes = {}
+        self._show()
+
+    def value(self, name: str):
+        return self.changes.get(name, getattr(self.core.settings, name))
+
+    def _set(self, name: str, value) -> None:
+        self.hide_message()
+        self.changes[name] = value
+        self._show()
+
+    def _step(self, name: str, direction: int) -> None:
+        self._set(name, self.value(name) + direction * STEPS[name])
+
+    def _show(self) -> None:
+        for (name, value), button in self.choices.items():
+            button.set_role("nav_selected" if self.value(name) == value else "nav")
+        self.values["voice_rate"].setText(self.t("settings.rate_value",
+                                                 value=self.value("voice_rate")))
+        self.values["idle_timeout_s"].setText(self.t("settings.seconds_value",
+                                                     value=self.value("idle_timeout_s")))
+
+    def _save(self) -> None:
+        core = self.core
+        path = getattr(self.shell, "config_path", None) or config_path()
+        try:
+            new = write_settings(path, core.settings, self.changes)
+        except ValueError as error:
+            self.show_message(self.t("staff.settings.invalid", problem=str(error)))
+            return
+        except OSError as error:
+            self.show_message(self.t("staff.settings.not_saved", problem=str(error)))
+            return
+        core.settings = new
+        self.shell.idle.timeout_s = new.idle_timeout_s
+        audit.log(core.store, core.clock, self.staff_id, "settings.save",
+                  ",".join(sorted(self.changes)))
+        self.shell.action_done()
+        self.changes = {}
+        self.show_message(self.t("staff.settings.saved", path=str(path)))
