@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, insert, select, text, update
 
-from service_platform import capacity, catalogue, clock, entities, feed, services
+from service_platform import capacity, catalogue, clock, entities, feed, memo, services
 from service_platform.auth import Kiosk
 from service_platform.feed import Change
 from service_platform.models import AnyBooking, BookingCancel, CleaningBooking, ClinicBooking
@@ -32,6 +32,21 @@ def get_booking(conn: Connection, booking_id: str) -> RowMapping | None:
     return conn.execute(_BOOKING, {"id": booking_id}).mappings().first()
 
 
+def known_absent(conn: Connection, community_id: str, booking_ids: list[str]) -> None:
+    """Look up at once which of a batch's new bookings exist already (`memo`): for the others
+    `create` need not ask. (A booking id is unique across communities: all are looked up.)"""
+    if not booking_ids:
+        return
+    found = set(conn.execute(select(bookings.c.id).where(
+        bookings.c.id.in_(set(booking_ids)))).scalars())
+    memo.recall(conn, "absent_bookings", lambda: set(booking_ids) - found)
+
+
+def _existing(conn: Connection, booking_id: str) -> RowMapping | None:
+    absent: set[str] = memo.recall(conn, "absent_bookings", set)
+    return None if booking_id in absent else get_booking(conn, booking_id)
+
+
 _BOOKING = select(bookings).where(bookings.c.id == bindparam("id"))
 
 
@@ -47,7 +62,7 @@ def lock_slot_of(conn: Connection, community_id: str, service: str,
 def create(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
            now: dt.datetime) -> Outcome:
     booking_id = str(order.id)
-    existing = get_booking(conn, booking_id)
+    existing = _existing(conn, booking_id)
     if existing is not None:
         return _already_there(existing, kiosk, order)
     slot = lock_slot_of(conn, kiosk.community_id, order.service, order.slot_id)
@@ -184,6 +199,7 @@ def _insert(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
         needs=None if needs is None else json.dumps(list(dict.fromkeys(needs))),
         units=units, provider_id=provider["id"] if provider is not None else None)
     conn.execute(_INSERT, row)
+    memo.recall(conn, "absent_bookings", set).discard(row["id"])
     capacity.held_more(conn, kiosk.community_id, order.slot_id, units)
     return row  # what get_booking would read back, without reading it
 

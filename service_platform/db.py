@@ -80,18 +80,22 @@ def savepoint(conn: Connection) -> Iterator[None]:
     """A savepoint inside the connection's transaction: released when the block ends, rolled
     back to (and released) when it raises, leaving the rest of the transaction as it was.
 
-    Plain SQL rather than `conn.begin_nested()`, which costs 4 times as much (measured: ~70 µs
-    against ~17 µs a savepoint on SQLite) — paid by every operation of a pushed batch. Not for
-    nesting: a second savepoint inside this one would share its name.
+    Plain SQL on the driver's cursor rather than `conn.begin_nested()`, which costs 10 times as
+    much (measured on SQLite: ~70 µs against ~7 µs a savepoint) — paid by every operation of a
+    pushed batch. Not for nesting: a savepoint inside this one would share its name.
     """
-    conn.exec_driver_sql("SAVEPOINT platform_op")
+    cursor = conn.connection.dbapi_connection.cursor()
     try:
-        yield
-    except BaseException:
-        conn.exec_driver_sql("ROLLBACK TO SAVEPOINT platform_op")
-        conn.exec_driver_sql("RELEASE SAVEPOINT platform_op")
-        raise
-    conn.exec_driver_sql("RELEASE SAVEPOINT platform_op")
+        cursor.execute("SAVEPOINT platform_op")
+        try:
+            yield
+        except BaseException:
+            cursor.execute("ROLLBACK TO SAVEPOINT platform_op")
+            cursor.execute("RELEASE SAVEPOINT platform_op")
+            raise
+        cursor.execute("RELEASE SAVEPOINT platform_op")
+    finally:
+        cursor.close()
 
 
 def is_transient(exc: OperationalError) -> bool:

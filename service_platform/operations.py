@@ -77,7 +77,12 @@ def push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
     checked = validate(ops, stored)
     refuse_conflicts(checked, stored)
     unique = list({item.op_id: item for item in reversed(checked)}.values())[::-1]
-    done, fault = db.run_write(lambda conn: apply_batch(conn, kiosk, unique))
+    try:
+        done, fault = db.run_write(lambda conn: apply_batch(conn, kiosk, unique))
+    except IntegrityError:
+        # Another request stored one of these operations meanwhile (PostgreSQL: two pushes of
+        # the same batch at once): nothing of this one was kept; again, it finds them stored.
+        done, fault = db.run_write(lambda conn: apply_batch(conn, kiosk, unique))
     if fault is not None:
         log.error("kiosk %s pushed %d operations: %d committed, then operation %s failed",
                   kiosk.id, len(ops), len(done), unique[len(done)].op_id)
@@ -160,31 +165,43 @@ def apply_batch(conn: Connection, kiosk: Kiosk,
     stored = _stored_rows(conn, kiosk.community_id, [item.op_id for item in items])
     results: dict[str, OpResult] = {}
     fault: Exception | None = None
+    new_rows: list[dict] = []
     with feed.deferred(conn) as pending, memo.remembering(conn):
+        bookings.known_absent(conn, kiosk.community_id, [
+            str(item.payload.id) for item in items
+            if item.op.type == "booking.create" and item.payload is not None
+            and item.op_id not in stored])
         for item in items:
             row = stored.get(item.op_id)
             if row is not None:
                 results[item.op_id] = _checked_result(row, item)
                 continue
             try:
-                results[item.op_id] = _apply_in_savepoint(conn, kiosk, item, pending)
+                results[item.op_id] = _apply_in_savepoint(conn, kiosk, item, pending, new_rows)
             except (errors.ApiError, OperationalError):
                 raise  # the whole batch: a 422, or a transient error worth retrying it all
             except Exception as exc:  # kept, and raised once the operations before are committed
                 fault = exc
                 break
+    if new_rows:
+        # The results, in the transaction of their effects; in one statement, not one each.
+        # A duplicate op_id (a concurrent push of the same operation) fails the whole batch.
+        conn.execute(_INSERT_APPLIED, new_rows)
     feed.write_deferred(conn, pending)
     return results, fault
 
 
-def _apply_in_savepoint(conn: Connection, kiosk: Kiosk, item: Checked,
-                        pending: list) -> OpResult:
-    """One operation in a savepoint; rolled back alone, its feed changes too, when it fails."""
+def _apply_in_savepoint(conn: Connection, kiosk: Kiosk, item: Checked, pending: list,
+                        new_rows: list[dict]) -> OpResult:
+    """One operation in a savepoint; rolled back alone, its feed changes too, when it fails.
+    Its result joins `new_rows`, to be stored before the batch commits."""
     for attempt in (1, 2):
         mark = len(pending)
         try:
             with savepoint(conn):
-                return _apply(conn, kiosk, item)
+                result, row = _apply(conn, kiosk, item)
+            new_rows.append(row)
+            return result
         except IntegrityError:
             _forget_since(conn, pending, mark)
             if attempt == 2:
@@ -205,16 +222,17 @@ def _forget_since(conn: Connection, pending: list, mark: int) -> None:
     memo.forget_all(conn)
 
 
-def _apply(conn: Connection, kiosk: Kiosk, item: Checked) -> OpResult:
+def _apply(conn: Connection, kiosk: Kiosk, item: Checked) -> tuple[OpResult, dict]:
+    """The operation's effect, its result, and the applied_ops row that stores the result."""
     now = clock.now()
     outcome = _effect(conn, kiosk, item, now)
-    conn.execute(_INSERT_APPLIED, dict(
+    row = dict(
         community_id=kiosk.community_id, op_id=item.op_id, kiosk_id=kiosk.id, type=item.op.type,
         digest=item.digest, payload=json.dumps(item.op.payload, ensure_ascii=False),
         created_at=item.op.created_at.isoformat(), received_at=clock.stamp(now),
-        status=outcome.status, reason=outcome.reason, data=json.dumps(outcome.data)))
+        status=outcome.status, reason=outcome.reason, data=json.dumps(outcome.data))
     return OpResult(op_id=item.op_id, status=outcome.status, reason=outcome.reason,
-                    data=outcome.data)
+                    data=outcome.data), row
 
 
 _INSERT_APPLIED = insert(applied_ops)
