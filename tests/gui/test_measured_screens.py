@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import pytest
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from kiosk.elders import find_by_card
-from tests.gui.conftest import tap, type_card
+from tests.gui.conftest import tap, type_card, visible_buttons
 from tests.gui.measure import all_problems
 from ui.theme import TEXT_SIZES, Metrics, stylesheet
 
@@ -38,9 +39,119 @@ def walk(qtbot, window):
     tap(qtbot, window, "今天")
     tap(qtbot, window, "午餐")
     yield "lunch or dinner, already booked, with its message"
+    yield from walk_services(qtbot, window)
     window.core.clock.advance(seconds=window.core.settings.idle_timeout_s + 1)
     window.idle.tick()
     yield "still there?"
+
+
+def tap_first(qtbot, window, text: str) -> None:
+    """The first (leftmost) of several visible buttons saying `text`, e.g. on booking cards."""
+    found = [b for b in visible_buttons(window) if b.text() == text]
+    first = min(found, key=lambda b: b.mapTo(window, QPoint(0, 0)).x())
+    first._last_tap = -1e9
+    qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
+
+
+def to_services(window) -> None:
+    """Straight back to the services screen in the same session: signing out and in again
+    restyles every screen twice, which the walk need not pay for each service."""
+    window.history.clear()
+    window.show_screen("services")
+
+
+def walk_services(qtbot, window):
+    """Help, cleaning, the health station, my bookings and rating (issue 4)."""
+    tap(qtbot, window, "首页")
+    tap(qtbot, window, "求助")
+    yield "help, before signing in"
+    tap(qtbot, window, "叫工作人员")
+    yield "help, staff told"
+    tap(qtbot, window, "好的")
+    type_card(qtbot, window, "10000002")
+    tap(qtbot, window, "助洁")
+    yield "cleaning days"
+    tap(qtbot, window, "下一页")
+    yield "cleaning days, page 2"
+    tap(qtbot, window, "下一页")
+    yield "cleaning days, last page"
+    tap(qtbot, window, "上一页")
+    tap(qtbot, window, "上一页")
+    tap(qtbot, window, "明天")
+    yield "cleaning window"
+    tap(qtbot, window, "上午")
+    yield "cleaning kind"
+    tap(qtbot, window, "深度保洁")
+    yield "cleaning needs"
+    tap(qtbot, window, "家有宠物")
+    tap(qtbot, window, "行动不便需协助")
+    yield "cleaning needs, two chosen"
+    tap(qtbot, window, "好了，下一步")
+    yield "cleaning confirm"
+    tap(qtbot, window, "确认")
+    yield "cleaning receipt"
+    window.core.cleaning.book("elder-0003", "cleaning:2026-11-25:pm", "deep")  # 1 unit left
+    to_services(window)
+    tap(qtbot, window, "助洁")
+    tap(qtbot, window, "明天")
+    tap(qtbot, window, "下午")
+    yield "cleaning kind, deep clean too big for the window"
+    tap(qtbot, window, "深度保洁")
+    yield "cleaning kind, deep clean refused with its message"
+    to_services(window)
+    tap(qtbot, window, "助医")
+    yield "medical"
+    tap(qtbot, window, "门诊挂号")
+    yield "departments"
+    tap(qtbot, window, "全科")
+    yield "clinic days"
+    tap(qtbot, window, "明天")
+    yield "clinic times"
+    tap(qtbot, window, "下一页")
+    yield "clinic times, afternoon page"
+    tap(qtbot, window, "14:00–14:30")
+    yield "clinic confirm"
+    tap(qtbot, window, "确认")
+    yield "clinic receipt"
+    to_services(window)
+    tap(qtbot, window, "助医")
+    tap(qtbot, window, "医生上门")
+    yield "home visit days"
+    tap(qtbot, window, "明天")
+    yield "home visit confirm"
+    to_services(window)
+    tap(qtbot, window, "助医")
+    tap(qtbot, window, "体检")
+    yield "health check days"
+    tap(qtbot, window, "明天")
+    yield "health check confirm"
+    tap(qtbot, window, "确认")
+    to_services(window)
+    yield "services, before my bookings"
+    tap(qtbot, window, "我的预订")
+    yield "my bookings"
+    tap(qtbot, window, "下一页")
+    yield "my bookings, page 2"
+    tap_first(qtbot, window, "取消这个预订")
+    yield "cancel confirm"
+    tap(qtbot, window, "确认取消")
+    yield "my bookings after cancelling"
+    with window.core.store.transaction() as conn:  # the lunch booked above is over
+        conn.execute("UPDATE bookings SET status = 'completed' WHERE service = 'meal'")
+    tap(qtbot, window, "首页")
+    type_card(qtbot, window, "10000002")
+    yield "rating faces"
+    tap(qtbot, window, "不满意")
+    yield "rating reasons"
+    tap(qtbot, window, "饭菜凉了")
+    yield "rating reasons, one chosen"
+    tap(qtbot, window, "提交")
+    yield "complaint"
+    tap(qtbot, window, "投诉")
+    yield "services, complaint received"
+    tap(qtbot, window, "助餐")  # where the walk above measured the idle warning
+    tap(qtbot, window, "今天")
+    tap(qtbot, window, "午餐")
 
 
 @pytest.mark.parametrize("screen", SCREENS)

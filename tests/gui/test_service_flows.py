@@ -174,7 +174,7 @@ def test_not_now_still_counts_as_asked(qtbot, window):
 def test_help_on_every_screen_one_confirm_and_staff_are_told(qtbot, window, speaker):
     heard = []
     window.core.help.requested.connect(heard.append)
-    tap(qtbot, window, "求助：叫工作人员")  # before signing in, on the home screen
+    tap(qtbot, window, "求助")  # before signing in, on the home screen
     tap(qtbot, window, "不用了")
     assert window.current.name == "home" and not heard
     type_card(qtbot, window, LI)

@@ -15,11 +15,11 @@ MAX_TYPED_DIGITS = 18
 class HomeScreen(Screen):
     name = "home"
     navigation = False
-    offers_help = False  # its 求助 is a big button beside the card number, not in the header
 
     def build(self) -> None:
         t = self.t
-        self.set_title(t("app.title"))
+        # No header title here: the welcome below says it, and 求助 keeps its place top right.
+        self.set_title("")
         row = QHBoxLayout()
         row.setSpacing(self.metrics.gap * 4)
         left = QVBoxLayout()
@@ -30,10 +30,6 @@ class HomeScreen(Screen):
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         left.addWidget(self.display)
         left.addWidget(self.message)
-        self.help_button = BigButton(t("home.help"), "help")
-        self.help_button.setMinimumHeight(self.metrics.primary)
-        self.help_button.tapped.connect(self.shell.ask_help)
-        left.addWidget(self.help_button)
         left.addStretch(1)
         self.sync_line = label("", "note")
         self.sync_line.hide()

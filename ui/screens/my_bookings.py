@@ -110,8 +110,8 @@ class MyBookingsScreen(Screen):
         frame = QFrame()
         frame.setProperty("role", "card")
         column = QVBoxLayout(frame)
-        column.setContentsMargins(gap * 2, gap * 2, gap * 2, gap * 2)
-        column.setSpacing(gap * 2)
+        column.setContentsMargins(gap * 2, gap, gap * 2, gap)
+        column.setSpacing(gap)
         status = t(card.status_key)
         if card.reason_key:
             status = t("my.status_reason", status=status, reason=t(card.reason_key))
@@ -138,7 +138,7 @@ class MyBookingsScreen(Screen):
         details.addLayout(words, 1)
         if card.booking.status in ("tentative", "confirmed", "completed"):
             qr = label("", wrap=False)
-            qr.setPixmap(qr_pixmap(booking_qr_payload(card.booking.id), self.metrics.mm(32)))
+            qr.setPixmap(qr_pixmap(booking_qr_payload(card.booking.id), self.metrics.mm(28)))
             qr.setAccessibleName(t("my.qr"))
             details.addWidget(qr, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(details, 1)

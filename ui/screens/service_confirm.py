@@ -14,7 +14,7 @@ class ServiceConfirmScreen(Screen):
 
     def build(self) -> None:
         self.set_title(self.t("confirm.title"))
-        self.sentence = label("", "big")
+        self.sentence = label("", "title")  # longer than a meal's sentence: one size down
         self.body.addWidget(self.sentence)
         self.status = label(self.t("confirm.tentative_note"), "note")
         self.body.addWidget(self.status)
