@@ -63,9 +63,58 @@ def main() -> int:
         shoot(app, window, name)
         tap(app, window, text)
     shoot(app, window, "receipt")
+    shoot_services(app, window)
     window.close()
     core.close()
     return 0
+
+
+def shoot_services(app: QApplication, window: KioskWindow) -> None:
+    """Issue 4: cleaning, the health station, my bookings, rating, complaint and help."""
+    core = window.core
+
+    def sign_in(card: str) -> None:
+        window.go_home()
+        for digit in card:
+            tap(app, window, digit)
+        tap(app, window, "确定")
+
+    def walk(steps: list[tuple[str, str]]) -> None:
+        for name, text in steps:
+            if name:
+                shoot(app, window, name)
+            tap(app, window, text)
+
+    sign_in("10000002")  # 李建国: enhanced subsidy, home visits allowed
+    walk([("services-all", "助洁"), ("cleaning-day", "明天"), ("cleaning-window", "上午"),
+          ("cleaning-kind", "深度保洁"), ("", "家有宠物"), ("", "行动不便需协助"),
+          ("cleaning-needs", "好了，下一步"), ("cleaning-confirm", "确认")])
+    shoot(app, window, "cleaning-receipt")
+    sign_in("10000002")
+    walk([("", "助医"), ("medical", "门诊挂号"), ("clinic-department", "全科"),
+          ("clinic-day", "明天"), ("clinic-time", "09:30–10:00"), ("clinic-confirm", "确认")])
+    sign_in("10000002")
+    walk([("", "助医"), ("", "医生上门"), ("home-visit-day", "明天")])
+    shoot(app, window, "home-visit-confirm")
+    sign_in("10000001")
+    walk([("", "助医"), ("", "体检"), ("health-check-day", "明天")])
+    shoot(app, window, "health-check-confirm")
+    refused = core.meals.book("elder-0002", "meal:2026-11-26:lunch", "pickup")
+    with core.store.transaction() as conn:
+        conn.execute("UPDATE bookings SET status = 'rejected', reason = 'full' WHERE id = ?",
+                     (refused.id,))
+    sign_in("10000002")
+    walk([("", "我的预订"), ("my-bookings", "下一页"), ("my-bookings-page-2", "上一页"),
+          ("", "取消这个预订"), ("booking-cancel", "确认取消")])
+    shoot(app, window, "my-bookings-cancelled")
+    done = core.meals.book("elder-0003", "meal:2026-11-24:lunch", "pickup")
+    with core.store.transaction() as conn:
+        conn.execute("UPDATE bookings SET status = 'completed' WHERE id = ?", (done.id,))
+    sign_in("10000003")
+    walk([("rating", "不满意"), ("", "饭菜凉了"), ("rating-reasons", "提交"),
+          ("complaint", "投诉"), ("complaint-filed", "求助"), ("help-confirm", "叫工作人员")])
+    shoot(app, window, "help-sent")
+    window.go_home()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ MAX_CHIPS = 4
 
 class RatingReasonsScreen(Screen):
     name = "rating_reasons"
+    can_go_back = False  # back would pass the one-time question and sign out; 首页 is there
     skip_on_back = True
 
     def build(self) -> None:
