@@ -5,6 +5,7 @@
 Makes a community with enough elders and meal slots for --ops bookings, writes them to a
 kiosk's outbox (the booking code's own insert, all in one transaction: the benchmark measures
 sync, not the elders' typing), pushes them, then lets a second, empty kiosk pull the community.
+--postgres runs the platform on a throwaway PostgreSQL cluster (fsync on, as in production).
 """
 from __future__ import annotations
 
@@ -27,14 +28,14 @@ from kiosk.store import Store  # noqa: E402
 from kiosk.sync.engine import SyncEngine  # noqa: E402
 from service_platform import catalogue, migrations, operators  # noqa: E402
 from service_platform.db import Database  # noqa: E402
-from tests.platform.servers import PlatformProcess  # noqa: E402
+from tests.platform.servers import PlatformProcess, PostgresCluster, postgres_bindir  # noqa: E402
 
 TZ = ZoneInfo("Asia/Shanghai")
 COMMUNITY = "bench"
 
 
-def prepare_platform(db_path: Path, elders: int, slots: int) -> Database:
-    db = Database(str(db_path))
+def prepare_platform(target: str, elders: int, slots: int) -> Database:
+    db = Database(target)
     migrations.migrate(db)
     operators.add_community(db, COMMUNITY, "基准测试社区")
     people = [{"id": f"elder-{n:05d}", "card_no": f"7{n:07d}", "name": f"长者{n}", "phone": "",
@@ -92,12 +93,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ops", type=int, default=20_000)
     parser.add_argument("--elders", type=int, default=1000)
+    parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     slots = -(-args.ops // args.elders)
     with tempfile.TemporaryDirectory(prefix="sync-bench-") as tmp:
         base = Path(tmp)
-        db = prepare_platform(base / "platform.sqlite3", args.elders, slots)
-        process = PlatformProcess(str(base / "platform.sqlite3"), base, demo=False).start()
+        cluster = None
+        target = str(base / "platform.sqlite3")
+        if args.postgres:
+            bindir = postgres_bindir()
+            if bindir is None:
+                sys.exit("PostgreSQL binaries are not installed (scripts/setup.sh --test)")
+            cluster = PostgresCluster(bindir, durable=True).start()
+            target = cluster.new_database()
+        db = prepare_platform(target, args.elders, slots)
+        process = PlatformProcess(target, base, demo=False).start()
+        print(f"platform on {'PostgreSQL (fsync on)' if args.postgres else 'SQLite'}")
         try:
             writer = kiosk(base, "writer", process.base_url, db)
             assert writer.sync_once().ok  # enrol and first pull: elders and slots
@@ -126,6 +137,8 @@ def main() -> int:
         finally:
             process.stop()
             db.dispose()
+            if cluster is not None:
+                cluster.stop()
     return 0
 
 

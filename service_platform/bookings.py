@@ -42,6 +42,20 @@ def known_absent(conn: Connection, community_id: str, booking_ids: list[str]) ->
     memo.recall(conn, "absent_bookings", lambda: set(booking_ids) - found)
 
 
+def known_unbooked(conn: Connection, community_id: str, pairs: list[tuple[str, str]]) -> None:
+    """Which of a batch's (elder, slot) pairs have a confirmed booking, in one query (`memo`):
+    for the others `create` need not ask. Only `create` makes a booking confirmed, under its
+    slot's lock, which the batch holds: a pair not found stays free but for the batch itself."""
+    if not pairs:
+        return
+    found = conn.execute(select(bookings.c.elder_id, bookings.c.slot_id).where(
+        bookings.c.community_id == community_id,
+        bookings.c.slot_id.in_({slot for _, slot in pairs}),
+        bookings.c.elder_id.in_({elder for elder, _ in pairs}),
+        text("bookings.status = 'confirmed'"))).all()
+    memo.recall(conn, ("booked", community_id), lambda: {tuple(row) for row in found})
+
+
 def _existing(conn: Connection, booking_id: str) -> RowMapping | None:
     absent: set[str] = memo.recall(conn, "absent_bookings", set)
     return None if booking_id in absent else get_booking(conn, booking_id)
@@ -159,8 +173,10 @@ def _service_rule(order: AnyBooking, slot: RowMapping, provider: dict | None,
 
 def _has_confirmed(conn: Connection, community_id: str, order: AnyBooking,
                    slot: RowMapping) -> bool:
-    if conn.execute(_CONFIRMED_IN_SLOT, {"community_id": community_id, "elder_id": order.elder_id,
-                                         "slot_id": slot["id"]}).first() is not None:
+    booked: set | None = memo.recall(conn, ("booked", community_id), lambda: None)
+    if (booked is None or (order.elder_id, slot["id"]) in booked) and conn.execute(
+            _CONFIRMED_IN_SLOT, {"community_id": community_id, "elder_id": order.elder_id,
+                                 "slot_id": slot["id"]}).first() is not None:
         return True
     if not isinstance(order, ClinicBooking):
         return False
@@ -200,6 +216,9 @@ def _insert(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
         units=units, provider_id=provider["id"] if provider is not None else None)
     conn.execute(_INSERT, row)
     memo.recall(conn, "absent_bookings", set).discard(row["id"])
+    booked: set | None = memo.recall(conn, ("booked", kiosk.community_id), lambda: None)
+    if booked is not None:
+        booked.add((order.elder_id, order.slot_id))
     capacity.held_more(conn, kiosk.community_id, order.slot_id, units)
     return row  # what get_booking would read back, without reading it
 

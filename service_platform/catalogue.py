@@ -97,6 +97,16 @@ def lock_slot(conn: Connection, community_id: str, slot_id: str) -> RowMapping |
         _LOCK_SLOT, {"community_id": community_id, "id": slot_id}).mappings().first())
 
 
+def look_up_elders(conn: Connection, community_id: str, elder_ids: list[str]) -> None:
+    """Read a batch's elders in one query, for `get_elder` to answer from (`memo`)."""
+    if not elder_ids:
+        return
+    rows = {row["id"]: row for row in conn.execute(select(elders).where(
+        elders.c.community_id == community_id, elders.c.id.in_(set(elder_ids)))).mappings()}
+    for elder_id in elder_ids:
+        memo.recall(conn, ("elder", community_id, elder_id), lambda e=elder_id: rows.get(e))
+
+
 _ELDER = select(elders).where(elders.c.community_id == bindparam("community_id"),
                               elders.c.id == bindparam("id"))
 _LOCK_SLOT = select(meal_slots).where(meal_slots.c.community_id == bindparam("community_id"),

@@ -75,27 +75,44 @@ class Database:
         self.engine.dispose()
 
 
-@contextmanager
-def savepoint(conn: Connection) -> Iterator[None]:
-    """A savepoint inside the connection's transaction: released when the block ends, rolled
-    back to (and released) when it raises, leaving the rest of the transaction as it was.
+class Savepoints:
+    """One savepoint after another inside a transaction: `with savepoints.each():` is released
+    when the block ends, rolled back to when it raises, the rest of the transaction unharmed.
 
-    Plain SQL on the driver's cursor rather than `conn.begin_nested()`, which costs 10 times as
-    much (measured on SQLite: ~70 µs against ~7 µs a savepoint) — paid by every operation of a
-    pushed batch. Not for nesting: a savepoint inside this one would share its name.
+    For the operations of a pushed batch, each of which pays for its savepoint, so: plain SQL on
+    the driver's cursor rather than `conn.begin_nested()`, which costs 10 times as much
+    (measured on SQLite: ~70 µs against ~7 µs), and on PostgreSQL a savepoint is released
+    together with the next one's start, one round trip instead of two. Not for nesting.
     """
-    cursor = conn.connection.dbapi_connection.cursor()
-    try:
-        cursor.execute("SAVEPOINT platform_op")
+
+    def __init__(self, conn: Connection) -> None:
+        self._cursor = conn.connection.dbapi_connection.cursor()
+        self._together = conn.dialect.name != "sqlite"  # sqlite3 runs one statement a call
+        self._unreleased = False
+
+    @contextmanager
+    def each(self) -> Iterator[None]:
+        if self._unreleased:
+            self._cursor.execute("RELEASE SAVEPOINT platform_op; SAVEPOINT platform_op")
+            self._unreleased = False
+        else:
+            self._cursor.execute("SAVEPOINT platform_op")
         try:
             yield
         except BaseException:
-            cursor.execute("ROLLBACK TO SAVEPOINT platform_op")
-            cursor.execute("RELEASE SAVEPOINT platform_op")
+            self._cursor.execute("ROLLBACK TO SAVEPOINT platform_op")
+            self._cursor.execute("RELEASE SAVEPOINT platform_op")
             raise
-        cursor.execute("RELEASE SAVEPOINT platform_op")
-    finally:
-        cursor.close()
+        if self._together:
+            self._unreleased = True
+        else:
+            self._cursor.execute("RELEASE SAVEPOINT platform_op")
+
+    def close(self) -> None:
+        if self._unreleased:
+            self._cursor.execute("RELEASE SAVEPOINT platform_op")
+            self._unreleased = False
+        self._cursor.close()
 
 
 def is_transient(exc: OperationalError) -> bool:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service_platform import (
     bookings,
+    catalogue,
     clock,
     elder_register,
     errors,
@@ -23,7 +24,7 @@ from service_platform import (
 )
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
-from service_platform.db import Database, savepoint
+from service_platform.db import Database, Savepoints
 from service_platform.models import (
     AuditAppend,
     BookingCancel,
@@ -60,6 +61,11 @@ PAYLOADS: dict[str, TypeAdapter] = {
 }
 
 
+class OperationFailed(RuntimeError):
+    """An operation failed for an unexpected reason; the ones before it were committed (§4.3).
+    Answered 500 like any other bug, whatever the cause was (a database error too)."""
+
+
 @dataclass(frozen=True)
 class Checked:
     """An operation whose envelope and payload passed validation."""
@@ -84,9 +90,10 @@ def push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
         # the same batch at once): nothing of this one was kept; again, it finds them stored.
         done, fault = db.run_write(lambda conn: apply_batch(conn, kiosk, unique))
     if fault is not None:
-        log.error("kiosk %s pushed %d operations: %d committed, then operation %s failed",
-                  kiosk.id, len(ops), len(done), unique[len(done)].op_id)
-        raise fault
+        failed = unique[len(done)]
+        log.error("kiosk %s pushed %d operations: %d committed, then operation %s (%s) failed",
+                  kiosk.id, len(ops), len(done), failed.op_id, failed.op.type)
+        raise OperationFailed(f"operation {failed.op_id} failed") from fault
     applied = sum(r.status == "applied" for r in done.values())
     log.info("kiosk %s pushed %d operations: %d applied, %d rejected", kiosk.id, len(ops),
              applied, len(done) - applied)
@@ -166,23 +173,24 @@ def apply_batch(conn: Connection, kiosk: Kiosk,
     results: dict[str, OpResult] = {}
     fault: Exception | None = None
     new_rows: list[dict] = []
+    savepoints = Savepoints(conn)
     with feed.deferred(conn) as pending, memo.remembering(conn):
-        bookings.known_absent(conn, kiosk.community_id, [
-            str(item.payload.id) for item in items
-            if item.op.type == "booking.create" and item.payload is not None
-            and item.op_id not in stored])
+        _look_up_front(conn, kiosk.community_id,
+                       [item for item in items if item.op_id not in stored])
         for item in items:
             row = stored.get(item.op_id)
             if row is not None:
                 results[item.op_id] = _checked_result(row, item)
                 continue
             try:
-                results[item.op_id] = _apply_in_savepoint(conn, kiosk, item, pending, new_rows)
+                results[item.op_id] = _apply_in_savepoint(conn, kiosk, item, savepoints,
+                                                          pending, new_rows)
             except (errors.ApiError, OperationalError):
                 raise  # the whole batch: a 422, or a transient error worth retrying it all
             except Exception as exc:  # kept, and raised once the operations before are committed
                 fault = exc
                 break
+    savepoints.close()
     if new_rows:
         # The results, in the transaction of their effects; in one statement, not one each.
         # A duplicate op_id (a concurrent push of the same operation) fails the whole batch.
@@ -191,14 +199,14 @@ def apply_batch(conn: Connection, kiosk: Kiosk,
     return results, fault
 
 
-def _apply_in_savepoint(conn: Connection, kiosk: Kiosk, item: Checked, pending: list,
-                        new_rows: list[dict]) -> OpResult:
+def _apply_in_savepoint(conn: Connection, kiosk: Kiosk, item: Checked, savepoints: Savepoints,
+                        pending: list, new_rows: list[dict]) -> OpResult:
     """One operation in a savepoint; rolled back alone, its feed changes too, when it fails.
     Its result joins `new_rows`, to be stored before the batch commits."""
     for attempt in (1, 2):
         mark = len(pending)
         try:
-            with savepoint(conn):
+            with savepoints.each():
                 result, row = _apply(conn, kiosk, item)
             new_rows.append(row)
             return result
@@ -236,6 +244,18 @@ def _apply(conn: Connection, kiosk: Kiosk, item: Checked) -> tuple[OpResult, dic
 
 
 _INSERT_APPLIED = insert(applied_ops)
+
+
+def _look_up_front(conn: Connection, community_id: str, items: list[Checked]) -> None:
+    """What the operations will ask one by one, asked once for the batch (memo)."""
+    new = [item.payload for item in items
+           if item.op.type == "booking.create" and item.payload is not None]
+    bookings.known_absent(conn, community_id, [str(order.id) for order in new])
+    bookings.known_unbooked(conn, community_id, [(order.elder_id, order.slot_id)
+                                                 for order in new])
+    catalogue.look_up_elders(conn, community_id, [
+        item.payload.elder_id for item in items
+        if item.payload is not None and getattr(item.payload, "elder_id", None) is not None])
 
 
 def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) -> None:

@@ -1,0 +1,151 @@
+"""A pushed batch is one transaction (docs/protocol.md §4.1, §4.3): savepoints per operation,
+a fault keeps only what came before it, and two kiosks' batches over the same slots queue."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from service_platform import bookings, catalogue, migrations, operations, operators
+from service_platform.auth import Kiosk
+from service_platform.db import Database
+from service_platform.models import PushRequest
+from service_platform.schema import applied_ops, changes
+from service_platform.schema import bookings as bookings_table
+from tests.platform.wire import (
+    SHANGHAI,
+    TestPlatform,
+    booking_op,
+    cancel_op,
+    confirmed_in_feed,
+    help_op,
+)
+
+
+@pytest.fixture()
+def db(new_database):
+    """A migrated database of the backend, used in this process (no HTTP)."""
+    database = Database(new_database())
+    migrations.migrate(database)
+    yield database
+    database.dispose()
+
+
+def _community(db: Database, elders: int, capacity: int) -> tuple[Kiosk, str]:
+    operators.add_community(db, "c", "社区")
+    people = [{"id": f"elder-{n:03d}", "card_no": f"9{n:07d}", "name": f"长者{n}", "phone": "",
+               "address": "", "subsidy_level": "basic", "delivery_allowed": True,
+               "home_visit_allowed": False, "dietary": [], "active": True}
+              for n in range(1, elders + 1)]
+    db.run_write(lambda conn: catalogue.put_elders(conn, "c", people))
+    day = dt.date(2040, 6, 1)
+    slot = f"meal:{day}:lunch"
+    operators.add_meal_slot(db, "c", {
+        "id": slot, "day": day.isoformat(), "meal": "lunch", "capacity": capacity,
+        "cutoff": dt.datetime.combine(day, dt.time(9, 30), SHANGHAI).isoformat(),
+        "price_cents": 1500, "menu": []})
+    kiosk_id, _code = operators.add_kiosk(db, "c", "终端")
+    return Kiosk(kiosk_id, "c", "终端"), slot
+
+
+def _push(db: Database, kiosk: Kiosk, *ops: dict) -> list[dict]:
+    parsed = PushRequest.model_validate({"operations": list(ops)}).operations
+    return [result.model_dump() for result in operations.push(db, kiosk, parsed)]
+
+
+def _counts(db: Database) -> tuple[int, int, list[int]]:
+    with db.read() as conn:
+        stored = conn.execute(select(func.count()).select_from(applied_ops)).scalar_one()
+        booked = conn.execute(select(func.count()).select_from(bookings_table)).scalar_one()
+        seqs = list(conn.execute(select(changes.c.seq).where(
+            changes.c.community_id == "c").order_by(changes.c.seq)).scalars())
+    return stored, booked, seqs
+
+
+def test_a_fault_keeps_the_operations_before_it_and_nothing_of_it_or_after(db, monkeypatch):
+    kiosk, slot = _community(db, elders=5, capacity=3)
+    batch = [booking_op(f"elder-{n:03d}", slot) for n in range(1, 5)] + [help_op("elder-001")]
+    _, _, feed_before = _counts(db)
+    real_insert = bookings._insert
+
+    def broken(conn, kiosk, op_id, order, *args):
+        row = real_insert(conn, kiosk, op_id, order, *args)  # written, then the bug strikes
+        if order.elder_id == "elder-003":
+            raise KeyError("a bug")
+        return row
+
+    monkeypatch.setattr(bookings, "_insert", broken)
+    with pytest.raises(operations.OperationFailed) as raised:
+        _push(db, kiosk, *batch)
+    assert isinstance(raised.value.__cause__, KeyError)
+    stored, booked, seqs = _counts(db)
+    assert (stored, booked) == (2, 2)  # the two before it; not its booking, nothing after it
+    assert seqs == feed_before + [len(feed_before) + 1, len(feed_before) + 2]
+
+    monkeypatch.setattr(bookings, "_insert", real_insert)  # the platform is fixed
+    results = _push(db, kiosk, *batch)
+    assert [(r["status"], r["reason"]) for r in results] == [
+        ("applied", None)] * 3 + [("rejected", "full"), ("applied", None)]
+    assert _push(db, kiosk, *batch) == results
+    stored, booked, seqs = _counts(db)
+    assert (stored, booked) == (5, 3)
+    assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_capacity_and_cancels_within_one_batch(db):
+    """The batch's own bookings and cancels count for the operations after them."""
+    kiosk, slot = _community(db, elders=6, capacity=2)
+    first, second = booking_op("elder-001", slot), booking_op("elder-002", slot)
+    results = _push(db, kiosk, first, second, booking_op("elder-003", slot),
+                    cancel_op(first["payload"]["id"]), booking_op("elder-004", slot),
+                    booking_op("elder-005", slot), booking_op("elder-002", slot))
+    assert [(r["status"], r["reason"]) for r in results] == [
+        ("applied", None), ("applied", None), ("rejected", "full"), ("applied", None),
+        ("applied", None), ("rejected", "full"), ("rejected", "duplicate")]
+    with db.read() as conn:
+        confirmed = conn.execute(select(func.count()).select_from(bookings_table).where(
+            bookings_table.c.status == "confirmed")).scalar_one()
+    assert confirmed == 2
+
+
+def test_two_kiosks_batches_over_the_same_slots_in_opposite_orders(start_platform):
+    """Row locks held to the end of a batch, taken in each batch's own order, would deadlock
+    here on PostgreSQL; taken up front in one order, the batches queue. Capacity holds."""
+    process = start_platform()
+    db = Database(process.db_target)
+    try:
+        setup = TestPlatform(process.base_url, db)
+        community = setup.community(elders=41)
+        slots = [setup.slot(community, capacity=30) for _ in range(4)]
+        east, west = setup.kiosk(community), setup.kiosk(community)
+
+        def batches(elders: range, order: list[str]) -> list[list[dict]]:
+            return [[booking_op(f"elder-{n:03d}", slot) for slot in order for n in elders[i:i + 5]]
+                    for i in range(0, len(elders), 5)]
+
+        work = {east: batches(range(1, 21), slots), west: batches(range(21, 41), slots[::-1])}
+        results: dict = {east: [], west: []}
+
+        def push(kiosk):
+            for batch in work[kiosk]:
+                results[kiosk] += kiosk.push(*batch)
+
+        threads = [threading.Thread(target=push, args=(kiosk,)) for kiosk in work]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        everything = results[east] + results[west]
+        assert len(everything) == 160
+        assert {(r["status"], r["reason"]) for r in everything} <= {
+            ("applied", None), ("rejected", "full")}
+        assert sum(r["status"] == "applied" for r in everything) == 4 * 30
+        pulled, _ = east.pull_all()
+        assert [confirmed_in_feed(pulled, slot) for slot in slots] == [30] * 4
+        seqs = [c["seq"] for c in pulled]
+        assert seqs == sorted(set(seqs))
+        assert "transient database error" not in process.log()  # no deadlock was retried
+    finally:
+        db.dispose()
