@@ -64,6 +64,7 @@ def main() -> int:
         tap(app, window, text)
     shoot(app, window, "receipt")
     shoot_services(app, window)
+    shoot_staff(app, window)
     window.close()
     core.close()
     return 0
@@ -115,6 +116,42 @@ def shoot_services(app: QApplication, window: KioskWindow) -> None:
           ("complaint", "投诉"), ("complaint-filed", "求助"), ("help-confirm", "叫工作人员")])
     shoot(app, window, "help-sent")
     window.go_home()
+
+
+def shoot_staff(app: QApplication, window: KioskWindow) -> None:
+    """Staff mode (demo PIN 1234), with a help request and a refused booking waiting."""
+    from kiosk.staff import seed_demo_staff
+
+    core = window.core
+    seed_demo_staff(core.store, core.clock)
+    core.help.ask("elder-0002", "urgent")
+    core.meals.book("elder-0003", "meal:2026-11-24:lunch", "delivery")
+    window.go_home()
+    tap(app, window, "工作人员")
+    shoot(app, window, "staff-login")
+    tap(app, window, "张社工")
+    for digit in "12":
+        tap(app, window, digit)
+    shoot(app, window, "staff-pin")
+    for digit in "34":
+        tap(app, window, digit)
+    tap(app, window, "确定")
+    for key in "wxy":
+        tap(app, window, key)
+    shoot(app, window, "staff-search")
+    tap(app, window, "王秀英")
+    shoot(app, window, "staff-elder")
+    tap(app, window, "修改资料")
+    shoot(app, window, "staff-elder-form")
+    tap(app, window, "下一步")
+    shoot(app, window, "staff-elder-needs")
+    window.go_home()
+    for name, text in (("staff-day-lists", "每日名单"), ("staff-attention", "待处理"),
+                       ("staff-sync", "同步"), ("staff-settings", "设置"),
+                       ("staff-audit", "操作记录")):
+        tap(app, window, text)
+        shoot(app, window, name)
+        window.go_home()
 
 
 if __name__ == "__main__":

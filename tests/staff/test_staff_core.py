@@ -254,3 +254,14 @@ def test_settings_file_is_validated_and_keeps_secrets_out(desk, tmp_path):
         with pytest.raises(ValueError):
             write_settings(path, desk.settings, bad)
     assert "ftp" not in path.read_text()
+
+
+def test_set_staff_pin_command_reads_the_pin_twice(desk, settings, capsys):
+    from ui.app import set_staff_pin
+    answers = iter(["482913", "482913"])
+    assert set_staff_pin(settings, "staff-liu", read_pin=lambda _prompt: next(answers)) == 0
+    assert staff.verify_pin(desk.store, desk.clock, "staff-liu", "482913")
+    mismatch = iter(["482913", "000000"])
+    assert set_staff_pin(settings, "staff-liu", read_pin=lambda _prompt: next(mismatch)) == 2
+    assert set_staff_pin(settings, "staff-nobody", read_pin=lambda _prompt: "1234") == 2
+    assert "482913" not in capsys.readouterr().out

@@ -43,7 +43,7 @@ class StaffHomeScreen(StaffScreen):
         keyboard.key.connect(lambda ch: self._set(self.query + ch))
         keyboard.deleted.connect(lambda: self._set(self.query[:-1]))
         keyboard.cleared.connect(lambda: self._set(""))
-        middle.addWidget(keyboard, 3)
+        middle.addWidget(keyboard)
         results = QVBoxLayout()
         results.setSpacing(gap)
         self.rows: list[BigButton] = []
@@ -57,8 +57,9 @@ class StaffHomeScreen(StaffScreen):
         results.addWidget(self.hint)
         results.addStretch(1)
         pager, self.previous, self.following, self.where = pager_row(self.t, gap, self._move)
+        self.where.hide()  # the column is narrow: the count above says enough
         results.addLayout(pager)
-        middle.addLayout(results, 2)
+        middle.addLayout(results, 1)
         self.body.addLayout(middle, 1)
         self.body.addWidget(self.message)
         menu = QHBoxLayout()

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLineEdit, QSizePolicy, QWidget
 
 from ui.widgets import BigButton, label
 
@@ -10,7 +10,7 @@ ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
 class StaffKeyboard(QWidget):
-    """Letters and digits (and, for addresses, a few symbols); targets stay ≥ 16 mm."""
+    """Letters and digits (and up to four symbols for addresses); every key ≥ 16 mm."""
 
     key = Signal(str)
     deleted = Signal()
@@ -21,22 +21,29 @@ class StaffKeyboard(QWidget):
         grid = QGridLayout(self)
         grid.setSpacing(gap)
         grid.setContentsMargins(0, 0, 0, 0)
-        rows = list(ROWS)
-        if symbols:
-            rows[3] += symbols[:3]
-            rows[2] += symbols[3:4]
-        for r, keys in enumerate(rows):
+        for r, keys in enumerate(ROWS):
             for c, char in enumerate(keys):
-                button = BigButton(char, "staff_key")
-                button.tapped.connect(lambda ch=char: self.key.emit(ch))
-                grid.addWidget(button, r, c)
+                grid.addWidget(self._key(char), r, c)
         delete = BigButton(t("staff.key.delete"), "staff_key")
         delete.tapped.connect(self.deleted.emit)
-        grid.addWidget(delete, 2, 9 if not symbols else 10, 1, 1)
+        grid.addWidget(delete, len(ROWS), 0, 1, 3)
         clear = BigButton(t("staff.key.clear"), "staff_key")
         clear.tapped.connect(self.cleared.emit)
-        grid.addWidget(clear, 3, 8 if not symbols else 10, 1, 2 if not symbols else 1)
+        grid.addWidget(clear, len(ROWS), 3, 1, 3)
+        for c, char in enumerate(symbols[:4]):
+            grid.addWidget(self._key(char), len(ROWS), 6 + c)
+        # No wider than its keys need (≥ 16 mm each): the space left goes to what they fill in.
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
+
         self.buttons = self.findChildren(BigButton)
+
+    def sizeHint(self):  # noqa: N802 (Qt naming)
+        return self.minimumSizeHint()
+
+    def _key(self, char: str) -> BigButton:
+        button = BigButton(char, "staff_key")
+        button.tapped.connect(lambda: self.key.emit(char))
+        return button
 
 
 class Pager:
