@@ -173,8 +173,7 @@ def apply_batch(conn: Connection, kiosk: Kiosk,
     results: dict[str, OpResult] = {}
     fault: Exception | None = None
     new_rows: list[dict] = []
-    savepoints = Savepoints(conn)
-    with feed.deferred(conn) as pending, memo.remembering(conn):
+    with feed.deferred(conn) as pending, memo.remembering(conn), Savepoints(conn) as savepoints:
         _look_up_front(conn, kiosk.community_id,
                        [item for item in items if item.op_id not in stored])
         for item in items:
@@ -190,7 +189,6 @@ def apply_batch(conn: Connection, kiosk: Kiosk,
             except Exception as exc:  # kept, and raised once the operations before are committed
                 fault = exc
                 break
-    savepoints.close()
     if new_rows:
         # The results, in the transaction of their effects; in one statement, not one each.
         # A duplicate op_id (a concurrent push of the same operation) fails the whole batch.
@@ -272,7 +270,8 @@ def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) ->
         return
     wanted: dict[str, set[str]] = {"meal": set(), "service": set(), "provider": set(),
                                    "help": set(), "elder": set()}
-    booked: list[str] = []
+    cancelled: set[str] = set()  # bookings whose slot an operation locks
+    rated: set[str] = set()  # bookings whose provider an operation locks
     for item in items:
         payload = item.payload
         if payload is None:
@@ -280,19 +279,23 @@ def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) ->
         match item.op.type:
             case "booking.create":
                 wanted["meal" if payload.service == "meal" else "service"].add(payload.slot_id)
-            case "booking.cancel" | "rating.create":
-                booked.append(str(payload.booking_id))
+            case "booking.cancel":
+                cancelled.add(str(payload.booking_id))
+            case "rating.create":
+                rated.add(str(payload.booking_id))
             case "help.update":
                 wanted["help"].add(str(payload.id))
             case "elder.upsert":
                 wanted["elder"].add(payload.id)
-    if booked:
+    if cancelled or rated:
         for row in conn.execute(select(
-                bookings_table.c.service, bookings_table.c.slot_id, bookings_table.c.provider_id,
+                bookings_table.c.id, bookings_table.c.service, bookings_table.c.slot_id,
+                bookings_table.c.provider_id,
         ).where(bookings_table.c.community_id == community_id,
-                bookings_table.c.id.in_(set(booked)))):
-            wanted["meal" if row.service == "meal" else "service"].add(row.slot_id)
-            if row.provider_id is not None:
+                bookings_table.c.id.in_(cancelled | rated))):
+            if row.id in cancelled:
+                wanted["meal" if row.service == "meal" else "service"].add(row.slot_id)
+            if row.id in rated and row.provider_id is not None:
                 wanted["provider"].add(row.provider_id)
     for kind, table in (("meal", meal_slots), ("service", service_slots),
                         ("provider", providers), ("help", help_requests_table),
