@@ -29,6 +29,24 @@ SCREENS: dict[str, str] = {
     "meal_mode": "ui.screens.meal_mode:MealModeScreen",
     "meal_confirm": "ui.screens.meal_confirm:MealConfirmScreen",
     "receipt": "ui.screens.receipt:ReceiptScreen",
+    "cleaning_day": "ui.screens.cleaning_day:CleaningDayScreen",
+    "cleaning_window": "ui.screens.cleaning_window:CleaningWindowScreen",
+    "cleaning_kind": "ui.screens.cleaning_kind:CleaningKindScreen",
+    "cleaning_needs": "ui.screens.cleaning_needs:CleaningNeedsScreen",
+    "cleaning_confirm": "ui.screens.cleaning_confirm:CleaningConfirmScreen",
+    "medical": "ui.screens.medical:MedicalScreen",
+    "clinic_department": "ui.screens.clinic_department:ClinicDepartmentScreen",
+    "clinic_day": "ui.screens.station_day:ClinicDayScreen",
+    "clinic_time": "ui.screens.clinic_time:ClinicTimeScreen",
+    "home_visit_day": "ui.screens.station_day:HomeVisitDayScreen",
+    "health_check_day": "ui.screens.station_day:HealthCheckDayScreen",
+    "medical_confirm": "ui.screens.medical_confirm:MedicalConfirmScreen",
+    "my_bookings": "ui.screens.my_bookings:MyBookingsScreen",
+    "booking_cancel": "ui.screens.booking_cancel:BookingCancelScreen",
+    "rating": "ui.screens.rating:RatingScreen",
+    "rating_reasons": "ui.screens.rating_reasons:RatingReasonsScreen",
+    "complaint": "ui.screens.complaint:ComplaintScreen",
+    "help": "ui.screens.help:HelpScreen",
 }
 SCREENS.update(STAFF_SCREENS)
 
@@ -97,6 +115,9 @@ class KioskWindow(QMainWindow):
         if len(self.history) > 1:
             self.history.pop()
             previous = self.history.pop()
+            # one-time questions and done confirms (rating, cancel, help) are gone past
+            while self.history and getattr(self.screens.get(previous), "skip_on_back", False):
+                previous = self.history.pop()
             if previous != flow.HOME:
                 self.show_screen(previous)
                 return
@@ -127,7 +148,14 @@ class KioskWindow(QMainWindow):
             return
         self.go_home()
         self.core.session.sign_in(elder)
-        self.answer("identified")
+        due = self.core.ratings.due(elder.id)  # a done service not yet rated: ask once
+        self.core.session.feedback.booking = due
+        self.answer("rate" if due is not None else "identified")
+
+    def ask_help(self) -> None:
+        """The 求助 button of every screen: one confirm, then staff are told."""
+        if self.current.name != "help":
+            self.show_screen("help")
 
     def set_speaker(self, speaker) -> None:
         self.speaker.close()
