@@ -1,4 +1,4 @@
-"""The kiosk speaks each screen with the real engine, cuts the old prompt, and says nothing private."""
+"""The kiosk speaks each screen with the real engine, cuts the old prompt, says nothing private."""
 from __future__ import annotations
 
 import threading
