@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk.config import load_settings
@@ -47,7 +47,16 @@ def window(qtbot, gui_settings, clock, speaker):
     yield win
     QApplication.instance().removeEventFilter(win.card_reader)
     QApplication.instance().removeEventFilter(win.idle)
+    discard(win)
     core.close()
+
+
+def discard(win) -> None:
+    """Delete the window now: closed windows left alive are restyled by every later test's
+    stylesheet change, and the suite slows down test after test."""
+    win.close()
+    win.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
 
 
 def visible_buttons(win) -> list[BigButton]:
