@@ -1,6 +1,7 @@
 """Screenshots of the real kiosk for the docs: run under Xvfb by scripts/screenshots.sh."""
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -65,9 +66,35 @@ def main() -> int:
     shoot(app, window, "receipt")
     shoot_services(app, window)
     shoot_staff(app, window)
+    shoot_text_sizes(app, window, metrics)
     window.close()
     core.close()
     return 0
+
+
+def shoot_text_sizes(app: QApplication, window: KioskWindow, metrics: Metrics) -> None:
+    """The main screens at 超大 and in the high-contrast theme (issue 6)."""
+    if window.staff_mode.signed_in:
+        window.staff_mode.sign_out()
+    for suffix, size, contrast in (("largest", "largest", False), ("contrast", "large", True),
+                                   ("contrast-largest", "largest", True)):
+        window.go_home()
+        window.metrics = metrics.with_text_size(size)
+        app.setStyleSheet(stylesheet(window.metrics, contrast))
+        window.screen("home").show_text_size(size)
+        shoot(app, window, f"home-{suffix}")
+        for digit in "10000001":
+            tap(app, window, digit)
+        tap(app, window, "确定")
+        window.metrics = metrics.with_text_size(size)
+        app.setStyleSheet(stylesheet(window.metrics, contrast))
+        for name, text in (("services", "助餐"), ("meal-day", "后天"), ("meal-choice", "晚餐"),
+                           ("meal-menu", "订这一餐"), ("meal-mode", "到食堂取")):
+            shoot(app, window, f"{name}-{suffix}")
+            tap(app, window, text)
+        shoot(app, window, f"meal-confirm-{suffix}")
+    window.go_home()
+    app.setStyleSheet(stylesheet(metrics))
 
 
 def shoot_services(app: QApplication, window: KioskWindow) -> None:
@@ -155,4 +182,6 @@ def shoot_staff(app: QApplication, window: KioskWindow) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    status = main()
+    sys.stdout.flush()
+    os._exit(status)  # PySide6 6.12 can abort in the interpreter's final garbage collection
