@@ -1,10 +1,10 @@
 """Cleaning, step 4: extra needs as big toggle chips (家有宠物…), never typed; then 下一步."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout
+from PySide6.QtWidgets import QHBoxLayout
 
 from ui.screens.base import Screen
-from ui.screens.paged import keep_place
+from ui.screens.paged import keep_place, toggle_chips
 from ui.widgets import BigButton
 
 MAX_CHIPS = 6
@@ -15,15 +15,7 @@ class CleaningNeedsScreen(Screen):
 
     def build(self) -> None:
         self.set_title(self.t("cleaning.needs.title"))
-        grid = QGridLayout()
-        grid.setSpacing(self.metrics.gap * 2)
-        self.chips: list[BigButton] = []
-        for index in range(MAX_CHIPS):
-            chip = BigButton("", "toggle")
-            chip.tapped.connect(lambda i=index: self._toggle(i))
-            keep_place(chip)
-            grid.addWidget(chip, index // 2, index % 2)
-            self.chips.append(chip)
+        grid, self.chips = toggle_chips(MAX_CHIPS, self._toggle, self.metrics.gap)
         self.body.addLayout(grid, 1)
         self.body.addWidget(self.message)
         # 下一步 on the left: the confirm screen's 确认 sits bottom right, away from this finger.

@@ -27,6 +27,20 @@ def keep_place(widget) -> None:
     widget.setSizePolicy(policy)
 
 
+def toggle_chips(count: int, on_toggle, gap: int) -> tuple[QGridLayout, list[BigButton]]:
+    """Big toggle chips two to a row, each keeping its place while hidden."""
+    grid = QGridLayout()
+    grid.setSpacing(gap * 2)
+    chips = []
+    for index in range(count):
+        chip = BigButton("", "toggle")
+        chip.tapped.connect(lambda i=index: on_toggle(i))
+        keep_place(chip)
+        grid.addWidget(chip, index // 2, index % 2)
+        chips.append(chip)
+    return grid, chips
+
+
 class PagedChoiceScreen(Screen):
     """Subclasses give `choices()` and act on `chosen(value)`."""
 

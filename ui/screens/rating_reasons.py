@@ -1,13 +1,13 @@
 """服务评价, step 2: optional reason chips for the face chosen, then 提交."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout
+from PySide6.QtWidgets import QHBoxLayout
 
 from kiosk.errors import BookingRejected, KnownError
 from kiosk.my_bookings import service_reason_key
 from kiosk.ratings import reason_chips
 from ui.screens.base import Screen
-from ui.screens.paged import keep_place
+from ui.screens.paged import toggle_chips
 from ui.widgets import BigButton, label
 
 MAX_CHIPS = 4
@@ -22,15 +22,7 @@ class RatingReasonsScreen(Screen):
         self.set_title(self.t("rating.reasons.title"))
         self.hint = label(self.t("rating.reasons.hint"))
         self.body.addWidget(self.hint)
-        grid = QGridLayout()
-        grid.setSpacing(self.metrics.gap * 2)
-        self.chips: list[BigButton] = []
-        for index in range(MAX_CHIPS):
-            chip = BigButton("", "toggle")
-            chip.tapped.connect(lambda i=index: self._toggle(i))
-            keep_place(chip)
-            grid.addWidget(chip, index // 2, index % 2)
-            self.chips.append(chip)
+        grid, self.chips = toggle_chips(MAX_CHIPS, self._toggle, self.metrics.gap)
         self.body.addLayout(grid, 1)
         self.body.addWidget(self.message)
         row = QHBoxLayout()
