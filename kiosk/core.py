@@ -10,6 +10,7 @@ from kiosk.config import Settings
 from kiosk.demo import seed_demo
 from kiosk.help import HelpDesk
 from kiosk.i18n import Translator
+from kiosk.languages import Language, language
 from kiosk.meals import MealSlot
 from kiosk.my_bookings import MyBookings
 from kiosk.ratings import Ratings
@@ -24,7 +25,8 @@ class Kiosk:
         self.settings = settings
         self.clock = clock or Clock(settings.timezone)
         self.store = store or Store(settings.db_path)
-        self.text = Translator(settings.language)
+        self.language = language(settings.language)
+        self.text = Translator(self.language.text)
         self.meals = MealBooking(self.store, self.clock)
         self.cleaning = Cleaning(self.store, self.clock)
         self.clinic = Clinic(self.store, self.clock)
@@ -34,6 +36,13 @@ class Kiosk:
         self.ratings = Ratings(self.store, self.clock)
         self.help = HelpDesk(self.store, self.clock)  # staff screens listen to help.requested
         self.session = Session()
+
+    def set_language(self, key: str) -> Language:
+        """Another language for the screens (and voice) from now on; returns the choice."""
+        self.language = language(key)
+        if self.text.language != self.language.text:
+            self.text = Translator(self.language.text)
+        return self.language
 
     @property
     def demo(self) -> bool:

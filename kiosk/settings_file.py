@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 
 from kiosk.config import Settings, default_config_file
-from kiosk.i18n import available_languages
+from kiosk.languages import language
 
 EDITABLE = ("platform_url", "language", "text_size", "high_contrast", "voice_enabled",
             "voice_rate", "idle_timeout_s")
@@ -25,8 +25,8 @@ def validated(settings: Settings, changes: dict) -> Settings:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"not a setting staff can change: {', '.join(sorted(unknown))}")
-    if "language" in changes and changes["language"] not in available_languages():
-        raise ValueError(f"no such language: {changes['language']}")
+    if "language" in changes:
+        language(changes["language"])  # ValueError for one that does not exist
     new = dataclasses.replace(settings, **changes)
     new.validate()
     return new

@@ -165,17 +165,18 @@ def test_each_language_gets_its_own_voice_from_the_engine_list(fresh):
 
 
 @pytest.mark.skipif(not shutil.which("espeak-ng"), reason="espeak-ng command not installed")
-def test_mandarin_and_english_renders_match_espeak_ng_voices(fresh, wavs):
+def test_mandarin_cantonese_and_english_renders_match_espeak_ng_voices(fresh, wavs):
     digits = "12345"
     ours = {lang: wav_stats(fresh.render_to_wav(digits, wavs / f"digits-{lang}.wav", lang))
-            for lang in ("zh_CN", "en")}
-    for lang, voice in (("zh_CN", "cmn"), ("en", "en")):
+            for lang in ("zh_CN", "yue", "en")}
+    for lang, voice in (("zh_CN", "cmn"), ("yue", "yue"), ("en", "en")):
         reference = wavs / f"reference-{lang}.wav"
         subprocess.run(["espeak-ng", "-v", voice, "-s", "150", "-w", str(reference), digits],
                        check=True, capture_output=True)
         assert ours[lang][0] == pytest.approx(wav_stats(reference)[0], rel=0.03)
-    print(f"12345: zh_CN {ours['zh_CN'][0]:.2f} s, en {ours['en'][0]:.2f} s")
+    print("12345: " + ", ".join(f"{lang} {stats[0]:.2f} s" for lang, stats in ours.items()))
     assert abs(ours["zh_CN"][0] - ours["en"][0]) > 0.2
+    assert abs(ours["zh_CN"][0] - ours["yue"][0]) > 0.2
 
 
 def test_module_render_to_wav_uses_a_short_lived_worker(tmp_path):

@@ -85,19 +85,22 @@ def main(argv: list[str] | None = None) -> int:
 
 def start_speech(settings):
     """The speech worker starts once the first frame is up: the screen never waits for it."""
+    from kiosk.languages import language
     from kiosk.speech import SpeechService
 
-    return SpeechService(language=settings.language, rate=settings.voice_rate,
+    return SpeechService(language=language(settings.language).voice, rate=settings.voice_rate,
                          enabled=settings.voice_enabled)
 
 
 def write_home_prompt(settings, path: Path) -> int:
     """The home prompt as the kiosk says it, in the configured language, to a WAV file."""
     from kiosk.i18n import Translator
+    from kiosk.languages import language
     from kiosk.speech import render_to_wav
 
-    text = Translator(settings.language)("home.prompt")
-    render_to_wav(text, path, language=settings.language, rate=settings.voice_rate)
+    choice = language(settings.language)
+    text = Translator(choice.text)("home.prompt")
+    render_to_wav(text, path, language=choice.voice, rate=settings.voice_rate)
     print(path)
     return 0
 

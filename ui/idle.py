@@ -44,7 +44,6 @@ class IdleWatch(QObject):
         self.clock = core.clock
         self.timeout_s = core.settings.idle_timeout_s
         self.warning_s = core.settings.idle_warning_s
-        self.t = core.text
         self._parent = parent
         self._warning: IdleWarning | None = None
         self.last_activity = self.clock.monotonic()
@@ -52,6 +51,16 @@ class IdleWatch(QObject):
         self.timer.setInterval(1000)
         self.timer.timeout.connect(self.tick)
         self.timer.start()
+
+    @property
+    def t(self):
+        return self.shell.core.text  # the elder's language, which may change
+
+    def forget_warning(self) -> None:
+        """Build the warning again when next needed (the language changed)."""
+        if self._warning is not None:
+            self._warning.deleteLater()
+            self._warning = None
 
     @property
     def warning(self) -> IdleWarning:
@@ -72,9 +81,9 @@ class IdleWatch(QObject):
 
     def tick(self) -> None:
         if not self.shell.core.session.signed_in:
-            self.last_activity = self.clock.monotonic()
             if self.warning_shown:
                 self.warning.hide()
+            self._reset_when_nobody_is_here()
             return
         idle = self.clock.monotonic() - self.last_activity
         if idle < self.timeout_s:
@@ -90,6 +99,19 @@ class IdleWatch(QObject):
             self.warning.raise_()
             self.warning.show()
             self.shell.speak(self.t("idle.prompt"))
+
+    def restart(self) -> None:
+        """An elder has just signed in: their quiet time counts from now."""
+        self.last_activity = self.clock.monotonic()
+
+    def _reset_when_nobody_is_here(self) -> None:
+        """A text size or language chosen by someone who then left without signing in goes
+        back to the default, so the next elder finds the kiosk as usual."""
+        if self.clock.monotonic() - self.last_activity < self.timeout_s:
+            return
+        self.last_activity = self.clock.monotonic()
+        if self.shell.staff_mode.staff_id is None and self.shell.reset_choices():
+            self.shell.go_home()
 
     def dismiss(self) -> None:
         self.warning.hide()

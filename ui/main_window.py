@@ -10,6 +10,7 @@ from kiosk import flow
 from kiosk.core import Kiosk
 from kiosk.elders import find_by_card
 from kiosk.errors import KnownError
+from kiosk.languages import offered
 from ui.card_reader import CardReader
 from ui.idle import IdleWatch
 from ui.screens.base import Screen
@@ -87,6 +88,7 @@ class KioskWindow(QMainWindow):
         self.staff_mode = StaffMode(self)  # staff (社工) signed in, their idle sign-out
         app.installEventFilter(self.staff_mode)
         self.show_screen(flow.HOME)
+        self.refresh_languages()
 
     def attach_sync(self, bridge) -> None:
         self.sync = bridge
@@ -128,10 +130,10 @@ class KioskWindow(QMainWindow):
         signed_out = self.core.session.signed_in
         self.core.session.clear()
         if signed_out:
-            self.set_text_size(self.core.settings.text_size)
             reset_voice = getattr(self.speaker, "reset_session", None)
             if reset_voice:
                 reset_voice()
+            self.reset_choices()
         for screen in self.screens.values():
             screen.clear()
         self.history.clear()
@@ -148,6 +150,7 @@ class KioskWindow(QMainWindow):
             return
         self.go_home()
         self.core.session.sign_in(elder)
+        self.idle.restart()
         due = self.core.ratings.due(elder.id)  # a done service not yet rated: ask once
         self.core.session.feedback.booking = due
         self.answer("rate" if due is not None else "identified")
@@ -158,8 +161,69 @@ class KioskWindow(QMainWindow):
             self.show_screen("help")
 
     def set_speaker(self, speaker) -> None:
+        """The real voice, once the first frame is up; the home screen then offers the
+        languages it has voices for."""
         self.speaker.close()
         self.speaker = speaker
+        if hasattr(speaker, "add_listener"):
+            from ui.speech_bridge import SpeechBridge
+
+            self.speech_bridge = SpeechBridge(speaker, self)
+            self.speech_bridge.engine_changed.connect(self.refresh_languages)
+        self._voice_language(self.core.language.voice)
+        self.refresh_languages()
+
+    def refresh_languages(self) -> None:
+        voices = getattr(self.speaker, "languages", ())
+        self.screen(flow.HOME).show_languages(offered(voices), self.core.language.key)
+
+    def set_language(self, key: str) -> None:
+        """The elder's language for screens and voice, in one tap on the home screen; the home
+        prompt is said again in it. Sign-out goes back to the default."""
+        if key == self.core.language.key:
+            return
+        self._apply_language(key)
+        self.history.clear()
+        self.show_screen(flow.HOME)
+
+    def reset_choices(self) -> bool:
+        """The default text size and language again (sign-out, or nobody at the kiosk);
+        True if either had been changed."""
+        settings = self.core.settings
+        if (self.metrics.text_size, self.core.language.key) == (settings.text_size,
+                                                                settings.language):
+            return False
+        self.set_text_size(settings.text_size)
+        if self.core.language.key != settings.language:
+            self._apply_language(settings.language)
+        return True
+
+    def _apply_language(self, key: str) -> None:
+        shown_in = self.core.text.language
+        choice = self.core.set_language(key)
+        self._voice_language(choice.voice)
+        if self.core.text.language != shown_in:
+            self._rebuild_screens()
+        self.refresh_languages()
+
+    def _voice_language(self, voice: str) -> None:
+        set_voice = getattr(self.speaker, "set_language", None)
+        if set_voice:
+            set_voice(voice)
+
+    def _rebuild_screens(self) -> None:
+        """Screens hold their text: after a change of language they are built again, lazily;
+        the one on show is built at once and stays on show (its caller may still answer)."""
+        showing = self.current.name
+        for screen in self.screens.values():
+            self.stack.removeWidget(screen)
+            screen.hide()
+            screen.deleteLater()
+        self.screens.clear()
+        self.stack.setCurrentWidget(self.screen(showing))
+        self.idle.forget_warning()
+        self.setWindowTitle(self.core.text("app.title"))
+        self.refresh_sync_line()
 
     def set_text_size(self, size: str) -> None:
         """Bigger or smaller text for everything, at once; sign-out goes back to the default."""

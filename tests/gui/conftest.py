@@ -21,6 +21,9 @@ class RecordingSpeaker:
     def say(self, text: str) -> None:
         self.said.append(text)
 
+    def close(self) -> None:
+        pass
+
 
 @pytest.fixture
 def gui_settings(tmp_path):

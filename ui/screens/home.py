@@ -31,6 +31,10 @@ class HomeScreen(Screen):
         left.addWidget(self.display)
         left.addWidget(self.message)
         left.addStretch(1)
+        self.language_row = QHBoxLayout()
+        self.language_row.setSpacing(self.metrics.gap)
+        left.addLayout(self.language_row)
+        self.language_buttons: dict[str, BigButton] = {}
         self.sync_line = label("", "note")
         self.sync_line.hide()
         left.addWidget(self.sync_line)
@@ -67,6 +71,24 @@ class HomeScreen(Screen):
             button.tapped.connect(lambda s=size: self.shell.set_text_size(s))
             self.header.layout().insertWidget(index, button)
             self.size_buttons[size] = button
+
+    def show_languages(self, languages, chosen: str) -> None:
+        """普通话 / 粤语 / English, each written in itself; none when there is no choice."""
+        if [language.key for language in languages] != list(self.language_buttons):
+            for button in self.language_buttons.values():
+                self.language_row.removeWidget(button)
+                button.hide()
+                button.deleteLater()
+            self.language_buttons = {}
+            for language in languages if len(languages) > 1 else ():
+                button = BigButton(language.name, "nav")
+                button.setAccessibleName(self.t("language.button", name=language.name))
+                button.tapped.connect(lambda key=language.key: self.shell.set_language(key))
+                self.language_row.addWidget(button)
+                button.show()  # added to a screen that may already be on show
+                self.language_buttons[language.key] = button
+        for key, button in self.language_buttons.items():
+            button.set_role("nav_selected" if key == chosen else "nav")
 
     def show_text_size(self, chosen: str) -> None:
         for size, button in self.size_buttons.items():

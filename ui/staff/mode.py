@@ -39,7 +39,7 @@ class StaffMode(QObject):
     def sign_in(self, member: StaffMember) -> None:
         self.session.sign_in(member)
         self.chosen = None
-        self.shell.set_text_size("large")
+        self.shell.reset_choices()  # staff work in the kiosk's default language and size
         audit.log(self.core.store, self.core.clock, member.id, "staff.sign_in", member.id)
         self.shell.action_done()
 
@@ -51,6 +51,7 @@ class StaffMode(QObject):
             audit.log(self.core.store, self.core.clock, member.id, "staff.sign_out", member.id)
         self.session.sign_out()
         self.form = None
+        self.shell.reset_choices()  # settings saved by staff apply from here
         self.shell.go_home()
         self.shell.action_done()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QGridLayout
 
 from kiosk import audit
-from kiosk.i18n import available_languages
+from kiosk.languages import all_languages
 from kiosk.settings_file import config_path, write_settings
 from ui.staff.base import StaffScreen
 from ui.theme import TEXT_SIZES
@@ -23,14 +23,14 @@ class StaffSettingsScreen(StaffScreen):
         grid = QGridLayout()
         grid.setSpacing(gap)
         self.choices: dict[tuple[str, object], BigButton] = {}
-        rows = [("language", [(lang, f"language.{lang}") for lang in available_languages()]),
+        rows = [("language", [(choice.key, choice.name) for choice in all_languages()]),
                 ("text_size", [(size, f"text_size.{size}") for size in TEXT_SIZES]),
                 ("high_contrast", [(False, "staff.off"), (True, "staff.on")]),
                 ("voice_enabled", [(False, "staff.off"), (True, "staff.on")])]
         for row, (name, options) in enumerate(rows):
             grid.addWidget(label(self.t(f"settings.{name}"), wrap=False), row, 0)
             for column, (value, key) in enumerate(options):
-                button = BigButton(self.t(key), "nav")
+                button = BigButton(self.t(key), "nav")  # a language's name says itself
                 button.setAccessibleName(f"{self.t(f'settings.{name}')} {self.t(key)}")
                 button.tapped.connect(lambda n=name, v=value: self._set(n, v))
                 grid.addWidget(button, row, column + 1)
