@@ -20,6 +20,7 @@ GAP_MM = 3.0
 NORMAL_COLOURS = {
     "text": "#141414", "muted_text": "#3a3a3a", "background": "#fbf8f1", "surface": "#ffffff",
     "header_background": "#efe9dc", "line": "#6b6b6b", "pressed": "#d8d2c4",
+    "pressed_text": "#141414",
     "primary_background": "#0b3d91", "primary_text": "#ffffff", "primary_pressed": "#062a66",
     "error_border": "#9b1c1c", "error_background": "#fff1f1", "error_text": "#7a1010",
     "ok_border": "#1b6b34", "ok_background": "#eef8f0", "ok_text": "#0d4a22",
@@ -29,8 +30,10 @@ NORMAL_COLOURS = {
 HIGH_CONTRAST_COLOURS = {
     **{k: "#ffffff" for k in NORMAL_COLOURS},
     "background": "#000000", "surface": "#000000", "header_background": "#000000",
-    "pressed": "#333333", "primary_background": "#ffff00", "primary_text": "#000000",
-    "primary_pressed": "#cccc00", "error_background": "#000000", "ok_background": "#000000",
+    # pressed turns a button white with black text: the plainest feedback there is
+    "pressed": "#ffffff", "pressed_text": "#000000",
+    "primary_background": "#ffff00", "primary_text": "#000000", "primary_pressed": "#ffffff",
+    "error_background": "#000000", "ok_background": "#000000",
     "wait_background": "#000000", "unavailable_background": "#000000",
     "error_text": "#ffff00", "error_border": "#ffff00", "wait_text": "#ffff00",
     "wait_border": "#ffff00",
