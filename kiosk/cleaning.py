@@ -36,6 +36,18 @@ class CleaningDay:
     def booked(self) -> bool:
         return any(w.mine for w in self.windows)
 
+    @property
+    def refusal(self) -> str | None:
+        """Why the day cannot be booked, as a reason code (None if it can): the elder is told
+        whether it is hers already, taken by others, past its time, or not a service day."""
+        if self.open:
+            return None
+        if self.booked:
+            return "duplicate"
+        if not self.windows:
+            return "no_service"
+        return "full" if any(not w.closed for w in self.windows) else "closed"
+
 
 @dataclass(frozen=True)
 class KindChoice:

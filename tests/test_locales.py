@@ -54,6 +54,8 @@ def test_dynamic_message_families_are_complete():
     needed |= {f"mode.{m}" for m in MODES}
     needed |= {f"reason.{r}" for r in ("full", "closed", "duplicate", "elder_inactive",
                                        "unknown_slot", "unknown_elder", "mode_not_allowed")}
+    refusals = ("duplicate", "full", "closed", "no_service")  # kiosk.cleaning.CleaningDay
+    needed |= {f"cleaning.day.{r}" for r in refusals} | {f"service.reason.{r}" for r in refusals}
     assert sorted(needed - set(messages)) == []
 
 

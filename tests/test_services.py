@@ -29,6 +29,21 @@ def test_cleaning_days_have_two_windows_and_close_the_evening_before(core):
     assert refused.value.reason == "closed"
 
 
+def test_a_day_that_cannot_be_booked_says_why(core):
+    core.cleaning.book(LI, AM, "deep")
+    core.cleaning.book(YANG, AM, "standard")  # the morning's three units are gone
+    core.cleaning.book(YANG, f"cleaning:{TOMORROW}:pm", "deep")
+    core.cleaning.book(LI, f"cleaning:{TOMORROW}:pm", "standard")  # and the afternoon's
+    today, tomorrow = core.cleaning.days(WANG)[:2]
+    assert (today.refusal, tomorrow.refusal) == ("closed", "full")
+    assert core.cleaning.days(LI)[1].refusal == "duplicate"
+    assert core.cleaning.days(LI)[2].refusal is None
+    with core.store.transaction() as conn:
+        conn.execute("DELETE FROM service_slots WHERE service = 'cleaning' AND day = ?",
+                     ("2026-11-26",))
+    assert core.cleaning.days(WANG)[2].refusal == "no_service"
+
+
 def test_a_deep_clean_takes_two_units_of_the_windows_three(core):
     core.cleaning.book(LI, AM, "deep")
     window = core.cleaning.windows(WANG, dt.date(2026, 11, 25))["am"]

@@ -17,7 +17,7 @@ def test_li_books_a_deep_clean_with_needs_and_sees_the_price(qtbot, window, spea
     type_card(qtbot, window, LI)
     tap(qtbot, window, "助洁")
     assert window.current.name == "cleaning_day"
-    assert find_button(window, "今天").text().endswith("不能约了")
+    assert find_button(window, "今天").text().endswith("已过预约时间")
     tap(qtbot, window, "下一页")
     assert screen_says(window, "11月30日") and not screen_says(window, "11月25日")
     tap(qtbot, window, "上一页")

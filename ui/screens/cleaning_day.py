@@ -6,9 +6,12 @@ from ui.screens.paged import Choice, PagedChoiceScreen
 
 
 def day_line(t, day, today) -> str:
+    """11月25日 星期三（明天）, or Tomorrow, 25 November: short enough for half the screen."""
     relative = t.relative_day(day, today)
     first = t.day(day)
-    return first if relative in first else f"{first}（{relative}）"
+    if relative in first:
+        return first
+    return t("day.with_relative", day=t.day(day, "format.day_with_relative"), relative=relative)
 
 
 class CleaningDayScreen(PagedChoiceScreen):
@@ -23,11 +26,10 @@ class CleaningDayScreen(PagedChoiceScreen):
         today = core.clock.today()
         items = []
         for day in core.cleaning.days(core.session.elder.id):
-            state = "cleaning.day.open" if day.open else \
-                "cleaning.day.booked" if day.booked else "cleaning.day.closed"
-            refusal = "service.reason.duplicate" if day.booked else "service.reason.closed"
-            items.append(Choice(f"{day_line(self.t, day.day, today)}\n{self.t(state)}",
-                                day.open, day.day, self.t(refusal)))
+            refusal = day.refusal
+            state = self.t(f"cleaning.day.{refusal or 'open'}")
+            items.append(Choice(f"{day_line(self.t, day.day, today)}\n{state}", day.open, day.day,
+                                self.t(f"service.reason.{refusal}") if refusal else ""))
         return items
 
     def prompt(self) -> str:

@@ -1,12 +1,15 @@
 """求助: one tap on any screen, one confirm, and staff are told at once (spoken and shown)."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QHBoxLayout
 
 from kiosk.errors import KnownError
+from kiosk.paths import ASSETS
 from ui.screens.base import Screen
 from ui.screens.paged import keep_place
-from ui.widgets import BigButton, label, restyle
+from ui.widgets import BigButton, label
 
 
 class HelpScreen(Screen):
@@ -17,7 +20,17 @@ class HelpScreen(Screen):
     def build(self) -> None:
         self.set_title(self.t("help.title"))
         self.question = label(self.t("help.question"), "big")
-        self.body.addWidget(self.question)
+        # once sent: a big tick beside big words, so it reads from a step away
+        self.done_icon = label("", wrap=False)
+        icon_px = self.metrics.mm(20)
+        self.done_icon.setPixmap(QIcon(str(ASSETS / "icons" / "status-ok.svg")).pixmap(icon_px))
+        self.done_icon.setFixedSize(icon_px, icon_px)
+        self.done_icon.hide()
+        top = QHBoxLayout()
+        top.setSpacing(self.metrics.gap * 2)
+        top.addWidget(self.done_icon, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.question, 1)
+        self.body.addLayout(top)
         self.body.addWidget(self.message)
         self.body.addStretch(1)
         row = QHBoxLayout()
@@ -37,7 +50,7 @@ class HelpScreen(Screen):
         self.hide_message()
         self.sent = False
         self.question.setText(self.t("help.question"))
-        restyle(self.question, "big")
+        self.done_icon.hide()
         self.ok.show()
         self.cancel.setText(self.t("help.no"))
 
@@ -57,7 +70,7 @@ class HelpScreen(Screen):
         self.sent = True
         self.shell.action_done()
         self.question.setText(self.t("help.sent"))
-        restyle(self.question, "status_ok")
+        self.done_icon.show()
         self.ok.hide()
         self.cancel.setText(self.t("help.back"))
         self.shell.speak(self.t("help.sent"))
