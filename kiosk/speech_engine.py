@@ -18,8 +18,10 @@ from pathlib import Path
 RENDER_DEADLINE_S = 30.0
 
 # Language tags we look for in the engine's voice list, best first (espeak-ng, then SAPI5 names).
+# espeak-ng's plain "cmn" voice turns characters into tone-numbered pinyin and then reads that
+# as English ("您好" -> "nin two hao three"); "cmn-latn-pinyin" reads the same pinyin as Mandarin.
 LANGUAGE_TAGS: dict[str, tuple[str, ...]] = {
-    "zh_CN": ("cmn", "zh-cmn", "zh-cn", "zh"),
+    "zh_CN": ("cmn-latn-pinyin", "cmn", "zh-cmn", "zh-cn", "zh"),
     "yue": ("yue", "zh-yue", "zh-hk"),
     "en": ("en-gb", "en-us", "en"),
 }
