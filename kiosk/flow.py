@@ -43,7 +43,7 @@ NEXT: dict[tuple[str, str], str] = {
 }
 
 # Screens an elder may see before signing in; every other screen needs a signed-in elder.
-PUBLIC = frozenset({HOME, "help"})  # 求助 works before signing in too
+PUBLIC = frozenset({HOME, "help", "voice"})  # 求助 and 声音 work before signing in too
 
 # Staff mode (issue 5): its own screens, leading into the elders' screens.
 from kiosk.staff_flow import STAFF_NEXT  # noqa: E402

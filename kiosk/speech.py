@@ -163,6 +163,12 @@ class SpeechService:
     def set_language(self, language: str) -> None:
         self.language = language_key(language)
 
+    @property
+    def changed_this_session(self) -> bool:
+        """Muted, or rate or volume moved from the defaults since the last reset."""
+        return self.muted or (self.rate, self.volume) != (self._default_rate,
+                                                          self._default_volume)
+
     def reset_session(self) -> None:
         """After an elder signs out: default rate and volume, unmuted, their last prompt gone."""
         self.stop()

@@ -48,6 +48,7 @@ SCREENS: dict[str, str] = {
     "rating_reasons": "ui.screens.rating_reasons:RatingReasonsScreen",
     "complaint": "ui.screens.complaint:ComplaintScreen",
     "help": "ui.screens.help:HelpScreen",
+    "voice": "ui.screens.voice:VoiceScreen",
 }
 SCREENS.update(STAFF_SCREENS)
 
@@ -174,8 +175,11 @@ class KioskWindow(QMainWindow):
         self.refresh_languages()
 
     def refresh_languages(self) -> None:
-        voices = getattr(self.speaker, "languages", ())
-        self.screen(flow.HOME).show_languages(offered(voices), self.core.language.key)
+        """The home screen's language choices and its 声音 button, by what the engine has."""
+        home = self.screen(flow.HOME)
+        home.show_languages(offered(getattr(self.speaker, "languages", ())),
+                            self.core.language.key)
+        home.show_voice_entry(getattr(self.speaker, "available", False))
 
     def set_language(self, key: str) -> None:
         """The elder's language for screens and voice, in one tap on the home screen; the home
@@ -190,9 +194,12 @@ class KioskWindow(QMainWindow):
         """The default text size and language again (sign-out, or nobody at the kiosk);
         True if either had been changed."""
         settings = self.core.settings
+        voice_changed = getattr(self.speaker, "changed_this_session", False)
+        if voice_changed:
+            self.speaker.reset_session()
         if (self.metrics.text_size, self.core.language.key) == (settings.text_size,
                                                                 settings.language):
-            return False
+            return voice_changed
         self.set_text_size(settings.text_size)
         if self.core.language.key != settings.language:
             self._apply_language(settings.language)
@@ -239,6 +246,9 @@ class KioskWindow(QMainWindow):
             self.speaker.say(text)
 
     def repeat_prompt(self) -> None:
+        """再听一遍: asking to hear it again turns a muted voice back on."""
+        if getattr(self.speaker, "muted", False):
+            self.speaker.set_muted(False)
         self.speak(self.current.prompt())
 
     # --- screens -------------------------------------------------------------------------

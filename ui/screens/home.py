@@ -25,7 +25,8 @@ class HomeScreen(Screen):
         left = QVBoxLayout()
         left.setSpacing(self.metrics.gap * 2)
         left.addWidget(label(t("home.welcome"), "title"))
-        left.addWidget(label(t("home.instruction")))
+        self.instruction = label(t("home.instruction"))
+        left.addWidget(self.instruction)
         self.display = label("", "display", wrap=False)
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
         left.addWidget(self.display)
@@ -35,6 +36,11 @@ class HomeScreen(Screen):
         self.language_row.setSpacing(self.metrics.gap)
         left.addLayout(self.language_row)
         self.language_buttons: dict[str, BigButton] = {}
+        self.voice_button = BigButton(self.t("voice.entry"), "nav")
+        self.voice_button.setAccessibleName(self.t("voice.entry.name"))
+        self.voice_button.tapped.connect(lambda: self.shell.show_screen("voice"))
+        self.voice_button.hide()
+        self.language_row.addWidget(self.voice_button)
         self.sync_line = label("", "note")
         self.sync_line.hide()
         left.addWidget(self.sync_line)
@@ -84,11 +90,15 @@ class HomeScreen(Screen):
                 button = BigButton(language.name, "nav")
                 button.setAccessibleName(self.t("language.button", name=language.name))
                 button.tapped.connect(lambda key=language.key: self.shell.set_language(key))
-                self.language_row.addWidget(button)
+                self.language_row.insertWidget(len(self.language_buttons), button)
                 button.show()  # added to a screen that may already be on show
                 self.language_buttons[language.key] = button
         for key, button in self.language_buttons.items():
             button.set_role("nav_selected" if key == chosen else "nav")
+
+    def show_voice_entry(self, visible: bool) -> None:
+        """声音 (how loud, how fast): only where there is a voice to change."""
+        self.voice_button.setVisible(visible)
 
     def show_text_size(self, chosen: str) -> None:
         for size, button in self.size_buttons.items():
@@ -103,6 +113,16 @@ class HomeScreen(Screen):
     def clear(self) -> None:
         super().clear()
         self._clear_digits()
+
+    def show_message(self, text: str) -> None:
+        # The message says what to do now, in the instruction's place: at 超大 on a small
+        # screen there is no room for both beside the keypad.
+        self.instruction.hide()
+        super().show_message(text)
+
+    def hide_message(self) -> None:
+        super().hide_message()
+        self.instruction.show()
 
     def show_sync_line(self, text: str) -> None:
         self.sync_line.setText(text)
