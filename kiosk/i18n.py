@@ -75,11 +75,11 @@ class Translator:
     def has(self, key: str) -> bool:
         return key in self._messages or key in self._fallback
 
-    def day(self, day: dt.date) -> str:
+    def day(self, day: dt.date, pattern: str = "format.day") -> str:
         """"11月24日 星期二" in Chinese; the pattern itself is a translatable message."""
         from babel.dates import format_date
 
-        return format_date(day, self("format.day"), locale=self.locale)
+        return format_date(day, self(pattern), locale=self.locale)
 
     def time(self, moment: dt.datetime | dt.time) -> str:
         from babel.dates import format_time

@@ -91,6 +91,8 @@ class Keypad(QWidget):
         delete = BigButton(delete_text, "key")
         delete.tapped.connect(self.deleted.emit)
         grid.addWidget(delete, 3, 2)
+        for word in (clear, delete):  # 清空 fits a key as big as a digit; "Delete" needs more
+            word.setProperty("word", True)
 
 
 class Header(QFrame):

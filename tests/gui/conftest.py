@@ -92,10 +92,15 @@ def tap(qtbot, win, text: str) -> None:
                                                                    button.height() // 2))
 
 
+def tap_key(qtbot, win, key: str, **params: object) -> None:
+    """Tap the button that says message `key` in the window's own language (tap() by its text)."""
+    tap(qtbot, win, win.core.text(key, **params))
+
+
 def type_card(qtbot, win, digits: str) -> None:
     for digit in digits:
         tap(qtbot, win, digit)
-    tap(qtbot, win, "确定")
+    tap_key(qtbot, win, "home.key.ok")  # 确定
 
 
 def screen_says(win, text: str) -> bool:

@@ -3,13 +3,15 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
 
-from ui.theme import GLYPH_MM, PRIMARY_MM, TARGET_MM, Metrics
+from ui.theme import GLYPH_MM, PRIMARY_MM, TARGET_MM, Metrics, stylesheet
 
 PRIMARY_ROLES = {"primary", "tile", "key", "choice", "unavailable"}
 REFERENCE_GLYPH = "国"
 GAP_MM = 3.0
+# 21.5" 1920x1080 kiosk panel, and a 1280x800 window on a 15.6" laptop panel.
+SCREENS = {"1920x1080": ((1920, 1080), 21.5), "1280x800": ((1280, 800), 15.6)}
 
 
 def _visible(window: QWidget, kind) -> list:
@@ -48,7 +50,11 @@ def _clipped(widget, fm: QFontMetricsF) -> bool:
         if widget.wordWrap():
             return widget.heightForWidth(widget.width()) > widget.height() + 1
         width = max(fm.horizontalAdvance(line) for line in lines)
-        return width > widget.contentsRect().width() + 1
+        # A layout short of room squashes a label too: its ink must still fit.
+        ink = max(fm.tightBoundingRect(line).height() for line in lines)
+        height = (len(lines) - 1) * fm.lineSpacing() + ink
+        box = widget.contentsRect()
+        return width > box.width() + 1 or height > box.height() + 1
     icon = widget.iconSize().width() if not widget.icon().isNull() else 0
     width = max(fm.horizontalAdvance(line) for line in lines) + icon
     height = len(lines) * fm.lineSpacing()
@@ -79,3 +85,31 @@ def target_problems(window: QWidget, metrics: Metrics) -> list[str]:
 
 def all_problems(window: QWidget, metrics: Metrics) -> list[str]:
     return text_problems(window, metrics) + target_problems(window, metrics)
+
+
+def on_screen(window, screen: str, size: str) -> Metrics:
+    """The window as it would be on one of SCREENS at one text size."""
+    (width, height), inches = SCREENS[screen]
+    metrics = Metrics.for_screen(width, height, inches, size)
+    window.metrics = metrics
+    QApplication.instance().setStyleSheet(stylesheet(metrics))
+    window.resize(width, height)
+    return metrics
+
+
+def window_problems(window, screen: str, metrics: Metrics) -> list[str]:
+    """The screen shown now, kept at `metrics`' text size (sign-out and staff sign-in set
+    another): it fits on `screen` without growing the window, and meets all_problems."""
+    if window.metrics.text_size != metrics.text_size:
+        window.set_text_size(metrics.text_size)
+    window.metrics = metrics
+    QApplication.processEvents()
+    (width, height), _ = SCREENS[screen]
+    needed = window.minimumSizeHint()
+    if needed.width() > width or needed.height() > height:
+        return [f"needs {needed.width()}x{needed.height()}, more than the screen"]
+    if (window.width(), window.height()) != (width, height):
+        grown = f"the window grew to {window.width()}x{window.height()}"
+        window.resize(width, height)  # so the states after this one are measured on screen
+        return [grown]
+    return all_problems(window, metrics)

@@ -6,7 +6,8 @@ from ui.screens.service_confirm import ServiceConfirmScreen
 
 
 def cleaning_sentence(t, quote: ServiceQuote) -> str:
-    needs = "、".join(t("need." + code) for code in quote.needs) or t("cleaning.needs.nothing")
+    needs = t("list.separator").join(t("need." + code) for code in quote.needs) \
+        or t("cleaning.needs.nothing")
     return t("cleaning.confirm.sentence", day=t.day(quote.slot.day),
              window=t("window." + quote.slot.window), kind=t("kind." + quote.kind),
              hours=quote.extra.get("hours", ""), address=quote.elder.partial_address,

@@ -39,7 +39,7 @@ class CleaningWindowScreen(Screen):
         self.hide_message()
         core, t = self.core, self.t
         day = core.session.service.day
-        self.set_title(t("cleaning.window.title", day=t.day(day)))
+        self.set_title(t("cleaning.window.title", day=t.day(day, "format.day_short")))
         self.views = core.cleaning.windows(core.session.elder.id, day)
         for window, button in self.buttons.items():
             view = self.views.get(window)

@@ -7,11 +7,12 @@ from ui.screens.paged import Choice, PagedChoiceScreen
 
 class ClinicTimeScreen(PagedChoiceScreen):
     name = "clinic_time"
+    columns = 3  # times are short: two rows leave the title room to wrap (English does)
 
     def choices(self) -> list[Choice]:
         core, t = self.core, self.t
         draft = core.session.service
-        self.set_title(t("clinic.time.title", day=t.day(draft.day),
+        self.set_title(t("clinic.time.title", day=t.day(draft.day, "format.day_short"),
                          department=t("department." + draft.department)))
         items = []
         for view in core.clinic.times(core.session.elder.id, draft.department, draft.day):

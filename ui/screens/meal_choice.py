@@ -43,7 +43,7 @@ class MealChoiceScreen(Screen):
         self.hide_message()
         core = self.core
         day = core.session.meal.day
-        self.set_title(self.t("meal.choice.title", day=self.t.day(day)))
+        self.set_title(self.t("meal.choice.title", day=self.t.day(day, "format.day_short")))
         views = slots_between(core.store, day, day, core.session.elder.id, core.clock.now())
         self.views = {v.slot.meal: v for v in views}
         for meal, button in self.buttons.items():

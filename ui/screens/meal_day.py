@@ -5,6 +5,7 @@ from PySide6.QtWidgets import QGridLayout
 
 from kiosk.meals import DayView, booking_days
 from ui.screens.base import Screen
+from ui.screens.cleaning_day import day_line
 from ui.widgets import BigButton
 
 
@@ -40,10 +41,7 @@ class MealDayScreen(Screen):
         self.days = booking_days(core.store, core.session.elder.id, now,
                                  core.settings.booking_days)
         for button, day in zip(self.buttons, self.days, strict=True):
-            relative = self.t.relative_day(day.day, now.date())
-            first_line = self.t.day(day.day)
-            if relative not in first_line:
-                first_line = f"{first_line}（{relative}）"
+            first_line = day_line(self.t, day.day, now.date())
             button.setText(f"{first_line}\n{self.t(day_state_key(day))}")
             button.set_role("choice" if day.open else "unavailable")
 

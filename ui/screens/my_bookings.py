@@ -123,6 +123,9 @@ class MyBookingsScreen(Screen):
         icon.setFixedSize(icon_px, icon_px)
         top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(label(status, STATUS_ROLE[card.icon]), 1)
+        # The number beside its status, not under the words: at 超大 a card has one line to
+        # spare, and English words take two.
+        top.addWidget(label(t("receipt.number", number=card.booking.number), "note"))
         column.addLayout(top)
         # The action sits high on the card: the confirm that follows has its button low.
         action = self._action(card)
@@ -133,7 +136,6 @@ class MyBookingsScreen(Screen):
         words = QVBoxLayout()
         words.setSpacing(gap)
         words.addWidget(label(describe(t, card), "title"))
-        words.addWidget(label(t("receipt.number", number=card.booking.number), "note"))
         words.addStretch(1)
         details.addLayout(words, 1)
         if card.booking.status in ("tentative", "confirmed", "completed"):

@@ -29,10 +29,10 @@ class ReceiptScreen(Screen):
         info.addWidget(self.number)
         info.addWidget(self.summary)
         info.addStretch(1)
-        row.addLayout(info, 3)
+        row.addLayout(info, 1)  # the words get all the width the code does not need
         self.qr = label("", wrap=False)
         self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        row.addWidget(self.qr, 2)
+        row.addWidget(self.qr)
         self.body.addLayout(row, 1)
         self.countdown = label("", "note")
         self.body.addWidget(self.countdown)
