@@ -214,9 +214,11 @@ def test_the_measures_notice_small_targets_and_clipped_text(qtbot):
     tiny.setFixedSize(30, 30)
     squeezed = label("这一行字太长了放不下" * 3, wrap=False)
     squeezed.setFixedWidth(100)
+    flattened = label("压扁了", wrap=False)  # a layout short of height squashes a line too
+    flattened.setFixedHeight(10)
     nameless = BigButton("", "choice")
     nameless.setAccessibleName("")
-    for widget in (tiny, squeezed, nameless):
+    for widget in (tiny, squeezed, flattened, nameless):
         layout.addWidget(widget)
     page.resize(600, 600)
     page.show()
@@ -224,3 +226,4 @@ def test_the_measures_notice_small_targets_and_clipped_text(qtbot):
     problems = "\n".join(all_problems(page, metrics))
     assert "target under" in problems and "primary under" in problems
     assert "text clipped" in problems and "no accessible name" in problems
+    assert "'压扁了' in" in problems
