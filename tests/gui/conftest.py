@@ -25,6 +25,39 @@ class RecordingSpeaker:
         pass
 
 
+class VoiceStandIn(RecordingSpeaker):
+    """What the window sees of a ready speech engine with Mandarin, Cantonese and English
+    voices (kiosk.speech.SpeechService's public surface), recording what it is asked to say.
+    The real service is tested on its own and with the window in test_sound_choice.py."""
+
+    languages = ("zh_CN", "yue", "en")
+    available = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.voice = "zh_CN"
+        self.reset_session()
+
+    def set_language(self, voice: str) -> None:
+        self.voice = voice
+
+    def set_volume(self, volume: float) -> None:
+        self.volume = volume
+
+    def set_rate(self, rate: int) -> None:
+        self.rate = rate
+
+    def set_muted(self, muted: bool) -> None:
+        self.muted = muted
+
+    @property
+    def changed_this_session(self) -> bool:
+        return self.muted or (self.volume, self.rate) != (1.0, 150)
+
+    def reset_session(self) -> None:
+        self.volume, self.rate, self.muted = 1.0, 150, False
+
+
 @pytest.fixture
 def gui_settings(tmp_path):
     return load_settings(tmp_path / "none.toml", data_dir=tmp_path / "data",

@@ -4,25 +4,19 @@ from __future__ import annotations
 import pytest
 
 from kiosk.speech import SpeechService
-from tests.gui.conftest import RecordingSpeaker, screen_says, tap, type_card, visible_texts
-
-
-class MultilingualSpeaker(RecordingSpeaker):
-    """The window's view of a speech engine with Mandarin, Cantonese and English voices."""
-
-    languages = ("zh_CN", "yue", "en")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.voice = ""
-
-    def set_language(self, voice: str) -> None:
-        self.voice = voice
+from tests.gui.conftest import (
+    RecordingSpeaker,
+    VoiceStandIn,
+    screen_says,
+    tap,
+    type_card,
+    visible_texts,
+)
 
 
 @pytest.fixture
 def voices(window):
-    speaker = MultilingualSpeaker()
+    speaker = VoiceStandIn()
     window.set_speaker(speaker)
     return speaker
 

@@ -9,8 +9,9 @@ from PySide6.QtWidgets import QApplication
 
 from kiosk.elders import find_by_card
 from kiosk.i18n import DEFAULT_LANGUAGE
-from tests.gui.conftest import tap, tap_key, type_card, visible_buttons
+from tests.gui.conftest import VoiceStandIn, tap, tap_key, type_card, visible_buttons
 from tests.gui.measure import SCREENS, all_problems, on_screen, window_problems
+from ui.screens.home import MAX_TYPED_DIGITS
 from ui.theme import TEXT_SIZES, Metrics, stylesheet
 
 LANGUAGES = (DEFAULT_LANGUAGE, "en")
@@ -19,7 +20,19 @@ LANGUAGES = (DEFAULT_LANGUAGE, "en")
 def walk(qtbot, window):
     """Every screen and state an elder can reach, yielded after it shows. Buttons are tapped by
     message key, so the same walk runs in every language."""
-    yield "home"
+    window.set_speaker(VoiceStandIn())  # as with a real engine: 粤语 and 声音 on the home screen
+    window.screen("home").show_sync_line(longest_sync_line(window.core.text))
+    yield "home, offline with bookings waiting"
+    for digit in "1" * MAX_TYPED_DIGITS:
+        tap(qtbot, window, digit)
+    yield "home, the longest card number typed"
+    tap_key(qtbot, window, "home.key.clear")
+    tap_key(qtbot, window, "voice.entry")
+    yield "sound"
+    tap_key(qtbot, window, "voice.mute")
+    tap_key(qtbot, window, "voice.slow")
+    yield "sound, muted and slower"
+    tap_key(qtbot, window, "voice.done")
     type_card(qtbot, window, "99999999")
     yield "home with an unknown card"
     type_card(qtbot, window, "10000002")  # 李建国: delivery allowed, so three modes show
@@ -157,6 +170,14 @@ def walk_services(qtbot, window):
     tap_key(qtbot, window, "service.meal")  # where the walk above measured the idle warning
     tap_key(qtbot, window, "day.today")
     tap_key(qtbot, window, "meal.lunch")
+
+
+def longest_sync_line(t) -> str:
+    """The longest thing the home screen's sync line can say."""
+    keys = ("sync.demo_mode", "sync.needs_staff", "sync.all_confirmed", "sync.offline_pending",
+            "sync.offline_uploading", "sync.offline_idle", "sync.online_pending",
+            "sync.online_uploading", "sync.connecting")
+    return max((t(key, count=128) for key in keys), key=len)
 
 
 @pytest.fixture

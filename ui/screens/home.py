@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout
 
 from kiosk.cards import MAX_INPUT
 from ui.screens.base import Screen
 from ui.theme import TEXT_SIZES
-from ui.widgets import BigButton, Keypad, label
+from ui.widgets import BigButton, Keypad, label, restyle
 
 MAX_TYPED_DIGITS = 18
 
@@ -24,23 +25,16 @@ class HomeScreen(Screen):
         row.setSpacing(self.metrics.gap * 4)
         left = QVBoxLayout()
         left.setSpacing(self.metrics.gap * 2)
-        left.addWidget(label(t("home.welcome"), "title"))
-        self.instruction = label(t("home.instruction"))
+        # One greeting that says what to do: at 超大 beside the keypad every line counts.
+        self.instruction = label(t("home.instruction"), "title")
         left.addWidget(self.instruction)
         self.display = label("", "display", wrap=False)
         self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # its width comes from the column, never from the number typed into it
+        self.display.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         left.addWidget(self.display)
         left.addWidget(self.message)
         left.addStretch(1)
-        self.language_row = QHBoxLayout()
-        self.language_row.setSpacing(self.metrics.gap)
-        left.addLayout(self.language_row)
-        self.language_buttons: dict[str, BigButton] = {}
-        self.voice_button = BigButton(self.t("voice.entry"), "nav")
-        self.voice_button.setAccessibleName(self.t("voice.entry.name"))
-        self.voice_button.tapped.connect(lambda: self.shell.show_screen("voice"))
-        self.voice_button.hide()
-        self.language_row.addWidget(self.voice_button)
         self.sync_line = label("", "note")
         self.sync_line.hide()
         left.addWidget(self.sync_line)
@@ -56,7 +50,22 @@ class HomeScreen(Screen):
         right.addWidget(self.ok)
         row.addLayout(left, 5)
         row.addLayout(right, 4)
-        self.body.addLayout(row, 1)
+        # Under both columns, the whole width: 普通话 / 粤语 / English, and apart from them 声音;
+        # one gap (3 mm) above it, as at 超大 on a small screen the keypad needs the height.
+        page = QVBoxLayout()
+        page.setSpacing(self.metrics.gap)
+        page.addLayout(row, 1)
+        self.body.addLayout(page, 1)
+        self.language_row = QHBoxLayout()
+        self.language_row.setSpacing(self.metrics.gap * 2)
+        self.language_row.addStretch(1)
+        self.language_buttons: dict[str, BigButton] = {}
+        self.voice_button = BigButton(self.t("voice.entry"), "nav")
+        self.voice_button.setAccessibleName(self.t("voice.entry.name"))
+        self.voice_button.tapped.connect(lambda: self.shell.show_screen("voice"))
+        self.voice_button.hide()
+        self.language_row.addWidget(self.voice_button)
+        page.addLayout(self.language_row)
         self._add_text_size_buttons()
         # Staff mode's entry: discreet, in the corner, still a 16 mm target.
         staff = BigButton(t("staff.entry"), "corner")
@@ -87,7 +96,9 @@ class HomeScreen(Screen):
                 button.deleteLater()
             self.language_buttons = {}
             for language in languages if len(languages) > 1 else ():
-                button = BigButton(language.name, "nav")
+                # built in its role: re-styling it later would cost the first frame 5 ms
+                button = BigButton(language.name,
+                                   "nav_selected" if language.key == chosen else "nav")
                 button.setAccessibleName(self.t("language.button", name=language.name))
                 button.tapped.connect(lambda key=language.key: self.shell.set_language(key))
                 self.language_row.insertWidget(len(self.language_buttons), button)
@@ -150,6 +161,16 @@ class HomeScreen(Screen):
     def _show_digits(self) -> None:
         shown = self._digits or self.t("home.card_empty")
         self.display.setText(shown)
+        # A long number steps down to body text (still the chosen size) rather than clip.
+        role = "display"
+        if self._digits:
+            font = QFont(self.display.font())
+            font.setPixelSize(self.shell.metrics.huge_font)  # the text size chosen now
+            room = self.display.contentsRect().width() - 2 * self.metrics.gap
+            if QFontMetrics(font).horizontalAdvance(shown) > room:
+                role = "display_long"
+        if self.display.property("role") != role:
+            restyle(self.display, role)
         self.display.setAccessibleName(f"{self.t('home.card_label')} {shown}")
 
     def _submit(self) -> None:
