@@ -92,10 +92,12 @@ class Metrics:
 def stylesheet(metrics: Metrics, high_contrast: bool = False) -> str:
     colours = HIGH_CONTRAST_COLOURS if high_contrast else NORMAL_COLOURS
     template = Template((ASSETS / "theme.qss").read_text(encoding="utf-8"))
+    border = max(2, metrics.mm(0.6))
     return template.substitute(
         colours,
         font=metrics.font, small_font=metrics.small_font, title_font=metrics.title_font,
         huge_font=metrics.huge_font, primary=metrics.primary, tile=metrics.tile,
-        target=metrics.target, gap=metrics.gap, radius=metrics.mm(2),
-        border=max(2, metrics.mm(0.6)),
+        target=metrics.target, gap=metrics.gap, radius=metrics.mm(2), border=border,
+        # min-width counts the contents only: a key's border is part of its 16 mm target
+        key_width=metrics.target - 2 * border,
     )
