@@ -87,9 +87,12 @@ class Translator:
         return format_time(moment, "HH:mm", locale=self.locale)
 
     def price(self, cents: int) -> str:
-        from babel.numbers import format_currency
+        """¥12.00 in every language: the pattern is a message (Babel's English would say
+        "CN¥", which nobody at a Chinese community centre writes); the digits follow the locale."""
+        from babel.numbers import format_decimal
 
-        return format_currency(cents / 100, "CNY", locale=self.locale)
+        return self("format.price", amount=format_decimal(cents / 100, "#,##0.00",
+                                                          locale=self.locale))
 
     def relative_day(self, day: dt.date, today: dt.date) -> str:
         """今天 / 明天 / 后天, or the weekday when further away."""

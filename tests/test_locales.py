@@ -65,6 +65,7 @@ def test_dates_and_prices_follow_the_locale():
     assert zh.day(tuesday) == "11月24日 星期二"
     assert en.day(tuesday) == "Tuesday 24 November"
     assert zh.price(1200) == "¥12.00"
+    assert en.price(123450) == "¥1,234.50"  # not Babel's English "CN¥"
     assert zh.relative_day(tuesday, tuesday) == "今天"
     assert zh.relative_day(tuesday + dt.timedelta(1), tuesday) == "明天"
     assert zh("services.greeting", name="王秀英") == "王秀英，您好"
