@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from kiosk import attention
 from kiosk.attention import AttentionItem
 from ui.staff.base import StaffScreen
-from ui.staff.widgets import Pager, pager_row, show_page
+from ui.staff.widgets import FitPages
 from ui.widgets import BigButton, label
-
-ROWS = 4
 
 
 def item_text(t, item: AttentionItem, today: dt.date) -> str:
@@ -54,75 +52,69 @@ class StaffAttentionScreen(StaffScreen):
     name = "staff_attention"
 
     def build(self) -> None:
-        gap = self.metrics.gap
         self.set_title(self.t("staff.menu.attention"))
-        self.failed_elders = label("", "note")
-        self.body.addWidget(self.failed_elders)
-        self.rows = []
-        for index in range(ROWS):
-            row = QHBoxLayout()
-            row.setSpacing(gap)
-            text = label("")
-            first = BigButton("", "nav")
-            second = BigButton(self.t("staff.attention.resolve"), "nav")
-            first.tapped.connect(lambda i=index: self._act(i, first=True))
-            second.tapped.connect(lambda i=index: self._act(i, first=False))
-            row.addWidget(text, 1)
-            row.addWidget(first)
-            row.addWidget(second)
-            self.body.addLayout(row)
-            self.rows.append((text, first, second))
-        self.empty = label(self.t("staff.attention.empty"))
-        self.body.addWidget(self.empty)
-        self.body.addStretch(1)
-        self.body.addWidget(self.message)
-        pager, self.previous, self.following, self.where = pager_row(self.t, gap, self._move)
-        self.body.addLayout(pager)
-        self.pager = Pager(ROWS)
+        # A message, the elders with refused bookings, then one row per item: paged to fit.
+        self.pages = FitPages(self, self.metrics.gap)
+        self.pages.add(self.message)
+        self.failed_elders = self.pages.add(label("", "note"))
+        self.empty = self.pages.add(label(self.t("staff.attention.empty")))
+        self.body.addWidget(self.pages, 1)
+        self.rows: list[tuple[QWidget, QLabel, BigButton, BigButton]] = []
+        self.items: list[AttentionItem] = []
+
+    def _row(self, index: int) -> tuple[QWidget, QLabel, BigButton, BigButton]:
+        widget = QWidget()
+        row = QHBoxLayout(widget)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(self.metrics.gap)
+        text = label("")
+        first = BigButton("", "nav")
+        second = BigButton(self.t("staff.attention.resolve"), "nav")
+        first.tapped.connect(lambda: self._act(index, first=True))
+        second.tapped.connect(lambda: self._act(index, first=False))
+        row.addWidget(text, 1)
+        row.addWidget(first)
+        row.addWidget(second)
+        self.pages.add(widget)
+        return widget, text, first, second
 
     def enter(self) -> None:
         self.hide_message()
-        self._load()
+        self._load(keep_page=False)
 
-    def _load(self) -> None:
-        page = self.pager.page
-        self.pager.set(attention.items(self.core.store))
-        self.pager.page = min(page, self.pager.pages - 1)
-        failed = attention.elders_with_failed_bookings(self.core.store)
-        self.failed_elders.setText(self.t("staff.attention.failed_elders", names="、".join(
-            f"{name}（{count}）" for _, name, count in failed)) if failed else "")
-        self.failed_elders.setVisible(bool(failed))
-        self._show()
-
-    def _move(self, step: int) -> None:
-        self.pager.move(step)
-        self._show()
-
-    def _show(self) -> None:
-        shown = self.pager.visible()
+    def _load(self, keep_page: bool = True) -> None:
+        self.items = attention.items(self.core.store)
+        while len(self.rows) < len(self.items):
+            self.rows.append(self._row(len(self.rows)))
         today = self.core.clock.today()
-        for index, (text, first, second) in enumerate(self.rows):
-            item = shown[index] if index < len(shown) else None
-            for widget in (text, first, second):
-                widget.setVisible(item is not None)
-            if item is None:
-                text.setText("")
-                continue
+        for item, (_, text, first, second) in zip(self.items, self.rows, strict=False):
             text.setText(item_text(self.t, item, today))
             if item.kind == "help":
                 first.setText(self.t("staff.attention.acknowledge"))
                 first.setVisible(item.state == "open")
+                second.show()
             else:
                 first.setText(self.t("staff.attention.done"))
+                first.show()
                 second.hide()
-        self.empty.setVisible(not self.pager.items)
-        show_page(self.pager, self.t, self.previous, self.following, self.where)
+        failed = attention.elders_with_failed_bookings(self.core.store)
+        self.failed_elders.setText(self.t("staff.attention.failed_elders", names="、".join(
+            f"{name}（{count}）" for _, name, count in failed)) if failed else "")
+        self._page(keep_page)
+
+    def _page(self, keep_page: bool = True) -> None:
+        blocks = [self.message] if self.message.text() else []
+        blocks += [self.failed_elders] if self.failed_elders.text() else []
+        blocks += [row[0] for row in self.rows[:len(self.items)]] or [self.empty]
+        self.pages.show_blocks(blocks, keep_page)
+
+    def fit(self) -> None:
+        self._page()
 
     def _act(self, index: int, first: bool) -> None:
-        shown = self.pager.visible()
-        if index >= len(shown):
+        if index >= len(self.items):
             return
-        item = shown[index]
+        item = self.items[index]
         if item.kind == "help":
             state = "acknowledged" if first else "resolved"
             self.core.help.update(item.item_id, state, self.staff_id)

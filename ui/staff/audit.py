@@ -5,10 +5,7 @@ import datetime as dt
 
 from kiosk.audit import recent
 from ui.staff.base import StaffScreen
-from ui.staff.widgets import Pager, pager_row, show_page
-from ui.widgets import label
-
-ROWS = 7
+from ui.staff.widgets import FitPages
 
 
 def entry_text(t, entry, today: dt.date) -> str:
@@ -23,28 +20,12 @@ class StaffAuditScreen(StaffScreen):
 
     def build(self) -> None:
         self.set_title(self.t("staff.menu.audit"))
-        self.lines = [label("", wrap=False) for _ in range(ROWS)]
-        for line in self.lines:
-            self.body.addWidget(line)
-        self.body.addStretch(1)
-        pager, self.previous, self.following, self.where = pager_row(
-            self.t, self.metrics.gap, self._move)
-        self.body.addLayout(pager)
-        self.pager = Pager(ROWS)
+        self.pages = FitPages(self, self.metrics.gap)  # as many lines as fit, then pages
+        self.body.addWidget(self.pages, 1)
 
     def enter(self) -> None:
-        self.pager.set(recent(self.core.store))
-        self._show()
-
-    def _move(self, step: int) -> None:
-        self.pager.move(step)
-        self._show()
-
-    def _show(self) -> None:
-        shown = self.pager.visible()
         today = self.core.clock.today()
-        for index, line in enumerate(self.lines):
-            entry = shown[index] if index < len(shown) else None
-            line.setText(entry_text(self.t, entry, today) if entry else "")
-            line.setVisible(entry is not None)
-        show_page(self.pager, self.t, self.previous, self.following, self.where)
+        self.pages.show_texts([entry_text(self.t, e, today) for e in recent(self.core.store)])
+
+    def fit(self) -> None:
+        self.pages.show_blocks(self.pages.blocks, keep_page=True)

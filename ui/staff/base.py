@@ -1,13 +1,58 @@
 """What staff screens share: the signed-in staff member, and the keyboard feeding a field."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QLineEdit
 
 from ui.screens.base import Screen
 
 
 class StaffScreen(Screen):
+    def __init__(self, shell) -> None:
+        super().__init__(shell)
+        # Staff screens are not spoken, so 再听一遍 would do nothing: its room goes to the
+        # title. Rows 3 mm apart (not 6) leave room for 超大 text on a laptop's screen.
+        self.header.repeat_button.hide()
+        self.body.setSpacing(self.metrics.gap)
+        self._fitting = False
+
+    def fit(self) -> None:
+        """Screens that page their content (ui.staff.widgets.FitPages) page it again here."""
+
+    def refit(self) -> None:
+        if getattr(self, "_fitting", True):
+            return  # still building, or already fitting (fitting lays the screen out)
+        self._fitting = True
+        try:
+            self.fit()
+        finally:
+            self._fitting = False
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().resizeEvent(event)
+        self.refit()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            # Another text size: every widget is restyled first, then the pages are made again.
+            QTimer.singleShot(0, self, self.refit)
+
+    def show_message(self, text: str) -> None:
+        if getattr(self, "pages", None) is None:
+            super().show_message(text)
+            return
+        # Paged screens show it as their first block: shown here at once, it would make the
+        # window grow for a moment (and windows do not shrink back).
+        self.message.setText(text)
+        self.message.setAccessibleName(text)
+        self.shell.speak(text)
+        self.refit()
+
+    def hide_message(self) -> None:
+        super().hide_message()
+        self.refit()
+
     @property
     def mode(self):
         return self.shell.staff_mode

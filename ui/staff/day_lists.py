@@ -11,10 +11,9 @@ from kiosk.errors import StorageError
 from kiosk.meals import MEALS, MODES
 from ui.staff.base import StaffScreen
 from ui.staff.pdf import export_pdf
-from ui.staff.widgets import Pager, pager_row, show_page
-from ui.widgets import BigButton, label
+from ui.staff.widgets import FitPages, breakable
+from ui.widgets import BigButton
 
-LINES = 4
 DAYS = 3
 TABS = ("meal", "cleaning", "clinic")
 
@@ -59,24 +58,18 @@ class StaffDayListsScreen(StaffScreen):
             choose.addWidget(button)
             self.tab_buttons[tab] = button
         self.body.addLayout(choose)
-        self.summary = [label("") for _ in MEALS]
-        for line in self.summary:
-            self.body.addWidget(line)
-        self.lines = [label("", wrap=False) for _ in range(LINES)]
-        for line in self.lines:
-            self.body.addWidget(line)
-        self.body.addStretch(1)
-        pager, self.previous, self.following, self.where = pager_row(self.t, gap, self._move)
-        self.body.addLayout(pager)
-        self.body.addWidget(self.message)
+        # The export message, the totals and every line, paged to fit: long lines wrap.
+        self.pages = FitPages(self, gap)
+        self.pages.add(self.message)
+        self.body.addWidget(self.pages, 1)
         exports = QHBoxLayout()
         exports.setSpacing(gap * 2)
         for key, handler in (("daylist.export_csv", self._csv), ("daylist.export_pdf", self._pdf)):
-            button = BigButton(self.t(key), "choice")
+            button = BigButton(self.t(key), "nav")
             button.tapped.connect(handler)
             exports.addWidget(button)
         self.body.addLayout(exports)
-        self.pager = Pager(LINES)
+        self.texts: list[str] = []
         self.offset, self.tab, self.lists = 0, "meal", None
 
     def enter(self) -> None:
@@ -103,32 +96,22 @@ class StaffDayListsScreen(StaffScreen):
         for tab, button in self.tab_buttons.items():
             button.set_role("nav_selected" if tab == self.tab else "nav")
         self.set_title(self.t("daylist.title", day=self.t.day(day)))
-        summary = meal_summary(self.t, self.lists) if self.tab == "meal" else []
-        for line, text in zip(self.summary, summary + [""] * len(self.summary), strict=False):
-            line.setText(text)
-            line.setVisible(bool(text))
+        texts = meal_summary(self.t, self.lists) if self.tab == "meal" else []
         entries = {"meal": self.lists.meals, "cleaning": self.lists.cleaning,
                    "clinic": self.lists.clinic}[self.tab]
-        self.pager.set(entries or [])
         if entries is None:
-            self.summary[0].setText(self.t("daylist.no_service_data"))
-            self.summary[0].show()
+            texts = [self.t("daylist.no_service_data")]
         elif not entries:
-            self.summary[-1].setText(self.t("daylist.empty"))
-            self.summary[-1].show()
-        self._show()
+            texts.append(self.t("daylist.empty"))
+        self.texts = texts + [line_text(self.t, self.tab, entry) for entry in entries or []]
+        self._page()
 
-    def _move(self, step: int) -> None:
-        self.pager.move(step)
-        self._show()
+    def _page(self, keep_page: bool = False) -> None:
+        message = [self.message] if self.message.text() else []
+        self.pages.show_texts(self.texts, keep_page, before=message)
 
-    def _show(self) -> None:
-        shown = self.pager.visible()
-        for index, line in enumerate(self.lines):
-            entry = shown[index] if index < len(shown) else None
-            line.setText(line_text(self.t, self.tab, entry) if entry else "")
-            line.setVisible(entry is not None)
-        show_page(self.pager, self.t, self.previous, self.following, self.where)
+    def fit(self) -> None:
+        self._page(keep_page=True)
 
     def _export(self, kind: str) -> None:
         folder = export_folder(self.core.settings.data_dir)
@@ -142,7 +125,7 @@ class StaffDayListsScreen(StaffScreen):
         audit.log(self.core.store, self.core.clock, self.staff_id, f"daylist.export_{kind}",
                   self.lists.day.isoformat())
         self.shell.action_done()
-        self.show_message(self.t("daylist.exported", path=str(path)))
+        self.show_message(self.t("daylist.exported", path=breakable(path)))
 
     def _csv(self) -> None:
         self._export("csv")

@@ -32,10 +32,10 @@ class StaffElderScreen(StaffScreen):
 
     def build(self) -> None:
         gap = self.metrics.gap
-        self.info = [label("") for _ in range(3)]
-        for line in self.info:
-            self.body.addWidget(line)
-        self.body.addWidget(label(self.t("staff.elder.quick"), "note"))
+        self.info = label("")  # three lines in one label: no row gaps between them
+        self.body.addWidget(self.info)
+        self.quick_note = label(self.t("staff.elder.quick"), "note")
+        self.body.addWidget(self.quick_note)
         grid = QGridLayout()
         grid.setSpacing(gap)
         self.quick: list[BigButton] = []
@@ -68,9 +68,7 @@ class StaffElderScreen(StaffScreen):
         self.core.session.staff_id = self.staff_id
         form = elder_registry.load(self.core.store, elder.id)
         self.set_title(self.t("staff.elder.title", name=form.name))
-        for line, text in zip(self.info, elder_lines(self.t, form, elder.masked_phone),
-                              strict=True):
-            line.setText(text)
+        self.info.setText("\n".join(elder_lines(self.t, form, elder.masked_phone)))
         self.toggle.setText(self.t("staff.elder.deactivate" if form.active
                                    else "staff.elder.reactivate"))
         now = self.core.clock.now()
@@ -78,6 +76,7 @@ class StaffElderScreen(StaffScreen):
         self.slots = [v.slot for v in slots_between(self.core.store, now.date(), last,
                                                      elder.id, now) if v.bookable]
         self.slots = self.slots[:QUICK_MEALS] if elder.active else []
+        self.quick_note.setVisible(bool(self.slots))  # no 一点就订 over no buttons
         for index, button in enumerate(self.quick):
             slot = self.slots[index] if index < len(self.slots) else None
             button.setVisible(slot is not None)
@@ -89,8 +88,7 @@ class StaffElderScreen(StaffScreen):
 
     def clear(self) -> None:
         super().clear()
-        for line in self.info:
-            line.setText("")
+        self.info.setText("")
         self.slots = []
 
     def _quick(self, index: int) -> None:

@@ -2,14 +2,14 @@
 emergency contact. Chinese through the system input method; letters and digits on screen."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout
+from PySide6.QtWidgets import QHBoxLayout
 
 from kiosk.cards import parse_card_input
 from kiosk.elder_registry import ElderForm
 from kiosk.errors import KnownError
 from ui.staff.base import KeyboardTarget, StaffScreen
-from ui.staff.widgets import StaffKeyboard, line_edit
-from ui.widgets import BigButton, label
+from ui.staff.widgets import FieldRow, FitPages, StaffKeyboard, arrange_fields
+from ui.widgets import BigButton
 
 FIELDS = (("name", "elder.field.name"), ("card_no", "elder.field.card"),
           ("phone", "elder.field.phone"), ("address", "elder.field.address"),
@@ -24,26 +24,42 @@ class StaffElderFormScreen(StaffScreen):
         gap = self.metrics.gap
         row = QHBoxLayout()
         row.setSpacing(gap * 2)
-        grid = QGridLayout()
-        grid.setSpacing(gap)
+        # The fields beside the keyboard, paged when they do not all fit (big text, small
+        # screen); a card-reader message goes first.
+        self.pages = FitPages(self, gap)
+        self.pages.add(self.message)
+        self.fields: list[FieldRow] = []
         self.edits = {}
-        for index, (field, key) in enumerate(FIELDS):
-            grid.addWidget(label(self.t(key), wrap=False), index, 0)
-            edit = line_edit(self.t(key), self.metrics.target)
-            grid.addWidget(edit, index, 1)
-            self.edits[field] = edit
-        row.addLayout(grid, 2)
+        for field, key in FIELDS:
+            row_widget = FieldRow(self.t(key), self.metrics.target, gap)
+            self.pages.add(row_widget)
+            self.fields.append(row_widget)
+            self.edits[field] = row_widget.edit
+        self.pages.prepare = lambda width: arrange_fields(self.fields, width)
+        for button in (self.pages.previous, self.pages.following):
+            button.tapped.connect(self._focus_page)
+        row.addWidget(self.pages, 1)
         keyboard = StaffKeyboard(self.t, gap, symbols="-#()")
         self.target = KeyboardTarget(list(self.edits.values()))
         keyboard.key.connect(self.target.key)
         keyboard.deleted.connect(self.target.delete)
         keyboard.cleared.connect(self.target.clear)
-        row.addWidget(keyboard, 3)
+        row.addWidget(keyboard)
         self.body.addLayout(row, 1)
-        self.body.addWidget(self.message)
         self.next = BigButton(self.t("staff.form.next"), "primary")
         self.next.tapped.connect(self._next)
         self.body.addWidget(self.next)
+
+    def fit(self, first: int | None = None) -> None:
+        message = [self.message] if self.message.text() else []
+        self.pages.show_blocks([*message, *self.fields], keep_page=first is None)
+
+    def _focus_page(self) -> None:
+        """The keyboard types into the first field of the page just turned to."""
+        shown = [row for row in self.fields if row.isVisible()]
+        if shown:
+            self.target.current = shown[0].edit
+            shown[0].edit.setFocus()
 
     def enter(self) -> None:
         self.hide_message()
@@ -54,6 +70,7 @@ class StaffElderFormScreen(StaffScreen):
                        else self.t("staff.form.new_title"))
         for field, edit in self.edits.items():
             edit.setText(getattr(form, field))
+        self.fit(first=0)
         self.target.current = self.edits["name"]
         self.edits["name"].setFocus()
 

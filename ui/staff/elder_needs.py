@@ -2,7 +2,9 @@
 delivery and home visits; then save (validated, one transaction with its elder.upsert op)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QStyle, QStyleOptionButton, QWidget
 
 from kiosk import elder_registry
 from kiosk.elder_registry import MOBILITY, ElderInvalid
@@ -10,11 +12,53 @@ from kiosk.elders import get_elder
 from kiosk.errors import KnownError
 from kiosk.meals import DIET_TAGS
 from ui.staff.base import StaffScreen
+from ui.staff.widgets import FitPages
 from ui.widgets import BigButton, label
+
+GROUPS = (("dietary", "elder.field.dietary", DIET_TAGS, "tag"),
+          ("mobility", "elder.field.mobility", MOBILITY, "mobility"),
+          ("subsidy_level", "elder.field.subsidy", (), "subsidy"),
+          ("permissions", "elder.field.permissions",
+           ("delivery_allowed", "home_visit_allowed"), "elder.field"))
 
 
 def chip_text(t, text: str, on: bool) -> str:
     return t("staff.chip.on" if on else "staff.chip.off", name=text)
+
+
+class ChipGroup(QWidget):
+    """A group's name, then its chips as many to a row as fit, all as wide as the widest."""
+
+    def __init__(self, name: str, gap: int) -> None:
+        super().__init__()
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(gap)
+        self.name = label(name, wrap=False)
+        row.addWidget(self.name)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(gap)
+        row.addLayout(self.grid)
+        row.addStretch(1)
+        self.chips: list[BigButton] = []
+        self.columns = 0
+
+    def add(self, chip: BigButton) -> None:
+        self.chips.append(chip)
+        self.columns = 0  # placed at the next arrange
+
+    def arrange(self, name_width: int, columns: int, chip_width: int) -> None:
+        self.name.setFixedWidth(name_width)
+        used = min(columns, len(self.chips))
+        for column in range(max(used, self.grid.columnCount())):
+            self.grid.setColumnMinimumWidth(column, chip_width if column < used else 0)
+        if columns == self.columns:
+            return
+        for chip in self.chips:
+            self.grid.removeWidget(chip)
+        for index, chip in enumerate(self.chips):
+            self.grid.addWidget(chip, index // columns, index % columns)
+        self.columns = columns
 
 
 class StaffElderNeedsScreen(StaffScreen):
@@ -22,34 +66,51 @@ class StaffElderNeedsScreen(StaffScreen):
 
     def build(self) -> None:
         gap = self.metrics.gap
-        grid = QGridLayout()
-        grid.setSpacing(gap)
+        # The groups (and a message first) paged to fit, chips wrapping to more rows.
+        self.pages = FitPages(self, gap)
+        self.pages.add(self.message)
+        self.pages.prepare = self._arrange
         self.chips: dict[tuple[str, str], BigButton] = {}
-        groups = [("dietary", "elder.field.dietary", DIET_TAGS, "tag"),
-                  ("mobility", "elder.field.mobility", MOBILITY, "mobility"),
-                  ("subsidy_level", "elder.field.subsidy", (), "subsidy"),
-                  ("permissions", "elder.field.permissions",
-                   ("delivery_allowed", "home_visit_allowed"), "elder.field")]
-        self.subsidy_row = 2
-        for row, (group, key, values, prefix) in enumerate(groups):
-            grid.addWidget(label(self.t(key), wrap=False), row, 0)
-            for column, value in enumerate(values):
-                self._chip(grid, row, column + 1, group, value, f"{prefix}.{value}")
-        self.grid = grid
-        self.body.addLayout(grid)
-        self.body.addWidget(self.message)
-        self.body.addStretch(1)
+        self.groups: dict[str, ChipGroup] = {}
+        for group, key, values, prefix in GROUPS:
+            self.groups[group] = self.pages.add(ChipGroup(self.t(key), gap))
+            for value in values:
+                self._chip(group, value, f"{prefix}.{value}")
+        self.body.addWidget(self.pages, 1)
         self.save = BigButton(self.t("staff.form.save"), "primary")
         self.save.tapped.connect(self._save)
         self.body.addWidget(self.save)
 
-    def _chip(self, grid: QGridLayout, row: int, column: int, group: str, value: str,
-              key: str) -> None:
+    def _chip(self, group: str, value: str, key: str) -> None:
         chip = BigButton("", "staff_chip")
         chip.setProperty("label", self.t(key))
         chip.tapped.connect(lambda: self._toggle(group, value))
-        grid.addWidget(chip, row, column)
+        self.groups[group].add(chip)
         self.chips[(group, value)] = chip
+
+    def _arrange(self, width: int) -> None:
+        gap = self.metrics.gap
+        names = max(g.name.sizeHint().width() for g in self.groups.values())
+        widest = max(self._chip_width(chip) for chip in self.chips.values())
+        columns = max(1, (width - names) // (widest + gap))
+        for group in self.groups.values():
+            group.arrange(names, columns, widest)
+
+    def _chip_width(self, chip: BigButton) -> int:
+        """As wide as it is when on (bold, with its tick), so turning it on moves nothing."""
+        bold = QFont(chip.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        on = chip_text(self.t, chip.property("label"), True)
+        option = QStyleOptionButton()
+        chip.initStyleOption(option)
+        text = QSize(metrics.horizontalAdvance(on), metrics.height())
+        return chip.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, option, text,
+                                             chip).width()
+
+    def fit(self) -> None:
+        message = [self.message] if self.message.text() else []
+        self.pages.show_blocks([*message, *self.groups.values()], keep_page=True)
 
     def enter(self) -> None:
         self.hide_message()
@@ -58,11 +119,10 @@ class StaffElderNeedsScreen(StaffScreen):
             raise KnownError()
         for level in elder_registry.subsidy_levels(self.core.store):
             if ("subsidy_level", level) not in self.chips:
-                column = 1 + sum(1 for g, _ in self.chips if g == "subsidy_level")
-                self._chip(self.grid, self.subsidy_row, column, "subsidy_level", level,
-                           f"subsidy.{level}")
+                self._chip("subsidy_level", level, f"subsidy.{level}")
         self.set_title(self.t("staff.form.needs_title", name=form.name or "—"))
         self._show()
+        self.pages.show_blocks(list(self.groups.values()))
 
     def _is_on(self, group: str, value: str) -> bool:
         form = self.mode.form

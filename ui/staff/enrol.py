@@ -2,15 +2,15 @@
 file); only the address goes into the settings file."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk import audit
 from kiosk.errors import KnownError
 from kiosk.settings_file import config_path, validated, write_settings
 from kiosk.sync.enrolment import enrol, parse_code
 from ui.staff.base import KeyboardTarget, StaffScreen
-from ui.staff.widgets import StaffKeyboard, line_edit
-from ui.widgets import BigButton, label
+from ui.staff.widgets import FieldRow, FitPages, StaffKeyboard, arrange_fields
+from ui.widgets import BigButton
 
 
 class StaffEnrolScreen(StaffScreen):
@@ -19,28 +19,36 @@ class StaffEnrolScreen(StaffScreen):
     def build(self) -> None:
         gap = self.metrics.gap
         self.set_title(self.t("staff.settings.platform"))
-        grid = QGridLayout()
-        grid.setSpacing(gap)
-        self.url = line_edit(self.t("settings.platform_url"), self.metrics.target)
-        self.code = line_edit(self.t("settings.enrolment_code"), self.metrics.target)
-        for row, (key, edit) in enumerate((("settings.platform_url", self.url),
-                                           ("settings.enrolment_code", self.code))):
-            grid.addWidget(label(self.t(key), wrap=False), row, 0)
-            grid.addWidget(edit, row, 1)
-        self.body.addLayout(grid)
+        row = QHBoxLayout()
+        row.setSpacing(gap * 2)
+        left = QVBoxLayout()
+        left.setSpacing(gap)
+        # The two fields and a message beside the keyboard, paged if big text needs it.
+        self.pages = FitPages(self, gap)
+        self.pages.add(self.message)
+        self.fields = [FieldRow(self.t(key), self.metrics.target, gap)
+                       for key in ("settings.platform_url", "settings.enrolment_code")]
+        for field in self.fields:
+            self.pages.add(field)
+        self.pages.prepare = lambda width: arrange_fields(self.fields, width)
+        self.url, self.code = (field.edit for field in self.fields)
+        left.addWidget(self.pages, 1)
+        self.go = BigButton(self.t("staff.settings.enrol"), "primary")
+        self.go.tapped.connect(self._enrol)
+        left.addWidget(self.go)
+        row.addLayout(left, 1)
         keyboard = StaffKeyboard(self.t, gap, symbols=":/.-")
         self.target = KeyboardTarget([self.url, self.code])
         keyboard.key.connect(self.target.key)
         keyboard.deleted.connect(self.target.delete)
         keyboard.cleared.connect(self.target.clear)
-        self.body.addWidget(keyboard, 1)
-        self.body.addWidget(self.message)
-        row = QHBoxLayout()
-        self.go = BigButton(self.t("staff.settings.enrol"), "primary")
-        self.go.tapped.connect(self._enrol)
-        row.addWidget(self.go)
-        self.body.addLayout(row)
+        row.addWidget(keyboard)
+        self.body.addLayout(row, 1)
         self.enrol = enrol  # tests replace it with a fake platform
+
+    def fit(self) -> None:
+        message = [self.message] if self.message.text() else []
+        self.pages.show_blocks([*message, *self.fields], keep_page=True)
 
     def enter(self) -> None:
         self.hide_message()
@@ -48,6 +56,7 @@ class StaffEnrolScreen(StaffScreen):
             "platform_url"))
         self.code.clear()
         self.target.current = self.url
+        self.pages.show_blocks(self.fields)
 
     def clear(self) -> None:
         super().clear()

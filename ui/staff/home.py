@@ -1,8 +1,10 @@
 """Staff home: find an elder (pinyin initials, name, card, phone's last 4) on the keyboard,
-and the way to every staff task."""
+and the way to every staff task: the tasks stand where the results go until something is typed
+(tap 清空 to see them again), so even 超大 text fits on a laptop's screen."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk import attention
 from kiosk.staff_search import search
@@ -10,7 +12,9 @@ from ui.staff.base import StaffScreen
 from ui.staff.widgets import Pager, StaffKeyboard, pager_row, show_page
 from ui.widgets import BigButton, label
 
-ROWS = 3
+MAX_ROWS = 3
+# Three-line rows beside the keyboard: at 特大 and 超大 two fit on a 1280x800 laptop screen.
+ROWS = {"large": 3, "larger": 2, "largest": 2}
 MAX_QUERY = 18
 MENU = (("register", "staff.menu.register"), ("day_lists", "staff.menu.day_lists"),
         ("attention", "staff.menu.attention"), ("sync", "staff.menu.sync"),
@@ -18,9 +22,10 @@ MENU = (("register", "staff.menu.register"), ("day_lists", "staff.menu.day_lists
 
 
 def elder_row_text(t, elder) -> str:
+    """Name, masked phone and card on three short lines: narrow enough beside the keyboard."""
     state = "" if elder.active else t("staff.elder.inactive_mark")
-    return t("staff.search.row", name=elder.name, phone=elder.masked_phone,
-             card=elder.card_no, state=state)
+    return "\n".join((elder.name + state, elder.masked_phone,
+                      f"{t('elder.field.card')} {elder.card_no}"))
 
 
 class StaffHomeScreen(StaffScreen):
@@ -29,13 +34,15 @@ class StaffHomeScreen(StaffScreen):
 
     def build(self) -> None:
         gap = self.metrics.gap
-        top = QHBoxLayout()
-        top.setSpacing(gap * 2)
-        self.display = label("", "display", wrap=False)
-        top.addWidget(self.display, 1)
         sign_out = BigButton(self.t("staff.sign_out"), "nav")
         sign_out.tapped.connect(self.mode.sign_out)
-        top.addWidget(sign_out)
+        self.header.layout().addWidget(sign_out)
+        top = QHBoxLayout()
+        top.setSpacing(gap)
+        self.display = label("", "field", wrap=False)
+        top.addWidget(self.display, 1)
+        self.hint = label("", "note", wrap=False)
+        top.addWidget(self.hint)
         self.body.addLayout(top)
         middle = QHBoxLayout()
         middle.setSpacing(gap * 2)
@@ -44,35 +51,43 @@ class StaffHomeScreen(StaffScreen):
         keyboard.deleted.connect(lambda: self._set(self.query[:-1]))
         keyboard.cleared.connect(lambda: self._set(""))
         middle.addWidget(keyboard)
-        results = QVBoxLayout()
-        results.setSpacing(gap)
-        self.rows: list[BigButton] = []
-        for index in range(ROWS):
-            row = BigButton("", "staff_row")
-            row.setMinimumHeight(self.metrics.font * 3)
-            row.tapped.connect(lambda i=index: self._picked(i))
-            results.addWidget(row)
-            self.rows.append(row)
-        self.hint = label("", "note")
-        results.addWidget(self.hint)
-        results.addStretch(1)
-        pager, self.previous, self.following, self.where = pager_row(self.t, gap, self._move)
-        self.where.hide()  # the column is narrow: the count above says enough
-        results.addLayout(pager)
-        middle.addLayout(results, 1)
+        middle.addWidget(self._menu(gap), 1)
+        middle.addWidget(self._results(gap), 1)
         self.body.addLayout(middle, 1)
         self.body.addWidget(self.message)
-        menu = QHBoxLayout()
-        menu.setSpacing(gap)
+        self.pager = Pager(MAX_ROWS)
+        self.query = ""
+
+    def _menu(self, gap: int) -> QWidget:
+        self.menu_box = QWidget()
+        column = QVBoxLayout(self.menu_box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(gap)
         self.menu: dict[str, BigButton] = {}
         for answer, key in MENU:
             button = BigButton(self.t(key), "nav")
             button.tapped.connect(lambda a=answer: self.shell.answer(a))
-            menu.addWidget(button)
+            column.addWidget(button)
             self.menu[answer] = button
-        self.body.addLayout(menu)
-        self.pager = Pager(ROWS)
-        self.query = ""
+        column.addStretch(1)
+        return self.menu_box
+
+    def _results(self, gap: int) -> QWidget:
+        self.results_box = QWidget()
+        results = QVBoxLayout(self.results_box)
+        results.setContentsMargins(0, 0, 0, 0)
+        results.setSpacing(gap)
+        self.rows: list[BigButton] = []
+        for index in range(MAX_ROWS):
+            row = BigButton("", "staff_row")
+            row.tapped.connect(lambda i=index: self._picked(i))
+            results.addWidget(row)
+            self.rows.append(row)
+        results.addStretch(1)
+        pager, self.previous, self.following, self.where = pager_row(self.t, gap, self._move)
+        self.where.hide()  # the column is narrow: the count at the top says enough
+        results.addLayout(pager)
+        return self.results_box
 
     def enter(self) -> None:
         self.hide_message()
@@ -91,6 +106,11 @@ class StaffHomeScreen(StaffScreen):
             row.setText("")
             row.hide()
 
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "pager"):
+            self._show()  # another text size: as many rows as fit at it
+
     def _set(self, query: str) -> None:
         self.query = query[:MAX_QUERY]
         self.display.setText(self.query or self.t("staff.search.empty"))
@@ -103,17 +123,23 @@ class StaffHomeScreen(StaffScreen):
         self._show()
 
     def _show(self) -> None:
+        first = self.pager.page * self.pager.size
+        self.pager.size = ROWS.get(self.shell.metrics.text_size, MAX_ROWS)
+        self.pager.page = min(first // self.pager.size, self.pager.pages - 1)
         shown = self.pager.visible()
         for index, row in enumerate(self.rows):
             elder = shown[index] if index < len(shown) else None
             row.setText(elder_row_text(self.t, elder) if elder else "")
             row.setVisible(elder is not None)
         if not self.query:
-            self.hint.setText(self.t("staff.search.hint"))
+            self.hint.setText("")
         elif not self.pager.items:
             self.hint.setText(self.t("staff.search.none"))
         else:
             self.hint.setText(self.t("staff.search.count", count=len(self.pager.items)))
+        self.hint.setVisible(bool(self.query))
+        self.menu_box.setVisible(not self.query)
+        self.results_box.setVisible(bool(self.query))
         show_page(self.pager, self.t, self.previous, self.following, self.where)
 
     def _picked(self, index: int) -> None:

@@ -2,12 +2,13 @@
 timeout; each validated, saved to the kiosk's TOML file (no secrets in it)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from kiosk import audit
 from kiosk.languages import all_languages
 from kiosk.settings_file import config_path, write_settings
 from ui.staff.base import StaffScreen
+from ui.staff.widgets import FitPages
 from ui.theme import TEXT_SIZES
 from ui.widgets import BigButton, label
 
@@ -20,36 +21,38 @@ class StaffSettingsScreen(StaffScreen):
     def build(self) -> None:
         gap = self.metrics.gap
         self.set_title(self.t("staff.menu.settings"))
-        grid = QGridLayout()
-        grid.setSpacing(gap)
+        # One row per setting (names in a column, choices in three), a message first: paged
+        # to fit when the text is big.
+        self.pages = FitPages(self, gap)
+        self.pages.add(self.message)
+        self.pages.prepare = self._arrange
+        self.rows: list[tuple[QWidget, QLabel]] = []
         self.choices: dict[tuple[str, object], BigButton] = {}
         rows = [("language", [(choice.key, choice.name) for choice in all_languages()]),
                 ("text_size", [(size, f"text_size.{size}") for size in TEXT_SIZES]),
                 ("high_contrast", [(False, "staff.off"), (True, "staff.on")]),
                 ("voice_enabled", [(False, "staff.off"), (True, "staff.on")])]
-        for row, (name, options) in enumerate(rows):
-            grid.addWidget(label(self.t(f"settings.{name}"), wrap=False), row, 0)
+        for name, options in rows:
+            grid = self._row(name)
             for column, (value, key) in enumerate(options):
                 button = BigButton(self.t(key), "nav")  # a language's name says itself
                 button.setAccessibleName(f"{self.t(f'settings.{name}')} {self.t(key)}")
                 button.tapped.connect(lambda n=name, v=value: self._set(n, v))
-                grid.addWidget(button, row, column + 1)
+                grid.addWidget(button, 0, column + 1)
                 self.choices[(name, value)] = button
-        self.values: dict[str, label] = {}
-        for row, name in enumerate(STEPS, start=len(rows)):
-            grid.addWidget(label(self.t(f"settings.{name}"), wrap=False), row, 0)
+        self.values: dict[str, QLabel] = {}
+        for name in STEPS:
+            grid = self._row(name)
             minus = BigButton(self.t(f"settings.{name}.less"), "nav")
             plus = BigButton(self.t(f"settings.{name}.more"), "nav")
             minus.tapped.connect(lambda n=name: self._step(n, -1))
             plus.tapped.connect(lambda n=name: self._step(n, 1))
             value = label("", wrap=False)
-            grid.addWidget(minus, row, 1)
-            grid.addWidget(value, row, 2)
-            grid.addWidget(plus, row, 3)
+            grid.addWidget(minus, 0, 1)
+            grid.addWidget(value, 0, 2)
+            grid.addWidget(plus, 0, 3)
             self.values[name] = value
-        self.body.addLayout(grid)
-        self.body.addWidget(self.message)
-        self.body.addStretch(1)
+        self.body.addWidget(self.pages, 1)
         row = QGridLayout()
         row.setSpacing(gap * 2)
         enrol = BigButton(self.t("staff.settings.platform"), "choice")
@@ -61,10 +64,32 @@ class StaffSettingsScreen(StaffScreen):
         self.body.addLayout(row)
         self.changes: dict[str, object] = {}
 
+    def _row(self, name: str) -> QGridLayout:
+        widget = QWidget()
+        grid = QGridLayout(widget)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(self.metrics.gap)
+        title = label(self.t(f"settings.{name}"), wrap=False)
+        grid.addWidget(title, 0, 0)
+        for column in (1, 2, 3):
+            grid.setColumnStretch(column, 1)
+        self.rows.append((self.pages.add(widget), title))
+        return grid
+
+    def _arrange(self, _width: int) -> None:
+        names = max(title.sizeHint().width() for _, title in self.rows)
+        for _, title in self.rows:
+            title.setFixedWidth(names)  # so the choices of every row line up
+
+    def fit(self) -> None:
+        message = [self.message] if self.message.text() else []
+        self.pages.show_blocks([*message, *(row for row, _ in self.rows)], keep_page=True)
+
     def enter(self) -> None:
         self.hide_message()
         self.changes = {}
         self._show()
+        self.pages.show_blocks([row for row, _ in self.rows])
 
     def value(self, name: str):
         return self.changes.get(name, getattr(self.core.settings, name))

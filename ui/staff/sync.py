@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from kiosk import audit
 from ui.staff.base import StaffScreen
-from ui.widgets import BigButton, label
+from ui.staff.widgets import FitPages
+from ui.widgets import BigButton
 
 LINES = 6
 
@@ -28,11 +29,11 @@ class StaffSyncScreen(StaffScreen):
 
     def build(self) -> None:
         self.set_title(self.t("staff.menu.sync"))
-        self.lines = [label("") for _ in range(LINES)]
-        for line in self.lines:
-            self.body.addWidget(line)
-        self.body.addStretch(1)
-        self.body.addWidget(self.message)
+        # The lines, after the message of 立即同步, paged to fit at big text.
+        self.pages = FitPages(self, self.metrics.gap)
+        self.pages.add(self.message)
+        self.body.addWidget(self.pages, 1)
+        self.texts: list[str] = []
         self.now = BigButton(self.t("staff.sync.now"), "primary")
         self.now.tapped.connect(self._sync_now)
         self.body.addWidget(self.now)
@@ -50,10 +51,13 @@ class StaffSyncScreen(StaffScreen):
         texts = core.staff_sync_lines()
         if not core.sync_status().configured:
             texts = [core.text("sync.demo_mode"), *texts]
-        texts = (texts + speech_lines(self.t, self.shell.speaker))[:LINES]
-        for line, text in zip(self.lines, texts + [""] * LINES, strict=False):
-            line.setText(text)
-            line.setVisible(bool(text))
+        self.texts = [text for text in (texts + speech_lines(self.t, self.shell.speaker))
+                      if text][:LINES]
+        self.fit()
+
+    def fit(self) -> None:
+        message = [self.message] if self.message.text() else []
+        self.pages.show_texts(self.texts, keep_page=True, before=message)
 
     def _sync_now(self) -> None:
         audit.log(self.core.store, self.core.clock, self.staff_id, "sync.now", "")
