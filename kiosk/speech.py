@@ -54,6 +54,7 @@ from kiosk.speech_worker import (
     Stop,
     Unavailable,
 )
+from kiosk.spoken import spoken
 
 __all__ = [
     "ERROR", "FINISHED", "INTERRUPTED", "READY", "RESTARTED", "STARTED", "UNAVAILABLE",
@@ -135,6 +136,7 @@ class SpeechService:
     def _speak(self, text: str, language: str, interrupt: bool) -> int | None:
         if self.muted or not text.strip() or not self._may_speak():
             return None
+        text = spoken(text, language)  # "¥12.50" is said "12元5角"
         utterance_id = next(self._ids)
         log.debug("speech #%d queued: %d chars, %s", utterance_id, len(text), language)
         self._send(Speak(utterance_id, text, language, self.rate, self.volume, interrupt))
@@ -227,7 +229,8 @@ class SpeechService:
         request_id, wait = next(self._ids), _RenderWait()
         self._renders[request_id] = wait
         lang = language_key(language or self.language)
-        self._send(Render(request_id, text, str(path), lang, _clamp_rate(rate or self.rate)))
+        self._send(Render(request_id, spoken(text, lang), str(path), lang,
+                          _clamp_rate(rate or self.rate)))
         finished = wait.done.wait(max(0.0, deadline - time.monotonic()))
         self._renders.pop(request_id, None)
         if not finished:

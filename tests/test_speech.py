@@ -197,6 +197,12 @@ def test_mandarin_cantonese_and_english_renders_match_the_right_espeak_ng_voices
     assert abs(ours["zh_CN"] - ours["yue"]) > 0.1  # the same words, another voice
 
 
+def test_prices_and_times_are_rendered_as_said_not_as_shown(fresh, wavs):
+    shown = wav_stats(fresh.render_to_wav("您付¥12.50，09:30–10:00", wavs / "shown.wav"))[0]
+    said = wav_stats(fresh.render_to_wav("您付12元5角，9点30分到10点", wavs / "said.wav"))[0]
+    assert shown == pytest.approx(said, rel=0.02)
+
+
 def test_module_render_to_wav_uses_a_short_lived_worker(tmp_path):
     duration, rms = wav_stats(render_to_wav(HOME_PROMPT, tmp_path / "home.wav", "zh_CN"))
     assert 1.0 <= duration <= 10.0 and rms > SILENCE_RMS
