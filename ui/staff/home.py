@@ -3,18 +3,14 @@ and the way to every staff task: the tasks stand where the results go until some
 (tap 清空 to see them again), so even 超大 text fits on a laptop's screen."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk import attention
 from kiosk.staff_search import search
 from ui.staff.base import StaffScreen
-from ui.staff.widgets import Pager, StaffKeyboard, pager_row, show_page
+from ui.staff.widgets import FitPages, StaffKeyboard
 from ui.widgets import BigButton, label
 
-MAX_ROWS = 3
-# Three-line rows beside the keyboard: at 特大 and 超大 two fit on a 1280x800 laptop screen.
-ROWS = {"large": 3, "larger": 2, "largest": 2}
 MAX_QUERY = 18
 MENU = (("register", "staff.menu.register"), ("day_lists", "staff.menu.day_lists"),
         ("attention", "staff.menu.attention"), ("sync", "staff.menu.sync"),
@@ -55,8 +51,8 @@ class StaffHomeScreen(StaffScreen):
         middle.addWidget(self._results(gap), 1)
         self.body.addLayout(middle, 1)
         self.body.addWidget(self.message)
-        self.pager = Pager(MAX_ROWS)
         self.query = ""
+        self.found = []
 
     def _menu(self, gap: int) -> QWidget:
         self.menu_box = QWidget()
@@ -73,21 +69,15 @@ class StaffHomeScreen(StaffScreen):
         return self.menu_box
 
     def _results(self, gap: int) -> QWidget:
-        self.results_box = QWidget()
-        results = QVBoxLayout(self.results_box)
-        results.setContentsMargins(0, 0, 0, 0)
-        results.setSpacing(gap)
+        # As many rows as fit beside the keyboard at this text size, then 上一页 / 下一页.
+        self.results = FitPages(self, gap)
         self.rows: list[BigButton] = []
-        for index in range(MAX_ROWS):
-            row = BigButton("", "staff_row")
-            row.tapped.connect(lambda i=index: self._picked(i))
-            results.addWidget(row)
-            self.rows.append(row)
-        results.addStretch(1)
-        pager, self.previous, self.following, self.where = pager_row(self.t, gap, self._move)
-        self.where.hide()  # the column is narrow: the count at the top says enough
-        results.addLayout(pager)
-        return self.results_box
+        return self.results
+
+    def _row(self, index: int) -> BigButton:
+        row = BigButton("", "staff_row")
+        row.tapped.connect(lambda: self._picked(index))
+        return self.results.add(row)
 
     def enter(self) -> None:
         self.hide_message()
@@ -101,49 +91,36 @@ class StaffHomeScreen(StaffScreen):
     def clear(self) -> None:
         super().clear()
         self.query = ""
-        self.pager.set([])
+        self.found = []
         for row in self.rows:
             row.setText("")
-            row.hide()
+        self.results.show_blocks([])
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 (Qt naming)
-        super().changeEvent(event)
-        if event.type() == QEvent.Type.FontChange and hasattr(self, "pager"):
-            self._show()  # another text size: as many rows as fit at it
+    def fit(self) -> None:
+        if self.results.isVisibleTo(self):
+            self.results.show_blocks(self.results.blocks, keep_page=True)
 
     def _set(self, query: str) -> None:
         self.query = query[:MAX_QUERY]
         self.display.setText(self.query or self.t("staff.search.empty"))
         self.display.setAccessibleName(self.t("staff.search.label"))
-        self.pager.set(search(self.core.store, self.query))
-        self._show()
-
-    def _move(self, step: int) -> None:
-        self.pager.move(step)
-        self._show()
-
-    def _show(self) -> None:
-        first = self.pager.page * self.pager.size
-        self.pager.size = ROWS.get(self.shell.metrics.text_size, MAX_ROWS)
-        self.pager.page = min(first // self.pager.size, self.pager.pages - 1)
-        shown = self.pager.visible()
-        for index, row in enumerate(self.rows):
-            elder = shown[index] if index < len(shown) else None
-            row.setText(elder_row_text(self.t, elder) if elder else "")
-            row.setVisible(elder is not None)
+        self.found = search(self.core.store, self.query)
+        while len(self.rows) < len(self.found):
+            self.rows.append(self._row(len(self.rows)))
+        for row, elder in zip(self.rows, self.found, strict=False):
+            row.setText(elder_row_text(self.t, elder))
         if not self.query:
             self.hint.setText("")
-        elif not self.pager.items:
+        elif not self.found:
             self.hint.setText(self.t("staff.search.none"))
         else:
-            self.hint.setText(self.t("staff.search.count", count=len(self.pager.items)))
+            self.hint.setText(self.t("staff.search.count", count=len(self.found)))
         self.hint.setVisible(bool(self.query))
         self.menu_box.setVisible(not self.query)
-        self.results_box.setVisible(bool(self.query))
-        show_page(self.pager, self.t, self.previous, self.following, self.where)
+        self.results.setVisible(bool(self.query))
+        self.results.show_blocks(self.rows[:len(self.found)])
 
     def _picked(self, index: int) -> None:
-        shown = self.pager.visible()
-        if index < len(shown):
-            self.mode.act_for(shown[index])
+        if index < len(self.found):
+            self.mode.act_for(self.found[index])
             self.shell.answer("elder")
