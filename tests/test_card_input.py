@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from kiosk.cards import MAX_INPUT, card_qr_payload, parse_card_input
-from kiosk.elders import find_by_card, mask_phone
+from kiosk.elders import find_by_card, mask_name, mask_phone
 from kiosk.errors import ElderInactive, InvalidCardInput, UnknownCard
 from kiosk.wedge import WedgeBuffer
 
@@ -81,3 +81,11 @@ def test_an_over_long_burst_is_rejected_whole():
     with pytest.raises(InvalidCardInput):
         parse_card_input(scanned)
     assert buffer.enter(at + 0.01) is None  # and nothing is left over
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("王秀英", "王*英"), ("王芳", "王*"), ("欧阳明华", "欧阳*华"), ("欧阳", "欧*"),
+    ("Mary Ann Lee", "Mary A. L."), ("", ""),
+])
+def test_a_shared_screen_shows_names_masked(name, shown):
+    assert mask_name(name) == shown

@@ -21,7 +21,7 @@ from ui.theme import Metrics
 def sign_in_wang(qtbot, window):
     type_card(qtbot, window, "10000001")
     assert window.current.name == "services"
-    assert window.current.header.title.text() == "王秀英，您好"
+    assert window.current.header.title.text() == "王*英，您好"
 
 
 def test_wang_books_tomorrows_lunch_for_pickup(qtbot, window, speaker):
@@ -57,7 +57,7 @@ def test_wang_books_tomorrows_lunch_for_pickup(qtbot, window, speaker):
     # The receipt goes home by itself, and nothing of her stays on screen.
     qtbot.waitUntil(lambda: window.current.name == "home", timeout=5000)
     assert not window.core.session.signed_in
-    assert not any(screen_says(window, s) for s in ("王秀英", booking["number"]))
+    assert not any(screen_says(window, s) for s in ("王*英", booking["number"]))
 
 
 def test_delivery_is_offered_when_the_profile_allows_it(qtbot, window):
@@ -118,7 +118,7 @@ def test_back_goes_one_step_and_home_signs_out(qtbot, window):
     tap(qtbot, window, "首页")
     assert window.current.name == "home"
     assert not window.core.session.signed_in
-    assert not screen_says(window, "王秀英")
+    assert not screen_says(window, "王*英")
 
 
 def test_confirm_is_never_under_the_finger_that_chose_the_mode(qtbot, window):

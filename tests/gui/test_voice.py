@@ -6,6 +6,7 @@ import threading
 import pytest
 
 from kiosk.elders import find_by_card
+from kiosk.meals import get_slot
 from kiosk.speech import INTERRUPTED, STARTED, SpeechService
 from tests.gui.conftest import tap, type_card
 
@@ -56,3 +57,15 @@ def test_nothing_private_is_spoken(qtbot, window, speaker):
     assert "订好了。预订号是" in spoken
     for private in (wang.name, wang.phone, wang.address, wang.card_no, wang.phone[-4:]):
         assert private not in spoken
+
+
+def test_choices_dishes_and_the_price_are_said_for_those_who_cannot_read(qtbot, window, speaker):
+    type_card(qtbot, window, "10000001")
+    assert speaker.said[-1] == "您好！请选择：助餐、助洁、助医、我的预订。"
+    for text in FLOW[:4]:
+        tap(qtbot, window, text)
+    core = window.core
+    slot = get_slot(core.store, core.session.meal.slot_id, core.clock.tz)
+    said = speaker.said[-2]  # the menu's prompt, before the next screen's
+    assert said.startswith("这一餐有") and "您付¥" in said
+    assert slot.menu and all(dish.name in said for dish in slot.menu)

@@ -38,14 +38,18 @@ class MealMenuScreen(Screen):
         subsidy = core.meals.subsidy(core.session.elder, slot)
         self.price.setText(t("menu.price", price=t.price(slot.price_cents),
                              pay=t.price(slot.price_cents - subsidy)))
+        # said aloud too, for those who cannot read the dishes
+        self.spoken = t("menu.prompt", dishes=t("list.separator").join(d.name for d in slot.menu),
+                        pay=t.price(slot.price_cents - subsidy))
 
     def prompt(self) -> str:
-        return self.t("menu.prompt")
+        return getattr(self, "spoken", "")
 
     def clear(self) -> None:
         super().clear()
         self._clear_dishes()
         self.price.setText("")
+        self.spoken = ""
 
     def _dish_row(self, dish) -> QWidget:
         row = QWidget()

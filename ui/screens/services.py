@@ -36,7 +36,8 @@ class ServicesScreen(Screen):
 
     def enter(self) -> None:
         elder = self.core.session.elder
-        self.set_title(self.t("services.greeting", name=elder.name) if elder else "")
+        # the masked name (王*英): enough for her to know it is her, not for passers-by
+        self.set_title(self.t("services.greeting", name=elder.masked_name) if elder else "")
         session = self.core.session
         self.notice = self.t(session.notice) if session.notice else ""
         session.notice = ""
@@ -47,7 +48,8 @@ class ServicesScreen(Screen):
 
     def prompt(self) -> str:
         notice = getattr(self, "notice", "")
-        return f"{notice}{self.t('services.prompt')}"
+        choices = self.t("list.separator").join(self.t(key) for _, key, _, _ in SERVICES)
+        return f"{notice}{self.t('services.prompt', choices=choices)}"
 
     def clear(self) -> None:
         super().clear()
