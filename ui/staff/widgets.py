@@ -1,4 +1,5 @@
-"""Widgets for staff screens: an on-screen keyboard for letters and digits, a pager, a field."""
+"""Widgets for staff screens: an on-screen keyboard for letters and digits, pages that fit the
+screen, text fields with their names."""
 from __future__ import annotations
 
 import re
@@ -57,29 +58,6 @@ class StaffKeyboard(QWidget):
         return button
 
 
-class Pager:
-    """Splits a list into pages of `size`; big 上一页 / 下一页 instead of scrolling."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.items: list = []
-        self.page = 0
-
-    def set(self, items: list) -> None:
-        self.items = list(items)
-        self.page = 0
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-len(self.items) // self.size))
-
-    def visible(self) -> list:
-        return self.items[self.page * self.size:(self.page + 1) * self.size]
-
-    def move(self, step: int) -> None:
-        self.page = min(max(0, self.page + step), self.pages - 1)
-
-
 def pager_row(t, gap: int, on_move) -> tuple[QHBoxLayout, BigButton, BigButton, QWidget]:
     row = QHBoxLayout()
     row.setSpacing(gap)
@@ -93,12 +71,6 @@ def pager_row(t, gap: int, on_move) -> tuple[QHBoxLayout, BigButton, BigButton, 
     row.addWidget(where, 1)
     row.addWidget(following)
     return row, previous, following, where
-
-
-def show_page(pager: Pager, t, previous: BigButton, following: BigButton, where) -> None:
-    previous.setEnabled(pager.page > 0)
-    following.setEnabled(pager.page < pager.pages - 1)
-    where.setText(t("staff.page.of", page=pager.page + 1, pages=pager.pages))
 
 
 def block_height(block: QWidget, width: int) -> int:
