@@ -1,7 +1,6 @@
 """Screenshots of the real kiosk for the docs: run under Xvfb by scripts/screenshots.sh."""
 from __future__ import annotations
 
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -11,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.clock import FixedClock
 from kiosk.config import load_settings
 from kiosk.core import Kiosk
+from kiosk.speech import SpeechService
 from ui.main_window import KioskWindow
 from ui.theme import Metrics, stylesheet
 from ui.widgets import BigButton
@@ -50,7 +50,17 @@ def main() -> int:
     window = KioskWindow(core, metrics)
     window.resize(*SIZE)
     window.show()
+    # The real voice (heard by no one): the home screen then offers 粤语 and 声音 as it would.
+    speech = SpeechService(language="zh_CN", rate=settings.voice_rate, audio_sink="null")
+    window.set_speaker(speech)
+    if not speech.wait_until_ready(30.0):
+        print(f"speech: {speech.unavailable_reason}", file=sys.stderr)
+    app.processEvents()
     shoot(app, window, "home")
+    tap(app, window, "声音")
+    tap(app, window, "慢一点")
+    shoot(app, window, "voice")
+    window.go_home()
     for digit in "99999999":
         tap(app, window, digit)
     tap(app, window, "确定")
@@ -67,7 +77,9 @@ def main() -> int:
     shoot_services(app, window)
     shoot_staff(app, window)
     shoot_text_sizes(app, window, metrics)
+    shoot_english(app, window)
     window.close()
+    window.speaker.close()
     core.close()
     return 0
 
@@ -95,6 +107,23 @@ def shoot_text_sizes(app: QApplication, window: KioskWindow, metrics: Metrics) -
         shoot(app, window, f"meal-confirm-{suffix}")
     window.go_home()
     app.setStyleSheet(stylesheet(metrics))
+
+
+def shoot_english(app: QApplication, window: KioskWindow) -> None:
+    """English, one tap on the home screen, through a lunch booking."""
+    window.go_home()
+    tap(app, window, "English")
+    shoot(app, window, "home-en")
+    for digit in "10000002":
+        tap(app, window, digit)
+    tap(app, window, "OK")
+    for name, text in (("services-en", "Meals"), ("meal-day-en", "Tomorrow"),
+                       ("meal-choice-en", "Lunch"), ("meal-menu-en", "Book this meal"),
+                       ("meal-mode-en", "Delivery")):
+        shoot(app, window, name)
+        tap(app, window, text)
+    shoot(app, window, "meal-confirm-en")
+    window.go_home()
 
 
 def shoot_services(app: QApplication, window: KioskWindow) -> None:
@@ -182,6 +211,4 @@ def shoot_staff(app: QApplication, window: KioskWindow) -> None:
 
 
 if __name__ == "__main__":
-    status = main()
-    sys.stdout.flush()
-    os._exit(status)  # PySide6 6.12 can abort in the interpreter's final garbage collection
+    sys.exit(main())

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -39,22 +38,3 @@ def core(settings, clock, store):
     kiosk = Kiosk(settings, clock=clock, store=store)
     kiosk.seed_demo_if_empty()
     return kiosk
-
-
-def pytest_sessionfinish(session, exitstatus):
-    session.config.kiosk_exit_status = int(exitstatus)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_unconfigure(config):
-    """Leave without the interpreter's final garbage collection once everything is reported.
-
-    PySide6 6.12 can abort there ("bool_dealloc", a reference-count error in the binding) after
-    Qt objects were deleted during the run; the scripts that drive the real window see it too.
-    The results are printed and every plugin has finished by now.
-    """
-    status = getattr(config, "kiosk_exit_status", None)
-    if status is not None:
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(status)
