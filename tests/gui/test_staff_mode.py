@@ -123,7 +123,7 @@ def test_day_lists_on_screen_and_as_csv_and_pdf(qtbot, desk):
     core.meals.book("elder-0002", "meal:2026-11-24:lunch", "delivery")
     sign_in(qtbot, desk)
     tap(qtbot, desk, "每日名单")
-    assert screen_says(desk, "午餐共 2 份：在食堂吃 0，到食堂取 1，送餐上门 1")
+    assert screen_says(desk, "午餐共 2 份：在食堂吃 0、到食堂取 1、送餐上门 1")
     assert screen_says(desk, "王秀英") and screen_says(desk, "待确认")
     tap(qtbot, desk, "导出表格 CSV")
     csv_path = core.settings.data_dir / "exports" / "day-lists-2026-11-24.csv"

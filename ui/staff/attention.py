@@ -98,8 +98,9 @@ class StaffAttentionScreen(StaffScreen):
                 first.show()
                 second.hide()
         failed = attention.elders_with_failed_bookings(self.core.store)
-        self.failed_elders.setText(self.t("staff.attention.failed_elders", names="、".join(
-            f"{name}（{count}）" for _, name, count in failed)) if failed else "")
+        names = self.t("list.separator").join(f"{name}（{count}）" for _, name, count in failed)
+        self.failed_elders.setText(
+            self.t("staff.attention.failed_elders", names=names) if failed else "")
         self._page(keep_page)
 
     def _page(self, keep_page: bool = True) -> None:

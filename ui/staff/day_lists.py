@@ -22,9 +22,10 @@ def meal_summary(t, lists) -> list[str]:
     lines = []
     for meal in MEALS:
         totals = lists.totals[meal]
-        modes = "，".join(t("daylist.mode_count", mode=t(f"mode.{m}"), count=totals.by_mode[m])
-                         for m in MODES)
-        diets = "，".join(t("daylist.mode_count", mode=t(f"tag.{tag}"), count=n)
+        separator = t("list.separator")
+        modes = separator.join(t("daylist.mode_count", mode=t(f"mode.{m}"),
+                                 count=totals.by_mode[m]) for m in MODES)
+        diets = separator.join(t("daylist.mode_count", mode=t(f"tag.{tag}"), count=n)
                          for tag, n in sorted(totals.by_diet.items())) or t("staff.none")
         lines.append(t("daylist.summary", meal=t(f"meal.{meal}"), count=totals.total,
                        modes=modes, diets=diets))

@@ -17,7 +17,7 @@ QUICK_MEALS = 4
 
 
 def elder_lines(t, form, masked_phone: str) -> list[str]:
-    diet = "、".join(t(f"tag.{tag}") for tag in form.dietary) or t("staff.none")
+    diet = t("list.separator").join(t(f"tag.{tag}") for tag in form.dietary) or t("staff.none")
     mobility = t(f"mobility.{form.mobility}") if form.mobility else t("staff.none")
     return [
         t("staff.elder.card_phone", card=form.card_no, phone=masked_phone),
