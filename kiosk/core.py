@@ -1,22 +1,25 @@
 """The kiosk core as the screens see it: settings, store, clock, text and the booking rules."""
 from __future__ import annotations
 
-from kiosk.alternatives import nearest_alternative
-from kiosk.bookings import Booking, MealBooking
-from kiosk.cleaning import Cleaning
-from kiosk.clinic import Clinic, HealthCheck, HomeVisit
+from functools import cached_property
+from typing import TYPE_CHECKING
+
 from kiosk.clock import Clock
-from kiosk.config import Settings
-from kiosk.demo import seed_demo
-from kiosk.help import HelpDesk
 from kiosk.i18n import Translator
 from kiosk.languages import Language, language
-from kiosk.meals import MealSlot
-from kiosk.my_bookings import MyBookings
-from kiosk.ratings import Ratings
 from kiosk.session import Session
 from kiosk.store import Store
-from kiosk.sync.status import SyncStatus, elder_line, read_status, staff_lines
+
+if TYPE_CHECKING:
+    from kiosk.bookings import Booking, MealBooking
+    from kiosk.cleaning import Cleaning
+    from kiosk.clinic import Clinic, HealthCheck, HomeVisit
+    from kiosk.config import Settings
+    from kiosk.help import HelpDesk
+    from kiosk.meals import MealSlot
+    from kiosk.my_bookings import MyBookings
+    from kiosk.ratings import Ratings
+    from kiosk.sync.status import SyncStatus
 
 
 class Kiosk:
@@ -27,15 +30,59 @@ class Kiosk:
         self.store = store or Store(settings.db_path)
         self.language = language(settings.language)
         self.text = Translator(self.language.text)
-        self.meals = MealBooking(self.store, self.clock)
-        self.cleaning = Cleaning(self.store, self.clock)
-        self.clinic = Clinic(self.store, self.clock)
-        self.home_visit = HomeVisit(self.store, self.clock)
-        self.health_check = HealthCheck(self.store, self.clock)
-        self.my_bookings = MyBookings(self.store, self.clock)
-        self.ratings = Ratings(self.store, self.clock)
-        self.help = HelpDesk(self.store, self.clock)  # staff screens listen to help.requested
         self.session = Session()
+
+    # The booking rules are built (and their modules imported) when first used: the home
+    # screen needs none of them, so start-up does not wait for them (ui/app.py imports them
+    # right after the first frame).
+    @cached_property
+    def meals(self) -> MealBooking:
+        from kiosk.bookings import MealBooking
+
+        return MealBooking(self.store, self.clock)
+
+    @cached_property
+    def cleaning(self) -> Cleaning:
+        from kiosk.cleaning import Cleaning
+
+        return Cleaning(self.store, self.clock)
+
+    @cached_property
+    def clinic(self) -> Clinic:
+        from kiosk.clinic import Clinic
+
+        return Clinic(self.store, self.clock)
+
+    @cached_property
+    def home_visit(self) -> HomeVisit:
+        from kiosk.clinic import HomeVisit
+
+        return HomeVisit(self.store, self.clock)
+
+    @cached_property
+    def health_check(self) -> HealthCheck:
+        from kiosk.clinic import HealthCheck
+
+        return HealthCheck(self.store, self.clock)
+
+    @cached_property
+    def my_bookings(self) -> MyBookings:
+        from kiosk.my_bookings import MyBookings
+
+        return MyBookings(self.store, self.clock)
+
+    @cached_property
+    def ratings(self) -> Ratings:
+        from kiosk.ratings import Ratings
+
+        return Ratings(self.store, self.clock)
+
+    @cached_property
+    def help(self) -> HelpDesk:
+        """Staff screens listen to help.requested."""
+        from kiosk.help import HelpDesk
+
+        return HelpDesk(self.store, self.clock)
 
     def set_language(self, key: str) -> Language:
         """Another language for the screens (and voice) from now on; returns the choice."""
@@ -49,24 +96,34 @@ class Kiosk:
         return not self.settings.platform_url
 
     def seed_demo_if_empty(self) -> bool:
+        from kiosk.demo import seed_demo
+
         return seed_demo(self.store, self.clock, self.settings.lunch_cutoff,
                          self.settings.dinner_cutoff)
 
     def sync_status(self) -> SyncStatus:
         """Local reads only: safe to call from the GUI thread at any time."""
+        from kiosk.sync.status import read_status  # a demo kiosk's first frame has no sync line
+
         configured = bool(self.settings.platform_url or self.settings.enrolment_code
                           or self.store.get_state("platform_url"))
         return read_status(self.store, configured)
 
     def sync_line(self) -> str:
         """The elder-facing sync line, e.g. 网络已断开：2 项预订待确认，联网后自动处理."""
+        from kiosk.sync.status import elder_line
+
         return elder_line(self.sync_status(), self.text)
 
     def staff_sync_lines(self) -> list[str]:
+        from kiosk.sync.status import staff_lines
+
         return staff_lines(self.sync_status(), self.text, self.clock.now())
 
     def alternative_for(self, booking: Booking) -> MealSlot | None:
         """The one-tap offer for a booking that did not succeed."""
+        from kiosk.alternatives import nearest_alternative
+
         return nearest_alternative(self.store, booking, self.clock.now())
 
     def close(self) -> None:

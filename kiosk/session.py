@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from kiosk.bookings import Booking
-from kiosk.elders import Elder
+if TYPE_CHECKING:  # the home screen needs a session long before any booking rule
+    from kiosk.bookings import Booking
+    from kiosk.elders import Elder
 
 
 @dataclass

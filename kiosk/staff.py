@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 import math
 import os
 import sqlite3
@@ -49,6 +47,8 @@ def valid_pin(pin: str) -> bool:
 def hash_pin(pin: str, salt: bytes, scheme: str = SCHEME) -> bytes:
     if scheme != SCHEME:
         raise ValueError(f"unknown PIN scheme {scheme!r}")
+    import hashlib  # here, not at start-up: only a PIN needs it
+
     return hashlib.scrypt(pin.encode("ascii"), salt=salt, n=16384, r=8, p=1, dklen=32,
                           maxmem=64 * 1024 * 1024)
 
@@ -108,6 +108,8 @@ def verify_pin(store: Store, clock: Clock, staff_id: str, pin: str) -> StaffMemb
     left = locked_for_s(store, clock, staff_id)
     if left:
         raise StaffLocked(minutes=math.ceil(left / 60))
+    import hmac
+
     good = valid_pin(pin) and hmac.compare_digest(
         hash_pin(pin, bytes(row["salt"]), row["scheme"]), bytes(row["hash"]))
     now = clock.now()

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from pathlib import Path
-
-from kiosk.config import load_settings
 
 WINDOW_SIZE = (1280, 800)
 
@@ -29,6 +28,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Start-up allocates a great deal and frees little: the cyclic collector's passes (some
+    # 8 ms of it) wait until the first frame is up, where run() turns collecting back on.
+    gc.disable()
+    try:
+        return run(argv)
+    finally:
+        gc.enable()
+
+
+def run(argv: list[str] | None = None) -> int:
+    from kiosk.config import load_settings
+
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     try:
@@ -42,45 +53,84 @@ def main(argv: list[str] | None = None) -> int:
     if args.set_staff_pin:
         return set_staff_pin(settings, args.set_staff_pin)
 
-    from PySide6.QtCore import QTimer
+    # The core before PySide6: each module imported once PySide6 is loaded is read again by
+    # its import hook (looking for "PySide6" in the source), which the core does not need.
+    from kiosk.core import Kiosk
+
+    core = Kiosk(settings)
+
     from PySide6.QtWidgets import QApplication
 
-    from kiosk.core import Kiosk
-    from kiosk.staff import seed_demo_staff
+    from ui.first_frame import FirstFrame
     from ui.main_window import KioskWindow
     from ui.sync_start import SyncStarter
     from ui.theme import Metrics, stylesheet
 
     app = QApplication(sys.argv[:1])
-    core = Kiosk(settings)
-    if not settings.platform_url:
-        core.seed_demo_if_empty()  # usable at once; a demo platform holds the same community
-        seed_demo_staff(core.store, core.clock)  # demo only: 张社工 and 刘社工, PIN 1234
+    # A demo kiosk's first start fills its store at once; later starts only add the service
+    # slots of the days ahead, right after the first frame.
+    seeded = bool(settings.platform_url) or core.store.query_one("SELECT 1 FROM elders") is not None
+    if not seeded:
+        seed_demo(core)
     size = app.primaryScreen().size()
     metrics = Metrics.for_screen(size.width(), size.height(), settings.screen_diagonal_inch,
                                  settings.text_size)
     app.setStyleSheet(stylesheet(metrics, settings.high_contrast))
-    window = KioskWindow(core, metrics)
+    window = KioskWindow(core, metrics, listen=False)
     window.config_path = args.config  # where the staff settings screen saves
+    first_frame = FirstFrame(window)
+    if args.quit_after_start:  # start-up benchmark: leave as soon as the first frame is up
+        from ui.first_frame import report_and_quit
+
+        first_frame.then(report_and_quit(app))
+    # What the first frame does not show waits for it, in this order.
+    first_frame.then(gc.enable)
+    first_frame.then(window.listen)  # card reader, idle watch, staff mode
+    if not settings.platform_url and seeded:
+        first_frame.then(lambda: seed_demo(core))
     sync = SyncStarter(window)
     if settings.platform_url or settings.enrolment_code:
-        sync.start_worker(settings)
+        window.refresh_sync_line()  # as the last sync left it, before the worker's first word
+        first_frame.then(lambda: sync.start_worker(settings))
     elif not args.demo:
-        sync.start_demo_platform(settings)
+        first_frame.then(lambda: sync.start_demo_platform(settings))
+    first_frame.then(lambda: window.set_speaker(start_speech(settings)))
+    first_frame.then(warm_up)
     if args.windowed:
         window.resize(*WINDOW_SIZE)
         window.show()
     else:
         window.showFullScreen()
-    QTimer.singleShot(0, lambda: window.set_speaker(start_speech(settings)))
-    if args.quit_after_start:  # start-up benchmark: leave as soon as the first frame is up
-        QTimer.singleShot(0, app.quit)
     try:
         return app.exec()
     finally:
         sync.stop()
         window.speaker.close()
         core.close()
+
+
+def seed_demo(core) -> None:
+    """Demo only: the demo community, or on a store that has it the service slots of the days
+    ahead; the demo staff 张社工 and 刘社工 (PIN 1234). A demo platform holds the same."""
+    from kiosk.staff import seed_demo_staff
+
+    core.seed_demo_if_empty()
+    seed_demo_staff(core.store, core.clock)
+
+
+def warm_up() -> None:
+    """Once the first frame is up: the rest of the core and the first screens an elder or
+    staff member reaches, so the first tap does not wait for their imports."""
+    import importlib
+
+    from ui.main_window import SCREENS
+
+    for module in ("kiosk.elders", "kiosk.bookings", "kiosk.cleaning", "kiosk.clinic",
+                   "kiosk.my_bookings", "kiosk.ratings", "kiosk.help", "kiosk.alternatives",
+                   "kiosk.sync.status", "kiosk.audit"):
+        importlib.import_module(module)
+    for name in ("services", "staff_login"):
+        importlib.import_module(SCREENS[name].partition(":")[0])
 
 
 def start_speech(settings):

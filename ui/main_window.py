@@ -8,7 +8,6 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
 
 from kiosk import flow
 from kiosk.core import Kiosk
-from kiosk.elders import find_by_card
 from kiosk.errors import KnownError
 from kiosk.languages import offered
 from ui.card_reader import CardReader
@@ -69,7 +68,7 @@ class SilentSpeaker:
 
 
 class KioskWindow(QMainWindow):
-    def __init__(self, core: Kiosk, metrics: Metrics, speaker=None) -> None:
+    def __init__(self, core: Kiosk, metrics: Metrics, speaker=None, listen: bool = True) -> None:
         super().__init__()
         self.core = core
         self.metrics = metrics
@@ -80,16 +79,23 @@ class KioskWindow(QMainWindow):
         self.sync = None  # a ui.sync_bridge.SyncBridge once the kiosk syncs with a platform
         self.screens: dict[str, Screen] = {}
         self.history: list[str] = []
-        app = QApplication.instance()
         self.card_reader = CardReader(core.clock, self)
         self.card_reader.scanned.connect(self.identify)
-        app.installEventFilter(self.card_reader)
         self.idle = IdleWatch(self, self)
-        app.installEventFilter(self.idle)
         self.staff_mode = StaffMode(self)  # staff (社工) signed in, their idle sign-out
-        app.installEventFilter(self.staff_mode)
+        if listen:
+            self.listen()
         self.show_screen(flow.HOME)
         self.refresh_languages()
+
+    def listen(self) -> None:
+        """From now on the card reader, idle watch and staff mode see every input event. The
+        kiosk calls this right after its first frame (ui/app.py): the first event that reaches
+        an application-wide Python filter costs tens of milliseconds in PySide6 (it builds
+        every QtCore enum), which the first frame need not wait for."""
+        app = QApplication.instance()
+        for watcher in (self.card_reader, self.idle, self.staff_mode):
+            app.installEventFilter(watcher)
 
     def attach_sync(self, bridge) -> None:
         self.sync = bridge
@@ -143,6 +149,8 @@ class KioskWindow(QMainWindow):
     def identify(self, raw_input: str) -> None:
         if self.staff_mode.take_scan(raw_input):
             return
+        from kiosk.elders import find_by_card  # not before the first frame: ui/app.py warm_up
+
         try:
             elder = find_by_card(self.core.store, raw_input)
         except KnownError as error:

@@ -24,9 +24,11 @@ class BigButton(QPushButton):
 
     def __init__(self, text: str = "", role: str = "choice", parent: QWidget | None = None,
                  repeat_ms: int = REPEAT_TAP_MS) -> None:
-        super().__init__(text, parent)
+        # (parent), then the text: the (text, parent) overload makes PySide6 build QIcon's
+        # enums to rule out (icon, text), 2 ms of the kiosk's start-up
+        super().__init__(parent)
+        self.setText(text)  # and the accessible name
         self.setProperty("role", role)
-        self.setAccessibleName(text.replace("\n", " "))
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.repeat_ms = repeat_ms

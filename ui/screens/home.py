@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout
 
 from kiosk.cards import MAX_INPUT
@@ -164,6 +163,8 @@ class HomeScreen(Screen):
         # A long number steps down to body text (still the chosen size) rather than clip.
         role = "display"
         if self._digits:
+            from PySide6.QtGui import QFont, QFontMetrics  # not before the first frame
+
             font = QFont(self.display.font())
             font.setPixelSize(self.shell.metrics.huge_font)  # the text size chosen now
             room = self.display.contentsRect().width() - 2 * self.metrics.gap

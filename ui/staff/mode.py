@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 
-from kiosk import audit, flow
+from kiosk import flow
 from kiosk.staff import StaffMember, StaffSession
 from kiosk.staff_flow import STAFF_ONLY
 from ui.idle import ACTIVITY
@@ -40,6 +40,8 @@ class StaffMode(QObject):
         self.session.sign_in(member)
         self.chosen = None
         self.shell.reset_choices()  # staff work in the kiosk's default language and size
+        from kiosk import audit  # not imported before the kiosk's first frame
+
         audit.log(self.core.store, self.core.clock, member.id, "staff.sign_in", member.id)
         self.shell.action_done()
 
@@ -47,6 +49,8 @@ class StaffMode(QObject):
         """Back to the elders' home; nothing of the staff work stays on screen."""
         member = self.session.member
         if member is not None:
+            from kiosk import audit
+
             audit.record_staff_work(self.core.store, self.core.clock)
             audit.log(self.core.store, self.core.clock, member.id, "staff.sign_out", member.id)
         self.session.sign_out()
@@ -81,4 +85,6 @@ class StaffMode(QObject):
 
     def action_done(self) -> None:
         if self.signed_in:
+            from kiosk import audit
+
             audit.record_staff_work(self.core.store, self.core.clock)

@@ -1,0 +1,96 @@
+"""Start-up: the first frame waits for nothing it does not show, and what waits runs right after."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PySide6.QtWidgets import QLabel, QMainWindow
+
+from kiosk.config import load_settings
+from kiosk.core import Kiosk
+from ui.first_frame import FirstFrame
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class PaintRecorder(QLabel):
+    def __init__(self, log: list[str]) -> None:
+        super().__init__("hello")
+        self.log = log
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self.log.append("paint")
+        super().paintEvent(event)
+
+
+def test_work_after_the_first_frame_runs_once_it_is_painted_in_order(qtbot):
+    log: list[str] = []
+    window = QMainWindow()
+    window.setCentralWidget(PaintRecorder(log))
+    qtbot.addWidget(window)
+    first_frame = FirstFrame(window)
+    first_frame.then(lambda: log.append("first"))
+    first_frame.then(lambda: log.append("second"))
+    assert not first_frame.painted
+    window.show()
+    qtbot.waitUntil(lambda: "second" in log)
+    assert log.index("paint") < log.index("first") < log.index("second")
+    assert first_frame.painted
+    first_frame.then(lambda: log.append("late"))  # after the frame: soon, all the same
+    qtbot.waitUntil(lambda: log[-1] == "late")
+
+
+# The kiosk as `kiosk --quit-after-start` starts it, its benchmark probe replaced by one that
+# notes which modules are loaded at the first frame and a moment later.
+PROBE = """
+import gc, json, sys
+from PySide6.QtCore import QTimer
+import ui.first_frame
+
+def report(app):
+    def at_first_frame():
+        seen = {"frame": sorted(sys.modules), "collecting": gc.isenabled()}
+        def after():
+            seen["after"] = sorted(sys.modules)
+            seen["collecting_after"] = gc.isenabled()
+            from PySide6.QtCore import Qt
+            from PySide6.QtTest import QTest
+            from PySide6.QtWidgets import QApplication
+            window = next(w for w in QApplication.topLevelWidgets() if hasattr(w, "card_reader"))
+            QTest.keyClicks(window, "10000001")  # a card scanner's burst, heard once listening
+            QTest.keyClick(window, Qt.Key.Key_Return)
+            seen["signed_in"] = window.core.session.signed_in
+            print(json.dumps(seen))
+            app.quit()
+        QTimer.singleShot(100, after)
+    return at_first_frame
+
+ui.first_frame.report_and_quit = report
+from ui.app import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_the_first_frame_waits_for_no_booking_rule_sync_speech_or_bulk_writes(tmp_path):
+    settings = load_settings(tmp_path / "none.toml", data_dir=tmp_path / "data")
+    core = Kiosk(settings)
+    core.seed_demo_if_empty()  # a later start: the demo community is there already
+    core.close()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "KIOSK_VOICE_ENABLED": "false"}
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, "--demo", "--windowed", "--quit-after-start",
+         "--data-dir", str(tmp_path / "data"), "--config", str(tmp_path / "none.toml")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    later = ("kiosk.bookings", "kiosk.cleaning", "kiosk.ratings", "kiosk.speech",
+             "sqlite_utils", "kiosk.demo", "kiosk.audit", "kiosk.elders")
+    for module in later + ("kiosk.sync.worker", "requests", "babel", "ui.screens.services"):
+        assert module not in seen["frame"], f"{module} is imported before the first frame"
+    assert not seen["collecting"]  # the cyclic collector waits for the first frame too
+    for module in later + ("ui.screens.services",):  # warmed up, seeded, spoken: right after
+        assert module in seen["after"], f"{module} is not imported after the first frame"
+    assert seen["collecting_after"]
+    assert seen["signed_in"]  # the card reader listens from right after the first frame
