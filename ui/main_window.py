@@ -199,8 +199,8 @@ class KioskWindow(QMainWindow):
         self.show_screen(flow.HOME)
 
     def reset_choices(self) -> bool:
-        """The default text size and language again (sign-out, or nobody at the kiosk);
-        True if either had been changed."""
+        """The default text size, language and voice again (sign-out, staff sign-in, or
+        nobody at the kiosk); True if any had been changed."""
         settings = self.core.settings
         voice_changed = getattr(self.speaker, "changed_this_session", False)
         if voice_changed:
