@@ -63,6 +63,7 @@ def run(argv: list[str] | None = None) -> int:
 
     from ui.first_frame import FirstFrame
     from ui.main_window import KioskWindow
+    from ui.shutdown import quit_on_signals
     from ui.sync_start import SyncStarter
     from ui.theme import Metrics, stylesheet
 
@@ -86,6 +87,7 @@ def run(argv: list[str] | None = None) -> int:
     # What the first frame does not show waits for it, in this order.
     first_frame.then(gc.enable)
     first_frame.then(window.listen)  # card reader, idle watch, staff mode
+    first_frame.then(lambda: quit_on_signals(app))  # a service manager's stop closes in order
     if not settings.platform_url and seeded:
         first_frame.then(lambda: seed_demo(core))
     sync = SyncStarter(window)
