@@ -1,22 +1,26 @@
-"""Demo data for a kiosk with no platform: one community, 50 elders, two weeks of meals,
-cleaning and health-station slots."""
+"""Demo data for a kiosk with no platform: the demo community and services timetable of
+assets/demo, 50 elders, two weeks of meals, cleaning and health-station slots."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 
-from kiosk import demo_services
 from kiosk.clock import Clock
 from kiosk.meals import default_cutoff, slot_id
-from kiosk.paths import DEMO_COMMUNITY
+from kiosk.paths import DEMO_COMMUNITY, DEMO_SERVICES
 from kiosk.services import provider_row, service_slot_row
 from kiosk.store import Store
 
 MENU_DAYS = 14
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def load_community() -> dict:
     return json.loads(DEMO_COMMUNITY.read_text(encoding="utf-8"))
+
+
+def load_services() -> dict:
+    return json.loads(DEMO_SERVICES.read_text(encoding="utf-8"))
 
 
 def demo_menu(dishes: list[dict], day: dt.date, meal: str) -> list[dict]:
@@ -54,12 +58,58 @@ def seed_demo_services(store: Store, clock: Clock) -> None:
     """Providers and 14 days of service slots, the same ids a demo platform sends; what is
     there already stays as it is."""
     stamp = clock.now().isoformat(timespec="seconds")
+    timetable = load_services()
     with store.transaction():
         store.db["providers"].insert_all(
-            (provider_row(p, stamp) for p in demo_services.providers()), ignore=True)
+            (provider_row(p, stamp) for p in timetable["providers"]), ignore=True)
         store.db["service_slots"].insert_all(
-            (service_slot_row(s) for s in demo_services.service_slots(clock.today(), clock.tz)),
+            (service_slot_row(s) for s in service_slots(timetable, clock.today(), clock.tz)),
             ignore=True)
+
+
+def service_slots(timetable: dict, today: dt.date, tz: dt.tzinfo) -> list[dict]:
+    """The timetable's slots from `today` for its `days` days, in the wire shape (protocol
+    §10.2), as the demo platform makes them: the same slots for the same day."""
+    providers = {provider["id"]: provider for provider in timetable["providers"]}
+    slots: list[dict] = []
+    for offset in range(timetable["days"]):
+        day = today + dt.timedelta(days=offset)
+        for session in timetable["sessions"]:
+            if WEEKDAYS[day.weekday()] in session["weekdays"]:
+                provider = providers[session["provider_id"]]
+                slots += _session_slots(timetable["slot_ids"], session, provider, day, tz)
+    return slots
+
+
+def _session_slots(slot_ids: dict, session: dict, provider: dict, day: dt.date,
+                   tz: dt.tzinfo) -> list[dict]:
+    """One session on one day: a slot from `from` to `until`, or one every `slot_minutes`."""
+    first, last = _at(day, session["from"], tz), _at(day, session["until"], tz)
+    step = dt.timedelta(minutes=session.get("slot_minutes", 0)) or last - first
+    department = session.get("department")
+    fields = {"service": session["service"], "provider_id": provider["id"],
+              "day": day.isoformat(), "window": session["window"], "department": department,
+              "doctor": provider["departments"][department]["doctor"] if department else None}
+    capacity = provider["teams"] if session["capacity"] == "teams" else session["capacity"]
+    slots = []
+    for n in range((last - first) // step):
+        start = first + step * n
+        slots.append({"id": slot_ids[session["service"]].format(**fields, hhmm=f"{start:%H%M}"),
+                      **fields, "start": start.isoformat(), "end": (start + step).isoformat(),
+                      "cutoff": _cutoff(session["cutoff"], start, tz).isoformat(),
+                      "capacity": capacity, "price_cents": session["price_cents"]})
+    return slots
+
+
+def _at(day: dt.date, time: str, tz: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.fromisoformat(time), tzinfo=tz)
+
+
+def _cutoff(rule: dict, start: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """`minutes_before` the start, or at `day_before_at` on the day before."""
+    if "minutes_before" in rule:
+        return start - dt.timedelta(minutes=rule["minutes_before"])
+    return _at(start.date() - dt.timedelta(days=1), rule["day_before_at"], tz)
 
 
 def _slot_rows(data: dict, clock: Clock, lunch_cutoff: str, dinner_cutoff: str):

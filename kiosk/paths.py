@@ -7,3 +7,4 @@ ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "assets"
 LOCALES = ROOT / "locales"
 DEMO_COMMUNITY = ASSETS / "demo" / "community.json"
+DEMO_SERVICES = ASSETS / "demo" / "services.json"

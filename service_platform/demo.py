@@ -1,5 +1,6 @@
-"""Demo data: the demo community of assets/demo, two weeks of meals identical to the kiosk's, and
-two weeks of cleaning, clinic, home-visit and health-check slots with their providers and staff."""
+"""Demo data: the demo community and services timetable of assets/demo, with their providers and
+staff; two weeks of meals and of cleaning, clinic, home-visit and health-check slots, identical
+to the kiosk's."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,9 +10,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
-from service_platform import catalogue, demo_services, services
+from service_platform import catalogue, services
 
 DEMO_COMMUNITY = Path(__file__).resolve().parent.parent / "assets" / "demo" / "community.json"
+DEMO_SERVICES = DEMO_COMMUNITY.with_name("services.json")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MENU_DAYS = 14
 DEMO_TZ = "Asia/Shanghai"
 LUNCH_CUTOFF = "09:30"
@@ -21,6 +24,10 @@ ELDER_FIELDS = ("id", "card_no", "name", "phone", "address", "subsidy_level",
 
 
 def load_community(path: Path = DEMO_COMMUNITY) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_services(path: Path = DEMO_SERVICES) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -80,12 +87,60 @@ def seed_services(conn: Connection, community_id: str, today: dt.date, tz: dt.tz
     """Add the demo providers, staff and service slots from `today` that are missing (a demo
     database made before services existed, or one whose two weeks have run out); returns how
     many slots were added. Existing rows are left as they are."""
-    if services.get_provider(conn, community_id, demo_services.CLEANER) is None:
-        services.put_providers(conn, community_id, demo_services.providers())
-    for staff_id, name in demo_services.STAFF:
-        if services.get_staff(conn, staff_id) is None:
-            services.put_staff(conn, community_id, staff_id, name)
-    missing = [slot for slot in demo_services.service_slots(today, tz)
+    timetable = load_services()
+    new_providers = [provider for provider in timetable["providers"]
+                     if services.get_provider(conn, community_id, provider["id"]) is None]
+    if new_providers:
+        services.put_providers(conn, community_id, new_providers)
+    for member in timetable["staff"]:
+        if services.get_staff(conn, member["id"]) is None:
+            services.put_staff(conn, community_id, member["id"], member["name"])
+    missing = [slot for slot in service_slots(timetable, today, tz)
                if services.get_slot(conn, community_id, slot["id"]) is None]
     services.put_slots(conn, community_id, missing)
     return len(missing)
+
+
+def service_slots(timetable: dict, today: dt.date, tz: dt.tzinfo) -> list[dict]:
+    """The timetable's slots from `today` for its `days` days, in the wire shape (protocol
+    §10.2); the expansion of kiosk/demo.py, repeated here: the same slots for the same day."""
+    providers = {provider["id"]: provider for provider in timetable["providers"]}
+    slots: list[dict] = []
+    for offset in range(timetable["days"]):
+        day = today + dt.timedelta(days=offset)
+        for session in timetable["sessions"]:
+            if WEEKDAYS[day.weekday()] in session["weekdays"]:
+                provider = providers[session["provider_id"]]
+                slots += _session_slots(timetable["slot_ids"], session, provider, day, tz)
+    return slots
+
+
+def _session_slots(slot_ids: dict, session: dict, provider: dict, day: dt.date,
+                   tz: dt.tzinfo) -> list[dict]:
+    """One session on one day: a slot from `from` to `until`, or one every `slot_minutes`."""
+    first, last = _at(day, session["from"], tz), _at(day, session["until"], tz)
+    step = dt.timedelta(minutes=session.get("slot_minutes", 0)) or last - first
+    department = session.get("department")
+    fields = {"service": session["service"], "provider_id": provider["id"],
+              "day": day.isoformat(), "window": session["window"], "department": department,
+              "doctor": provider["departments"][department]["doctor"] if department else None}
+    capacity = provider["teams"] if session["capacity"] == "teams" else session["capacity"]
+    slots = []
+    for n in range((last - first) // step):
+        start = first + step * n
+        slots.append({"id": slot_ids[session["service"]].format(**fields, hhmm=f"{start:%H%M}"),
+                      **fields, "start": start.isoformat(), "end": (start + step).isoformat(),
+                      "cutoff": _cutoff(session["cutoff"], start, tz).isoformat(),
+                      "capacity": capacity, "price_cents": session["price_cents"]})
+    return slots
+
+
+def _at(day: dt.date, time: str, tz: dt.tzinfo) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.fromisoformat(time), tzinfo=tz)
+
+
+def _cutoff(rule: dict, start: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
+    """`minutes_before` the start, or at `day_before_at` on the day before."""
+    if "minutes_before" in rule:
+        return start - dt.timedelta(minutes=rule["minutes_before"])
+    return _at(start.date() - dt.timedelta(days=1), rule["day_before_at"], tz)

@@ -7,8 +7,12 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import select
+
 import service_platform
-from service_platform import demo
+from service_platform import demo, migrations
+from service_platform.db import Database
+from service_platform.schema import changes
 
 FORBIDDEN = {"kiosk", "ui", "PySide6"}
 
@@ -24,6 +28,41 @@ def test_demo_slots_match_the_kiosk_demo():
               for row in kiosk_demo._slot_rows(data, clock, "09:30", "15:00")]
     assert ours == theirs
     assert ours[0]["cutoff"] == "2026-11-23T09:30:00+08:00"
+
+
+def test_demo_services_match_the_kiosk_demo(tmp_path):
+    """The providers, service slots and staff the demo platform's feed sends, stored as a kiosk's
+    pull stores them, are what a kiosk with no platform seeds for itself (assets/demo)."""
+    from kiosk import demo as kiosk_demo
+    from kiosk.clock import FixedClock
+    from kiosk.services import provider_row, service_slot_row
+    from kiosk.staff import DEMO_STAFF
+    from kiosk.store import Store
+
+    clock = FixedClock("2026-11-23T08:00:00")
+    store = Store(tmp_path / "kiosk.sqlite3")
+    db = Database(tmp_path / "platform.sqlite3")
+    try:
+        kiosk_demo.seed_demo_services(store, clock)
+        ours = {"provider": store.query("SELECT * FROM providers ORDER BY id"),
+                "service_slot": store.query("SELECT * FROM service_slots ORDER BY id")}
+        migrations.migrate(db)
+        db.run_write(lambda conn: demo.seed(conn, clock.today()))
+        with db.read() as conn:
+            feed = conn.execute(select(changes.c.kind, changes.c.data)).all()
+    finally:
+        store.close()
+        db.dispose()
+    sent = {kind: sorted((json.loads(data) for k, data in feed if k == kind),
+                         key=lambda item: item["id"])
+            for kind in ("provider", "service_slot", "staff")}
+    stamp = ours["provider"][0]["updated_at"]
+    assert [dict(row) for row in ours["provider"]] == [
+        provider_row(item, stamp) for item in sent["provider"]]
+    assert [dict(row) for row in ours["service_slot"]] == [
+        service_slot_row(item) for item in sent["service_slot"]]
+    assert len(ours["service_slot"]) > 14 * 2  # two weeks, at least the two cleaning windows
+    assert {(item["id"], item["name"]) for item in sent["staff"]} == set(DEMO_STAFF)
 
 
 def test_demo_menus_rotate():

@@ -1,10 +1,12 @@
 """Ratings (one per done booking, counted per provider), complaints and help requests."""
 from __future__ import annotations
 
-from service_platform import demo_services, operators, schema
+from service_platform import operators, schema
 from service_platform.db import Database
 from tests.platform.servers import wait_until
 from tests.platform.wire import (
+    CLEANER,
+    STATION,
     TestPlatform,
     cancel_op,
     complaint_op,
@@ -44,21 +46,21 @@ def test_one_rating_per_done_booking(platform):
     assert statuses(results) == [("applied", None), ("rejected", "duplicate"),
                                  ("rejected", "not_allowed"), ("rejected", "not_done"),
                                  ("rejected", "unknown_booking"), ("applied", None)]
-    assert results[0]["data"]["provider_id"] == demo_services.CLEANER
+    assert results[0]["data"]["provider_id"] == CLEANER
     # The same rating again under a new op_id (an outbox rebuilt after a crash): same answer.
     resent = {**rating, "op_id": "6f1c2b9e-0000-4000-8000-000000000001"}
     assert kiosk.push(resent)[0] == {**results[0], "op_id": resent["op_id"]}
 
     changes, _ = kiosk.pull_all()
     assert len(latest(changes, "rating")) == 2
-    counts = latest(changes, "provider_rating")[demo_services.CLEANER]
-    assert counts == {"provider_id": demo_services.CLEANER, "satisfied": 1, "neutral": 0,
+    counts = latest(changes, "provider_rating")[CLEANER]
+    assert counts == {"provider_id": CLEANER, "satisfied": 1, "neutral": 0,
                       "unsatisfied": 1, "total": 2,
                       "reasons": {"brand_new_chip": 1, "late": 1, "not_clean": 1,
                                   "on_time": 1}}
     report = {r["provider_id"]: r for r in operators.ratings_report(platform.db, community)}
-    assert report[demo_services.CLEANER]["total"] == 2
-    assert report[demo_services.STATION]["total"] == 0
+    assert report[CLEANER]["total"] == 2
+    assert report[STATION]["total"] == 0
 
 
 def test_completed_bookings_can_be_rated_and_not_cancelled(platform):
@@ -86,7 +88,7 @@ def test_complaints_reach_the_feed_and_the_operator(platform):
     assert len(filed) == 2
     about = filed[results[0]["data"]["complaint_id"]]
     assert (about["booking_id"], about["provider_id"], about["reasons"], about["state"],
-            about["staff_id"]) == (first, demo_services.CLEANER, ["not_clean"], "open",
+            about["staff_id"]) == (first, CLEANER, ["not_clean"], "open",
                                    "staff-zhang")
     listed = operators.listing(platform.db, schema.complaints, community)
     assert {row["id"] for row in listed} == set(filed)

@@ -5,8 +5,11 @@ import datetime as dt
 from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
-from service_platform import catalogue, demo_services
+from service_platform import catalogue, demo
 from tests.platform.wire import (
+    CANTEEN,
+    CLEANER,
+    STATION,
     booking_op,
     cancel_op,
     latest,
@@ -37,7 +40,7 @@ def test_deep_clean_takes_two_of_the_windows_team_slots(platform):
     first = booked[results[0]["data"]["booking_id"]]
     assert (first["service"], first["kind"], first["needs"], first["units"], first["mode"]) == (
         "cleaning", "deep", ["pets"], 2, None)
-    assert first["provider_id"] == demo_services.CLEANER
+    assert first["provider_id"] == CLEANER
 
 
 def test_cancelling_a_deep_clean_frees_both_units(platform):
@@ -83,7 +86,7 @@ def test_clinic_slot_holds_one_and_one_visit_per_department_a_day(platform):
     second = f"clinic:{day}:general:0900"
     from service_platform import services
     platform.db.run_write(lambda conn: services.put_slots(conn, community, [{
-        "id": second, "service": "clinic", "provider_id": demo_services.STATION, "day": day,
+        "id": second, "service": "clinic", "provider_id": STATION, "day": day,
         "window": "am", "department": "general", "doctor": "陈医生",
         "start": f"{day}T09:00:00+08:00", "end": f"{day}T09:30:00+08:00",
         "cutoff": f"{day}T08:00:00+08:00", "capacity": 1, "price_cents": 100}]))
@@ -153,14 +156,15 @@ def test_leases_are_meal_only(platform):
     meal_booking = [b for b in latest(changes, "booking").values() if b["service"] == "meal"][0]
     assert (meal_booking["mode"], meal_booking["units"], meal_booking["provider_id"],
             meal_booking["kind"], meal_booking["needs"]) == (
-        "pickup", 1, demo_services.CANTEEN, None, [])
+        "pickup", 1, CANTEEN, None, [])
 
 
 def test_demo_slots_are_deterministic_and_follow_the_timetable():
     tz = ZoneInfo("Asia/Shanghai")
     monday = dt.date(2026, 11, 23)
-    slots = demo_services.service_slots(monday, tz)
-    assert slots == demo_services.service_slots(monday, tz)
+    timetable = demo.load_services()
+    slots = demo.service_slots(timetable, monday, tz)
+    assert slots == demo.service_slots(timetable, monday, tz)
     by_day: dict[str, list[dict]] = {}
     for slot in slots:
         by_day.setdefault(slot["day"], []).append(slot)
@@ -185,7 +189,7 @@ def test_demo_slots_are_deterministic_and_follow_the_timetable():
 def test_demo_seed_tops_up_service_slots_of_an_existing_demo(new_database):
     from sqlalchemy import func, select
 
-    from service_platform import demo, migrations, services
+    from service_platform import migrations, services
     from service_platform.db import Database
     from service_platform.schema import service_slots
 
@@ -197,11 +201,12 @@ def test_demo_seed_tops_up_service_slots_of_an_existing_demo(new_database):
         assert db.run_write(lambda conn: demo.seed(conn, monday)) is False
         with db.read() as conn:
             before = conn.execute(select(func.count()).select_from(service_slots)).scalar_one()
-            assert services.get_provider(conn, "community-xingfu", demo_services.CLEANER)
+            assert services.get_provider(conn, "community-xingfu", CLEANER)
         db.run_write(lambda conn: demo.seed(conn, monday + dt.timedelta(days=7)))
         with db.read() as conn:
             after = conn.execute(select(func.count()).select_from(service_slots)).scalar_one()
-        week = demo_services.service_slots(monday + dt.timedelta(days=14), ZoneInfo(demo.DEMO_TZ))
+        week = demo.service_slots(demo.load_services(), monday + dt.timedelta(days=14),
+                                  ZoneInfo(demo.DEMO_TZ))
         assert after - before == len([s for s in week if s["day"] < "2026-12-14"])
     finally:
         db.dispose()

@@ -7,10 +7,13 @@ import uuid
 
 import requests
 
-from service_platform import catalogue, demo_services, operators, services
+from service_platform import catalogue, demo, operators, services
 from service_platform.db import Database
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+# The demo's providers (assets/demo/services.json, protocol §10.1).
+CLEANER, STATION = "provider-sunshine", "provider-xingfu-station"
+CANTEEN = "provider-xingfu-canteen"
 _days = itertools.count(1)
 _communities = itertools.count(1)
 
@@ -159,7 +162,7 @@ class TestPlatform:
 
     def services(self, community_id: str, teams: int = 3) -> None:
         """The demo providers (cleaning with `teams` teams, the health station, the canteen)."""
-        items = demo_services.providers()
+        items = demo.load_services()["providers"]
         items[0] = {**items[0], "teams": teams}
         self.db.run_write(lambda conn: services.put_providers(conn, community_id, items))
 
@@ -170,8 +173,8 @@ class TestPlatform:
         start = dt.datetime.combine(day, dt.time(8, 30), SHANGHAI)
         part = department or window or "day"
         slot = {"id": f"{service}:{day.isoformat()}:{part}", "service": service,
-                "provider_id": demo_services.CLEANER if service == "cleaning"
-                else demo_services.STATION, "day": day.isoformat(), "window": window,
+                "provider_id": CLEANER if service == "cleaning" else STATION,
+                "day": day.isoformat(), "window": window,
                 "department": department, "doctor": None, "start": start.isoformat(),
                 "end": (start + dt.timedelta(hours=3)).isoformat(),
                 "cutoff": (start - dt.timedelta(hours=14)).isoformat(), "capacity": capacity,

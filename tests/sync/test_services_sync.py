@@ -8,15 +8,18 @@ from sqlalchemy import select
 
 from kiosk.cleaning import Cleaning
 from kiosk.help import HelpDesk
-from service_platform import demo_services, services
+from service_platform import demo, services
 from service_platform.schema import changes, help_requests
 from tests.sync.conftest import SHANGHAI
 
 
 def _serve_cleaning(platform, community: str, day: dt.date) -> None:
     def write(conn):
-        services.put_providers(conn, community, demo_services.providers())
-        services.put_slots(conn, community, demo_services.cleaning_slots(day, SHANGHAI))
+        timetable = demo.load_services()
+        services.put_providers(conn, community, timetable["providers"])
+        services.put_slots(conn, community, [
+            slot for slot in demo.service_slots(timetable, day, SHANGHAI)
+            if slot["day"] == day.isoformat() and slot["service"] == "cleaning"])
     platform.db.run_write(write)
 
 
