@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, select, update
 
 from service_platform import clock, entities, feed, memo
 from service_platform.feed import Change
@@ -56,6 +56,19 @@ def put_meal_slots(conn: Connection, community_id: str, slots: Iterable[dict[str
     memo.forget_all(conn)
     items = [Change("meal_slot", row["id"], entities.meal_slot(row)) for row in rows]
     feed.append(conn, community_id, items + _leases_follow_cutoff(conn, community_id, rows))
+
+
+def remove_meal_slots(conn: Connection, community_id: str, slot_ids: list[str],
+                      ended_leases: Iterable[RowMapping] = ()) -> None:
+    """Delete meal slots nobody holds a booking of, and feed that, with the leases that ended."""
+    conn.execute(delete(meal_slots).where(meal_slots.c.community_id == community_id,
+                                          meal_slots.c.id.in_(slot_ids)))
+    memo.forget_all(conn)
+    now = clock.now()
+    feed.append(conn, community_id, [
+        *(Change("meal_slot", slot_id, None) for slot_id in slot_ids),
+        *(Change("lease", lease["id"], entities.lease(lease, now), lease["kiosk_id"])
+          for lease in ended_leases)])
 
 
 def _leases_follow_cutoff(conn: Connection, community_id: str, rows: list[dict]) -> list[Change]:

@@ -1,4 +1,5 @@
-"""The `kiosk-platform` command: serve the API, load demo data, kiosks, staff and reports."""
+"""The `kiosk-platform` command: serve the API, load demo data and timetables, kiosks, staff,
+reports."""
 from __future__ import annotations
 
 import argparse
@@ -76,6 +77,14 @@ def _parser() -> argparse.ArgumentParser:
     revoke = commands.add_parser("revoke-kiosk", parents=[common], help="revoke a kiosk")
     revoke.add_argument("kiosk_id")
     revoke.set_defaults(run=_revoke_kiosk)
+
+    load = commands.add_parser("load", parents=[common],
+                               help="load a community's timetable file (docs/deploy.md)")
+    load.add_argument("file", type=Path)
+    load.add_argument("--community", required=True)
+    load.add_argument("--dry-run", action="store_true",
+                      help="say what would change, change nothing")
+    load.set_defaults(run=_load)
     _add_staff_commands(commands, common)
     return parser
 
@@ -157,6 +166,20 @@ def _init_demo(db: Database, _args) -> int:
 def _add_community(db: Database, args) -> int:
     operators.add_community(db, args.id, args.name, args.tz)
     print(f"community {args.id} added")
+    return 0
+
+
+def _load(db: Database, args) -> int:
+    outcome = operators.load_timetable(db, args.community, args.file, args.dry_run)
+    for kind, counts in outcome.counts.items():
+        if counts.total():
+            print(f"{kind}: " + ", ".join(f"{counts[what]} {what}" for what in
+                                          ("added", "changed", "removed", "unchanged")
+                                          if counts[what]))
+    for note in outcome.notes:
+        print(f"note: {note}")
+    print(f"dry run: nothing changed ({outcome.fed} change(s) would be fed to kiosks)"
+          if args.dry_run else f"{outcome.fed} change(s) fed to kiosks of {args.community}")
     return 0
 
 

@@ -59,6 +59,15 @@ def return_all(conn: Connection, kiosk_id: str) -> int:
     return len(rows)
 
 
+def take_back_slot(conn: Connection, community_id: str, slot_id: str) -> list[RowMapping]:
+    """The active leases of a slot being removed end, keeping places only for bookings
+    already received (as for a revoked kiosk); the slot is locked already."""
+    rows = conn.execute(select(leases).where(
+        leases.c.community_id == community_id, leases.c.slot_id == slot_id,
+        leases.c.state == "active")).mappings().all()
+    return [_close(conn, row["id"], row["uses"], clock.now()) for row in rows]
+
+
 def active_leases(conn: Connection, kiosk_id: str, now: dt.datetime) -> list[RowMapping]:
     rows = conn.execute(select(leases).where(
         leases.c.kiosk_id == kiosk_id, leases.c.state == "active",

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from pathlib import Path
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from service_platform import (
     auth,
@@ -16,6 +18,8 @@ from service_platform import (
     feedback,
     leases,
     services,
+    timetable,
+    timetable_file,
 )
 from service_platform.db import Database
 from service_platform.schema import providers
@@ -71,6 +75,40 @@ def set_meal_slot(db: Database, community_id: str, slot_id: str, **fields) -> di
 
 def add_meal_slot(db: Database, community_id: str, slot: dict) -> None:
     db.run_write(lambda conn: catalogue.put_meal_slots(conn, community_id, [slot]))
+
+
+class _DryRun(Exception):
+    def __init__(self, outcome: timetable.Outcome) -> None:
+        self.outcome = outcome
+
+
+def load_timetable(db: Database, community_id: str, path: Path,
+                   dry_run: bool = False) -> timetable.Outcome:
+    """Load a community's timetable file in one transaction: all of it, or nothing."""
+    try:
+        read = timetable_file.read(path)
+    except timetable_file.FileError as exc:
+        raise OperatorError(f"{exc}\nnothing was loaded") from exc
+
+    def work(conn):
+        if catalogue.get_community(conn, community_id) is None:
+            raise OperatorError(f"no community {community_id} (add it with add-community)")
+        outcome = timetable.load(conn, community_id, read)
+        if dry_run:
+            raise _DryRun(outcome)  # rolls the transaction back
+        return outcome
+    try:
+        return db.run_write(work)
+    except _DryRun as done:
+        return done.outcome
+    except timetable_file.FileError as exc:
+        raise OperatorError("\n".join(f"{path}: {line}" for line in str(exc).splitlines())
+                            + "\nnothing was loaded") from exc
+    except timetable.BookedSlotError as exc:
+        raise OperatorError(f"{path}: {exc}") from exc
+    except IntegrityError as exc:
+        raise OperatorError(f"{path}: the database refused it ({type(exc.orig).__name__}: "
+                            f"{str(exc.orig).splitlines()[0]}); nothing was loaded") from exc
 
 
 def add_staff(db: Database, community_id: str, name: str) -> str:

@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, insert, select, update
+from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from service_platform import clock, entities, feed, memo
 from service_platform.feed import Change
@@ -44,6 +44,15 @@ def put_slots(conn: Connection, community_id: str, slots: Iterable[dict[str, Any
     memo.forget_all(conn)
     feed.append(conn, community_id, (Change("service_slot", row["id"], entities.service_slot(row))
                                      for row in rows))
+
+
+def remove_slots(conn: Connection, community_id: str, slot_ids: list[str]) -> None:
+    """Delete service slots nobody holds a booking of, and feed their removal."""
+    conn.execute(delete(service_slots).where(service_slots.c.community_id == community_id,
+                                             service_slots.c.id.in_(slot_ids)))
+    memo.forget_all(conn)
+    feed.append(conn, community_id, (Change("service_slot", slot_id, None)
+                                     for slot_id in slot_ids))
 
 
 def put_staff(conn: Connection, community_id: str, staff_id: str, name: str,
