@@ -3,12 +3,13 @@
 Everything goes through the catalogue's and services' `put_*` functions, so it enters the change
 feed; what is already as the file says is not written again (loading twice feeds nothing).
 Within the file's period, the file is the whole timetable of meals (if it has any) and of each
-service it schedules: slots of those it does not list are removed. A slot holding bookings never
+provider it names: their slots it does not list are removed. A slot holding bookings never
 loses them: less capacity than its booked units, or removing it, is refused.
 """
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -58,10 +59,11 @@ def load(conn: Connection, community_id: str, timetable: Timetable) -> Outcome:
     put_meals = _changed(outcome, "meal_slot", current.meal_slots, meals)
     put_slots = _changed(outcome, "service_slot", current.service_slots, slots)
     gone_meals = _removed(outcome, "meal_slot", current.meal_slots, meals,
-                          {"meal"} if timetable.meals else set(), "meal")
+                          lambda _slot: bool(timetable.meals))
+    scoped = {item.id for item in timetable.providers} | {
+        session.provider_id for session in [*timetable.sessions, *timetable.service_slots]}
     gone_slots = _removed(outcome, "service_slot", current.service_slots, slots,
-                          {s.service for s in [*timetable.sessions, *timetable.service_slots]},
-                          "service")
+                          lambda slot: slot["provider_id"] in scoped)
     _guard_bookings(conn, community_id, current, put_meals, put_slots, gone_meals, gone_slots,
                     outcome)
     before = feed.latest_seq(conn, community_id)
@@ -106,11 +108,9 @@ def _changed(outcome: Outcome, kind: str, current: dict[str, dict],
 
 
 def _removed(outcome: Outcome, kind: str, current: dict[str, dict], wanted: dict[str, dict],
-             scheduled: set[str], by: str) -> list[str]:
+             in_scope: Callable[[dict], bool]) -> list[str]:
     """Current slots of the period, of what the file schedules, that the file no longer has."""
-    gone = sorted(key for key, data in current.items()
-                  if key not in wanted and (by == "meal" and scheduled
-                                            or data.get("service") in scheduled))
+    gone = sorted(key for key, data in current.items() if key not in wanted and in_scope(data))
     outcome.count(kind, "removed", len(gone))
     return gone
 
