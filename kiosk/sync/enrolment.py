@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.store import Store
@@ -53,29 +53,54 @@ def _normalise(code: str) -> str:
     return "-".join(plain[i:i + 4] for i in range(0, len(plain), 4))
 
 
+@dataclass(frozen=True)
+class Grant:
+    """The platform's yes to an enrolment code, not yet kept on this kiosk."""
+
+    enrolment: Enrolment
+    token: str = field(repr=False)
+    platform_id: str = ""
+
+
 def enrol(store: Store, token_path: Path, text: str, platform_url: str = "",
           device_name: str = "", client: PlatformClient | None = None) -> Enrolment:
     """Enrol this kiosk; the token goes to `token_path` only, never to the database or a log."""
+    return keep_enrolment(store, token_path,
+                          request_enrolment(text, platform_url, device_name, client))
+
+
+def request_enrolment(text: str, platform_url: str = "", device_name: str = "",
+                      client: PlatformClient | None = None, timeout_s: float = 20.0) -> Grant:
+    """Ask the platform (slow: run it off the GUI thread); nothing is written here."""
     parsed = parse_code(text)
     url = parsed.platform_url or platform_url
     if not url:
         raise NotEnrolled("no platform address to enrol with")
-    client = client or PlatformClient(url)
-    answer = client.enrol(parsed.code, device_name)
+    own = client is None
+    client = client or PlatformClient(url, timeout_s=timeout_s)
     try:
-        token = str(answer["token"])
-        community = answer["community"]
-        enrolment = Enrolment(str(answer["kiosk_id"]), str(answer.get("kiosk_name") or ""),
-                              str(community["id"]), str(community.get("name") or ""), url)
-    except (KeyError, TypeError) as exc:
-        raise InvalidCode("the platform's enrolment answer is incomplete") from exc
-    platform_id = str(client.time().get("platform_id") or "")
-    save_token(token_path, token)
+        answer = client.enrol(parsed.code, device_name)
+        try:
+            token = str(answer["token"])
+            community = answer["community"]
+            enrolment = Enrolment(str(answer["kiosk_id"]), str(answer.get("kiosk_name") or ""),
+                                  str(community["id"]), str(community.get("name") or ""), url)
+        except (KeyError, TypeError) as exc:
+            raise InvalidCode("the platform's enrolment answer is incomplete") from exc
+        return Grant(enrolment, token, str(client.time().get("platform_id") or ""))
+    finally:
+        if own:
+            client.close()
+
+
+def keep_enrolment(store: Store, token_path: Path, grant: Grant) -> Enrolment:
+    """The token to its 0600 file, who this kiosk is to the store (on the store's thread)."""
+    save_token(token_path, grant.token)
     with store.transaction():
         for key in STATE_KEYS[:-1]:
-            store.set_state(key, getattr(enrolment, key))
-        store.set_state("platform_id", platform_id)
-    return enrolment
+            store.set_state(key, getattr(grant.enrolment, key))
+        store.set_state("platform_id", grant.platform_id)
+    return grant.enrolment
 
 
 def enrolment_of(store: Store) -> Enrolment | None:

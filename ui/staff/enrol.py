@@ -7,7 +7,8 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 from kiosk import audit
 from kiosk.errors import KnownError
 from kiosk.settings_file import config_path, validated, write_settings
-from kiosk.sync.enrolment import enrol, parse_code
+from kiosk.sync.enrolment import Grant, keep_enrolment, parse_code, request_enrolment
+from ui.background import BackgroundJob
 from ui.staff.base import KeyboardTarget, StaffScreen
 from ui.staff.widgets import FieldRow, FitPages, StaffKeyboard, arrange_fields
 from ui.widgets import BigButton
@@ -44,7 +45,12 @@ class StaffEnrolScreen(StaffScreen):
         keyboard.cleared.connect(self.target.clear)
         row.addWidget(keyboard)
         self.body.addLayout(row, 1)
-        self.enrol = enrol  # tests replace it with a fake platform
+        # The platform may take many seconds to answer, or never: it is asked off the GUI
+        # thread, and its answer is kept even if the staff went elsewhere meanwhile.
+        self.job = BackgroundJob("kiosk-enrol", self)
+        self.job.succeeded.connect(self._enrolled)
+        self.job.failed.connect(self._refused)
+        self.staff_asking: str | None = None
 
     def fit(self) -> None:
         message = [self.message] if self.message.text() else []
@@ -57,6 +63,8 @@ class StaffEnrolScreen(StaffScreen):
         self.code.clear()
         self.target.current = self.url
         self.pages.show_blocks(self.fields)
+        if self.job.running:
+            self.show_message(self.t("staff.settings.enrolling"))
 
     def clear(self) -> None:
         super().clear()
@@ -64,21 +72,53 @@ class StaffEnrolScreen(StaffScreen):
 
     def _enrol(self) -> None:
         core = self.core
-        url = self.url.text().strip()
+        url, code = self.url.text().strip(), self.code.text()
         try:
             validated(core.settings, {"platform_url": url})
-            parse_code(self.code.text())
-            done = self.enrol(core.store, core.settings.token_path, self.code.text(), url,
-                              core.settings.device_name)
-            path = getattr(self.shell, "config_path", None) or config_path()
-            core.settings = write_settings(path, core.settings, {"platform_url": url})
+            parse_code(code)
         except ValueError as error:
             self.show_message(self.t("staff.settings.invalid", problem=str(error)))
             return
         except KnownError as error:
             self.show_message(self.t(error.message_key, **error.params))
             return
-        self.code.clear()
-        audit.log(core.store, core.clock, self.staff_id, "kiosk.enrol", done.kiosk_id)
-        self.shell.action_done()
-        self.show_message(self.t("staff.settings.enrolled", community=done.community_name))
+        settings = core.settings
+        if not self.job.start(lambda: request_enrolment(
+                code, url, settings.device_name, timeout_s=settings.sync_timeout_s)):
+            return
+        self.staff_asking = self.staff_id
+        self.go.setEnabled(False)
+        self.show_message(self.t("staff.settings.enrolling"))
+
+    def _enrolled(self, grant: Grant) -> None:
+        """The platform said yes: kept here on the GUI thread, where the store is written."""
+        core = self.core
+        self.go.setEnabled(True)
+        try:
+            done = keep_enrolment(core.store, core.settings.token_path, grant)
+        except KnownError as error:
+            self._tell(self.t(error.message_key, **error.params))
+            return
+        audit.log(core.store, core.clock, self.staff_asking, "kiosk.enrol", done.kiosk_id)
+        try:
+            path = getattr(self.shell, "config_path", None) or config_path()
+            core.settings = write_settings(path, core.settings,
+                                           {"platform_url": done.platform_url})
+        except ValueError as error:
+            message = self.t("staff.settings.invalid", problem=str(error))
+        else:
+            self.code.clear()
+            message = self.t("staff.settings.enrolled", community=done.community_name)
+        self.shell.action_done()  # sync is told at once, as after any staff action
+        self._tell(message)
+
+    def _refused(self, error: Exception) -> None:
+        self.go.setEnabled(True)
+        if not isinstance(error, KnownError):
+            raise error  # a bug: reported as one, not shown as a plain message
+        self._tell(self.t(error.message_key, **error.params))
+
+    def _tell(self, text: str) -> None:
+        """Shown only if the staff are still here (a later visit starts afresh)."""
+        if self.shell.current is self:
+            self.show_message(text)
