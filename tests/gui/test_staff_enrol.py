@@ -111,6 +111,19 @@ def test_a_good_code_enrols_and_sync_starts_with_it(qtbot, desk, platform):
     assert audit["staff_id"] == "staff-zhang"
 
 
+def test_enrolled_but_the_settings_file_cannot_be_written_says_both(qtbot, desk, platform,
+                                                                    tmp_path):
+    (tmp_path / "not-a-folder").write_text("")
+    desk.config_path = tmp_path / "not-a-folder" / "kiosk.toml"  # writing it fails
+    code = platform.enrolment_code(platform.community(elders=1))
+    open_enrolment(qtbot, desk, platform.url, code)
+    tap(qtbot, desk, "注册本机")
+    qtbot.waitUntil(lambda: screen_says(desk, "保存失败"), timeout=WAIT_MS)
+    assert screen_says(desk, "已注册到：同步测试社区")
+    assert find_button(desk, "注册本机").isEnabled()
+    assert enrolled_kiosk(desk).startswith("kiosk-")  # the enrolment itself is kept
+
+
 @pytest.mark.parametrize("code", ["wrong", "expired", "revoked"])
 def test_a_code_the_platform_refuses_gives_a_plain_message(qtbot, desk, platform, code):
     community = platform.community(elders=1)

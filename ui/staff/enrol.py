@@ -106,6 +106,10 @@ class StaffEnrolScreen(StaffScreen):
                                            {"platform_url": done.platform_url})
         except ValueError as error:
             message = self.t("staff.settings.invalid", problem=str(error))
+        except OSError as error:  # e.g. a full disk: enrolled all the same, and said so
+            message = "\n".join((
+                self.t("staff.settings.enrolled", community=done.community_name),
+                self.t("staff.settings.not_saved", problem=error.strerror or str(error))))
         else:
             self.code.clear()
             message = self.t("staff.settings.enrolled", community=done.community_name)
