@@ -247,6 +247,11 @@ class KioskWindow(QMainWindow):
         self.metrics = self.metrics.with_text_size(size)
         QApplication.instance().setStyleSheet(
             stylesheet(self.metrics, self.core.settings.high_contrast))
+        # Every widget is restyled by now: a paged staff screen pages itself again at once,
+        # before a layout request can grow the window for the pages it showed at the old size.
+        refit = getattr(self.current, "refit", None)
+        if refit is not None:
+            refit()
         self.screen(flow.HOME).show_text_size(size)
 
     def speak(self, text: str) -> None:

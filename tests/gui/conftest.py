@@ -7,11 +7,13 @@ from PySide6.QtWidgets import QApplication, QLabel
 
 from kiosk.config import load_settings
 from kiosk.core import Kiosk
+from kiosk.i18n import DEFAULT_LANGUAGE
 from ui.main_window import KioskWindow
 from ui.theme import Metrics, stylesheet
 from ui.widgets import BigButton
 
 WINDOW = (1280, 800)
+LANGUAGES = (DEFAULT_LANGUAGE, "en")  # English words are much wider than Chinese ones
 
 
 class RecordingSpeaker:
@@ -59,9 +61,15 @@ class VoiceStandIn(RecordingSpeaker):
 
 
 @pytest.fixture
-def gui_settings(tmp_path):
+def language() -> str:
+    """The kiosk's default language: Chinese unless a test parametrizes `language`."""
+    return DEFAULT_LANGUAGE
+
+
+@pytest.fixture
+def gui_settings(tmp_path, language):
     return load_settings(tmp_path / "none.toml", data_dir=tmp_path / "data",
-                         receipt_timeout_s=2, screen_diagonal_inch=15.6)
+                         receipt_timeout_s=2, screen_diagonal_inch=15.6, language=language)
 
 
 @pytest.fixture

@@ -3,7 +3,14 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect
 from PySide6.QtGui import QFontMetricsF
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QPushButton,
+    QStyle,
+    QStyleOptionButton,
+    QWidget,
+)
 
 from ui.theme import GLYPH_MM, PRIMARY_MM, TARGET_MM, Metrics, stylesheet
 
@@ -58,7 +65,11 @@ def _clipped(widget, fm: QFontMetricsF) -> bool:
     icon = widget.iconSize().width() if not widget.icon().isNull() else 0
     width = max(fm.horizontalAdvance(line) for line in lines) + icon
     height = len(lines) * fm.lineSpacing()
-    return width > widget.width() - 4 or height > widget.height() - 4
+    # Inside the border and the padding: a squeezed button draws its words over its border.
+    option = QStyleOptionButton()
+    widget.initStyleOption(option)
+    box = widget.style().subElementRect(QStyle.SubElement.SE_PushButtonContents, option, widget)
+    return width > box.width() + 1 or height > widget.height() - 4
 
 
 def target_problems(window: QWidget, metrics: Metrics) -> list[str]:

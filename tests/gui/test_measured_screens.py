@@ -1,20 +1,22 @@
 """Every screen, at every text size, on both reference screens, measured against the rules."""
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from kiosk.elders import find_by_card
-from kiosk.i18n import DEFAULT_LANGUAGE
-from tests.gui.conftest import VoiceStandIn, tap, tap_key, type_card, visible_buttons
+from tests.gui.conftest import (
+    LANGUAGES,
+    VoiceStandIn,
+    tap,
+    tap_key,
+    type_card,
+    visible_buttons,
+)
 from tests.gui.measure import SCREENS, all_problems, on_screen, window_problems
 from ui.screens.home import MAX_TYPED_DIGITS
 from ui.theme import TEXT_SIZES, Metrics, stylesheet
-
-LANGUAGES = (DEFAULT_LANGUAGE, "en")
 
 
 def walk(qtbot, window):
@@ -178,17 +180,6 @@ def longest_sync_line(t) -> str:
             "sync.offline_uploading", "sync.offline_idle", "sync.online_pending",
             "sync.online_uploading", "sync.connecting")
     return max((t(key, count=128) for key in keys), key=len)
-
-
-@pytest.fixture
-def language() -> str:
-    return DEFAULT_LANGUAGE
-
-
-@pytest.fixture
-def gui_settings(gui_settings, language):
-    """The window's settings in `language`: Chinese unless a test asks for another."""
-    return dataclasses.replace(gui_settings, language=language)
 
 
 @pytest.mark.parametrize("screen", SCREENS)

@@ -1,6 +1,7 @@
-"""Staff screens measured like the elders' ones: every staff screen and state, at every text
-size, on both reference screens — targets ≥ 16 mm and 3 mm apart, text at the size's glyph
-height and never clipped, every control named, and the window never bigger than the screen."""
+"""Staff screens measured like the elders' ones: every staff screen and state, in Chinese and
+English, at every text size, on both reference screens — targets ≥ 16 mm and 3 mm apart, text
+at the size's glyph height and never clipped, every control named, and the window never bigger
+than the screen."""
 from __future__ import annotations
 
 import pytest
@@ -9,31 +10,33 @@ from PySide6.QtCore import Qt
 from kiosk import staff
 from kiosk.errors import KnownError
 from kiosk.sync.push import apply_results, pending_rows
-from tests.gui.conftest import tap, visible_buttons
+from tests.gui.conftest import LANGUAGES, tap, tap_key, visible_buttons
 from tests.gui.measure import SCREENS, on_screen, window_problems
 from ui.theme import TEXT_SIZES
 
 
 def type_keys(qtbot, win, keys: str) -> None:
-    tap(qtbot, win, "清空")
+    tap_key(qtbot, win, "staff.key.clear")  # 清空
     for key in keys:
         tap(qtbot, win, key)
 
 
-def tap_paged(qtbot, win, text: str) -> None:
-    """Tap `text` on whichever page shows it (big text pages what does not fit)."""
+def tap_paged(qtbot, win, key: str) -> None:
+    """Tap message `key` on whichever page shows it (big text pages what does not fit)."""
+    text = win.core.text(key)
     for _ in range(9):
         if any(b.text().endswith(text) for b in visible_buttons(win)):
             break
-        tap(qtbot, win, "下一页")
+        tap_key(qtbot, win, "staff.page.next")  # 下一页
     tap(qtbot, win, text)
 
 
 def turned(qtbot, win) -> bool:
     """下一页 where there is one: what fits on one page at small text pages at big text."""
-    following = [b for b in visible_buttons(win) if b.text() == "下一页" and b.isEnabled()]
+    text = win.core.text("staff.page.next")
+    following = [b for b in visible_buttons(win) if b.text() == text and b.isEnabled()]
     if following:
-        tap(qtbot, win, "下一页")
+        tap(qtbot, win, text)
     return bool(following)
 
 
@@ -44,98 +47,100 @@ def wrong_pins(core, count: int) -> None:
 
 
 def walk(qtbot, win):
-    """Every staff screen and state, yielded after it shows."""
+    """Every staff screen and state, yielded after it shows. Buttons are tapped by message key
+    (names and search keys are data), so the same walk runs in every language."""
     core = win.core
-    tap(qtbot, win, "工作人员")
+    tap_key(qtbot, win, "staff.entry")  # 工作人员
     yield "login, nobody on the list yet"
     staff.seed_demo_staff(core.store, core.clock)
     win.go_home()
-    tap(qtbot, win, "工作人员")
+    tap_key(qtbot, win, "staff.entry")  # 工作人员
     yield "login"
     tap(qtbot, win, "张社工")
     yield "pin"
     for key in "9999":
         tap(qtbot, win, key)
-    tap(qtbot, win, "确定")
+    tap_key(qtbot, win, "home.key.ok")  # 确定
     yield "pin, wrong"
     wrong_pins(core, 3)
     for key in "9999":
         tap(qtbot, win, key)
-    tap(qtbot, win, "确定")
+    tap_key(qtbot, win, "home.key.ok")  # 确定
     yield "pin, locked"
     core.clock.advance(minutes=5)
     for key in "1234":
         tap(qtbot, win, key)
-    tap(qtbot, win, "确定")
+    tap_key(qtbot, win, "home.key.ok")  # 确定
     yield "search, nothing typed"
     type_keys(qtbot, win, "qqq")
     yield "search, nobody found"
     type_keys(qtbot, win, "1")
     yield "search, every elder found"
-    tap(qtbot, win, "下一页")
+    tap_key(qtbot, win, "staff.page.next")  # 下一页
     yield "search, page 2"
     type_keys(qtbot, win, "wxy")
     yield "search"
     tap(qtbot, win, "王秀英")
     yield "elder"
-    tap(qtbot, win, "修改资料")
+    tap_key(qtbot, win, "staff.elder.edit")  # 修改资料
     yield "elder form"
-    tap(qtbot, win, "下一步")
+    tap_key(qtbot, win, "staff.form.next")  # 下一步
     yield "elder needs"
-    tap(qtbot, win, "保存")
+    tap_key(qtbot, win, "staff.form.save")  # 保存
     yield "elder, saved"
-    tap(qtbot, win, "停用")
+    tap_key(qtbot, win, "staff.elder.deactivate")  # 停用
     yield "elder, deactivated"
     win.go_home()
-    tap(qtbot, win, "登记老人")
+    tap_key(qtbot, win, "staff.menu.register")  # 登记老人
     yield "elder form, a new elder"
-    tap(qtbot, win, "下一步")
+    tap_key(qtbot, win, "staff.form.next")  # 下一步
     yield "elder needs, a new elder"
-    tap_paged(qtbot, win, "送餐上门")
-    tap(qtbot, win, "保存")
+    tap_paged(qtbot, win, "elder.field.delivery_allowed")  # 送餐上门
+    tap_key(qtbot, win, "staff.form.save")  # 保存
     yield "elder needs, a new elder not valid"
     win.go_home()
-    tap(qtbot, win, "每日名单")
+    tap_key(qtbot, win, "staff.menu.day_lists")  # 每日名单
     yield "day lists, meals"
     if turned(qtbot, win):
         yield "day lists, meals, page 2"
-    tap(qtbot, win, "导出表格 CSV")
+    tap_key(qtbot, win, "daylist.export_csv")  # 导出表格 CSV
     yield "day lists, exported"
-    tap(qtbot, win, "保洁")
+    tap_key(qtbot, win, "daylist.cleaning")  # 保洁
     yield "day lists, cleaning"
-    tap(qtbot, win, "门诊")
+    tap_key(qtbot, win, "daylist.clinic")  # 门诊
     yield "day lists, clinic"
-    tap(qtbot, win, "明天")
+    tap_key(qtbot, win, "day.tomorrow")  # 明天
     yield "day lists, clinic tomorrow"
     win.go_home()
-    tap(qtbot, win, "待处理")
+    tap_key(qtbot, win, "staff.menu.attention")  # 待处理 (with a count)
     yield "attention"
-    acknowledge = next(b for b in visible_buttons(win) if b.text() == "已收到")
+    said = core.text("staff.attention.acknowledge")  # 已收到, on every open help request
+    acknowledge = next(b for b in visible_buttons(win) if b.text() == said)
     qtbot.mouseClick(acknowledge, Qt.MouseButton.LeftButton)
     yield "attention, a help request acknowledged"
     if turned(qtbot, win):
         yield "attention, page 2"
     win.go_home()
-    tap(qtbot, win, "同步")
+    tap_key(qtbot, win, "staff.menu.sync")  # 同步
     yield "sync"
-    tap(qtbot, win, "立即同步")
+    tap_key(qtbot, win, "staff.sync.now")  # 立即同步
     yield "sync, not configured"
     win.go_home()
-    tap(qtbot, win, "设置")
+    tap_key(qtbot, win, "staff.menu.settings")  # 设置
     yield "settings"
     for _ in range(3):
-        tap_paged(qtbot, win, "短一点")
-    tap(qtbot, win, "保存")
+        tap_paged(qtbot, win, "settings.idle_timeout_s.less")  # 短一点
+    tap_key(qtbot, win, "staff.form.save")  # 保存
     yield "settings, not valid"
-    tap_paged(qtbot, win, "长一点")
-    tap(qtbot, win, "保存")
+    tap_paged(qtbot, win, "settings.idle_timeout_s.more")  # 长一点
+    tap_key(qtbot, win, "staff.form.save")  # 保存
     yield "settings, saved"
-    tap(qtbot, win, "平台与注册")
+    tap_key(qtbot, win, "staff.settings.platform")  # 平台与注册
     yield "platform and enrolment"
-    tap(qtbot, win, "注册本机")
+    tap_key(qtbot, win, "staff.settings.enrol")  # 注册本机
     yield "platform and enrolment, refused"
     win.go_home()
-    tap(qtbot, win, "操作记录")
+    tap_key(qtbot, win, "staff.menu.audit")  # 操作记录
     yield "audit"
     if turned(qtbot, win):
         yield "audit, page 2"
@@ -159,7 +164,11 @@ def seed(window, tmp_path) -> None:
 
 @pytest.mark.parametrize("screen", SCREENS)
 @pytest.mark.parametrize("size", TEXT_SIZES)
-def test_staff_screens_meet_the_size_rules(qtbot, window, tmp_path, screen, size):
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_staff_screens_meet_the_size_rules(qtbot, window, tmp_path, language, screen, size):
+    """Staff screens follow the kiosk's default language: a kiosk set to English shows them
+    in English, whose words are much wider than Chinese ones — the same walk, in both."""
+    assert window.core.text.language == language
     seed(window, tmp_path)
     metrics = on_screen(window, screen, size)
     problems = []

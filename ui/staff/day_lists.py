@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout
 
 from kiosk import audit
 from kiosk.day_lists import day_lists, export_csv, export_folder, group_text, mode_text
@@ -34,7 +34,8 @@ def meal_summary(t, lists) -> list[str]:
 
 def line_text(t, tab: str, line) -> str:
     parts = [group_text(t, tab, line.group), mode_text(t, tab, line.mode), line.elder_name]
-    parts += [" ".join(t(f"tag.{tag}") for tag in line.dietary)] if line.dietary else []
+    diets = t("list.separator").join(t(f"tag.{tag}") for tag in line.dietary)
+    parts += [diets] if diets else []  # "Low sugar, Halal", not "Low sugar Halal"
     parts += [t(f"daylist.status.{line.status}"), line.number]
     return " · ".join(parts)
 
@@ -45,20 +46,24 @@ class StaffDayListsScreen(StaffScreen):
     def build(self) -> None:
         gap = self.metrics.gap
         self.set_title(self.t("staff.menu.day_lists"))
-        choose = QHBoxLayout()
-        choose.setSpacing(gap)
+        # The days, then the lists: in one row where both fit, else the lists under the days.
+        self.choose = QBoxLayout(QBoxLayout.Direction.LeftToRight)
+        days, tabs = QHBoxLayout(), QHBoxLayout()
+        days.setSpacing(gap)
+        tabs.setSpacing(gap)
         self.day_buttons = [BigButton("", "nav") for _ in range(DAYS)]
         for offset, button in enumerate(self.day_buttons):
             button.tapped.connect(lambda o=offset: self._day(o))
-            choose.addWidget(button)
-        choose.addSpacing(gap * 3)
+            days.addWidget(button)
         self.tab_buttons = {}
         for tab in TABS:
             button = BigButton(self.t(f"daylist.{tab}"), "nav")
             button.tapped.connect(lambda x=tab: self._tab(x))
-            choose.addWidget(button)
+            tabs.addWidget(button)
             self.tab_buttons[tab] = button
-        self.body.addLayout(choose)
+        self.choose.addLayout(days)
+        self.choose.addLayout(tabs)
+        self.body.addLayout(self.choose)
         # The export message, the totals and every line, paged to fit: long lines wrap.
         self.pages = FitPages(self, gap)
         self.pages.add(self.message)
@@ -96,7 +101,7 @@ class StaffDayListsScreen(StaffScreen):
             button.set_role("nav_selected" if index == self.offset else "nav")
         for tab, button in self.tab_buttons.items():
             button.set_role("nav_selected" if tab == self.tab else "nav")
-        self.set_title(self.t("daylist.title", day=self.t.day(day)))
+        self.set_title(self.t("daylist.screen_title", day=self.t.day(day)))
         texts = meal_summary(self.t, self.lists) if self.tab == "meal" else []
         entries = {"meal": self.lists.meals, "cleaning": self.lists.cleaning,
                    "clinic": self.lists.clinic}[self.tab]
@@ -108,8 +113,23 @@ class StaffDayListsScreen(StaffScreen):
         self._page()
 
     def _page(self, keep_page: bool = False) -> None:
+        self._arrange()
         message = [self.message] if self.message.text() else []
         self.pages.show_texts(self.texts, keep_page, before=message)
+
+    def _arrange(self) -> None:
+        """Days and lists side by side where all six buttons fit (Chinese), else in two rows
+        (English at big text): never a squeezed button."""
+        gap = self.metrics.gap
+        margins = self.body.contentsMargins()
+        width = self.width() - margins.left() - margins.right()
+        buttons = [*self.day_buttons, *self.tab_buttons.values()]
+        between = gap * 5  # as far apart as the two groups always were
+        needed = sum(b.sizeHint().width() for b in buttons) + gap * (len(buttons) - 2) + between
+        beside = needed <= width
+        self.choose.setDirection(QBoxLayout.Direction.LeftToRight if beside
+                                 else QBoxLayout.Direction.TopToBottom)
+        self.choose.setSpacing(between if beside else gap)
 
     def fit(self) -> None:
         self._page(keep_page=True)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk import elder_registry
 from kiosk.elders import get_elder
 from kiosk.errors import KnownError
 from kiosk.meals import slots_between
 from ui.staff.base import StaffScreen
+from ui.staff.widgets import FitPages
 from ui.widgets import BigButton, label
 
 QUICK_MEALS = 4
@@ -32,21 +33,30 @@ class StaffElderScreen(StaffScreen):
 
     def build(self) -> None:
         gap = self.metrics.gap
-        self.info = label("")  # three lines in one label: no row gaps between them
-        self.body.addWidget(self.info)
+        # A message, the elder's details and the quick meals, paged when they do not all fit
+        # (a message with the meals in two rows: English at 超大 on a laptop's screen).
+        self.pages = FitPages(self, gap)
+        self.pages.add(self.message)
+        self.pages.prepare = self._arrange
+        self.info = self.pages.add(label(""))  # three lines in one label: no row gaps
+        self.quick_box = QWidget()
+        column = QVBoxLayout(self.quick_box)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(gap)
         self.quick_note = label(self.t("staff.elder.quick"), "note")
-        self.body.addWidget(self.quick_note)
-        grid = QGridLayout()
-        grid.setSpacing(gap)
+        column.addWidget(self.quick_note)
+        self.grid = QGridLayout()
+        self.grid.setSpacing(gap)
         self.quick: list[BigButton] = []
         for index in range(QUICK_MEALS):
             button = BigButton("", "choice")
             button.tapped.connect(lambda i=index: self._quick(i))
-            grid.addWidget(button, 0, index)
+            self.grid.addWidget(button, 0, index)
             self.quick.append(button)
-        self.body.addLayout(grid)
-        self.body.addWidget(self.message)
-        self.body.addStretch(1)
+        self.columns = QUICK_MEALS
+        column.addLayout(self.grid)
+        self.pages.add(self.quick_box)
+        self.body.addWidget(self.pages, 1)
         row = QHBoxLayout()
         row.setSpacing(gap * 2)
         self.services = BigButton(self.t("staff.elder.services"), "choice")
@@ -76,7 +86,6 @@ class StaffElderScreen(StaffScreen):
         self.slots = [v.slot for v in slots_between(self.core.store, now.date(), last,
                                                      elder.id, now) if v.bookable]
         self.slots = self.slots[:QUICK_MEALS] if elder.active else []
-        self.quick_note.setVisible(bool(self.slots))  # no 一点就订 over no buttons
         for index, button in enumerate(self.quick):
             slot = self.slots[index] if index < len(self.slots) else None
             button.setVisible(slot is not None)
@@ -85,6 +94,30 @@ class StaffElderScreen(StaffScreen):
                                       day=self.t.relative_day(slot.day, now.date()),
                                       meal=self.t(f"meal.{slot.meal}")))
         self.services.setEnabled(elder.active)
+        self._page(keep_page=False)
+
+    def fit(self) -> None:
+        self._page(keep_page=True)
+
+    def _page(self, keep_page: bool) -> None:
+        message = [self.message] if self.message.text() else []
+        quick = [self.quick_box] if self.slots else []  # no 一点就订 over no buttons
+        self.pages.show_blocks([*message, self.info, *quick], keep_page)
+
+    def _arrange(self, width: int) -> None:
+        """The quick meals four to a row where their words fit, else two to a row (English
+        at 超大 on a laptop's screen): never a squeezed button."""
+        shown = [button for button in self.quick if not button.isHidden()]
+        widest = max((button.sizeHint().width() for button in shown), default=0)
+        gap = self.grid.horizontalSpacing()
+        columns = QUICK_MEALS if QUICK_MEALS * (widest + gap) - gap <= width else 2
+        if columns == self.columns:
+            return
+        for button in self.quick:
+            self.grid.removeWidget(button)
+        for index, button in enumerate(self.quick):
+            self.grid.addWidget(button, index // columns, index % columns)
+        self.columns = columns
 
     def clear(self) -> None:
         super().clear()
