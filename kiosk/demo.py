@@ -30,6 +30,10 @@ def demo_menu(dishes: list[dict], day: dt.date, meal: str) -> list[dict]:
     return [dishes[(start + i * 3) % len(dishes)] for i in range(count)]
 
 
+# Marks a store filled with demo data, and with which demo community.
+DEMO_COMMUNITY_KEY = "demo_community"
+
+
 def seed_demo(store: Store, clock: Clock, lunch_cutoff: str = "09:30",
               dinner_cutoff: str = "15:00") -> bool:
     """Fill an empty store with the demo community; returns False if it already has elders.
@@ -51,6 +55,7 @@ def seed_demo(store: Store, clock: Clock, lunch_cutoff: str = "09:30",
             _slot_rows(data, clock, lunch_cutoff, dinner_cutoff)
         )
         seed_demo_services(store, clock)
+        store.set_state(DEMO_COMMUNITY_KEY, data["community"]["id"])  # see sync.enrolment
     return True
 
 

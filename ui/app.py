@@ -68,9 +68,11 @@ def run(argv: list[str] | None = None) -> int:
     from ui.theme import Metrics, stylesheet
 
     app = QApplication(sys.argv[:1])
-    # A demo kiosk's first start fills its store at once; later starts only add the service
-    # slots of the days ahead, right after the first frame.
-    seeded = bool(settings.platform_url) or core.store.query_one("SELECT 1 FROM elders") is not None
+    # A demo kiosk (no platform, no enrolment code) fills its store on its first start; later
+    # starts only add the service slots of the days ahead, right after the first frame. A
+    # kiosk given a platform never gets demo data: what it shows comes from the platform.
+    configured = bool(settings.platform_url or settings.enrolment_code)
+    seeded = configured or core.store.query_one("SELECT 1 FROM elders") is not None
     if not seeded:
         seed_demo(core)
     size = app.primaryScreen().size()
@@ -88,9 +90,10 @@ def run(argv: list[str] | None = None) -> int:
     first_frame.then(gc.enable)
     first_frame.then(window.listen)  # card reader, idle watch, staff mode
     first_frame.then(lambda: quit_on_signals(app))  # a service manager's stop closes in order
-    if not settings.platform_url and seeded:
+    if not configured and seeded:
         first_frame.then(lambda: seed_demo(core))
     sync = SyncStarter(window)
+    window.sync_starter = sync  # staff enrolment hands sync over to the new platform
     if settings.platform_url or settings.enrolment_code:
         window.refresh_sync_line()  # as the last sync left it, before the worker's first word
         first_frame.then(lambda: sync.start_worker(settings))

@@ -15,6 +15,7 @@ class SyncStarter(QObject):
     """Owns the sync worker (and a demo platform) for the window; nothing here blocks the GUI."""
 
     _platform_ready = Signal(object)
+    _retired = Signal(object)  # what to do once the old worker and demo platform are stopped
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -23,6 +24,7 @@ class SyncStarter(QObject):
         self.demo_platform = None
         self._closing = threading.Event()
         self._platform_ready.connect(self._on_platform_ready, Qt.ConnectionType.QueuedConnection)
+        self._retired.connect(self._on_retired, Qt.ConnectionType.QueuedConnection)
 
     def start_worker(self, settings: Settings) -> None:
         from kiosk.sync.worker import SyncWorker
@@ -57,6 +59,25 @@ class SyncStarter(QObject):
             return
         self.demo_platform = platform
         self.start_worker(platform.settings)
+
+    def retire(self, then) -> None:
+        """Stop syncing (and any demo platform) off the GUI thread — a cycle under way may
+        take its full timeout — then call `then()` on the GUI thread, with nothing syncing."""
+        worker, platform = self.worker, self.demo_platform
+        self.worker = self.demo_platform = None
+
+        def run() -> None:
+            if worker is not None:
+                worker.stop()
+            if platform is not None:
+                platform.stop()
+            self._retired.emit(then)
+
+        threading.Thread(target=run, daemon=True, name="sync-retire").start()
+
+    def _on_retired(self, then) -> None:
+        if not self._closing.is_set():
+            then()
 
     def stop(self) -> None:
         self._closing.set()

@@ -2,13 +2,18 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.demo import DEMO_COMMUNITY_KEY
+from kiosk.outbox import pending_count
 from kiosk.store import Store
 from kiosk.sync.client import PlatformClient
-from kiosk.sync.errors import InvalidCode, NotEnrolled
+from kiosk.sync.errors import InvalidCode, NotEnrolled, UnsentElsewhere
+
+log = logging.getLogger(__name__)
 
 STATE_KEYS = ("kiosk_id", "kiosk_name", "community_id", "community_name", "platform_url",
               "platform_id")
@@ -93,14 +98,48 @@ def request_enrolment(text: str, platform_url: str = "", device_name: str = "",
             client.close()
 
 
+# What a kiosk holds of its community; all of it goes when it joins another one.
+COMMUNITY_TABLES = ("outbox", "leases", "bookings", "ratings", "provider_ratings", "complaints",
+                    "help_requests", "elder_edits", "attention_done", "audit_log", "staff_pins",
+                    "staff", "service_slots", "providers", "meal_slots", "elders",
+                    "subsidy_levels", "sync_state")
+
+
 def keep_enrolment(store: Store, token_path: Path, grant: Grant) -> Enrolment:
-    """The token to its 0600 file, who this kiosk is to the store (on the store's thread)."""
-    save_token(token_path, grant.token)
-    with store.transaction():
+    """The token to its 0600 file, who this kiosk is to the store (on the store's thread).
+
+    Joining another community (or another platform, or leaving demo data behind) starts the
+    store afresh, so nothing of the old one is shown or pushed to the new one. Records not yet
+    sent stop that, unless they are only demo data."""
+    with store.transaction() as conn:
+        if _belongs_elsewhere(store, conn, grant):
+            unsent = pending_count(conn)
+            if unsent and not store.get_state(DEMO_COMMUNITY_KEY):
+                raise UnsentElsewhere(count=unsent)
+            for table in COMMUNITY_TABLES:
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608 (names from the list above)
+            log.info("enrolled into another community: the store starts afresh (%d unsent "
+                     "demo records dropped)", unsent)
+        save_token(token_path, grant.token)  # inside: a refusal above leaves the old token
         for key in STATE_KEYS[:-1]:
             store.set_state(key, getattr(grant.enrolment, key))
         store.set_state("platform_id", grant.platform_id)
     return grant.enrolment
+
+
+def _belongs_elsewhere(store: Store, conn, grant: Grant) -> bool:
+    """The store holds data that is not this grant's community's (including demo data)."""
+    community = store.get_state("community_id")
+    same = (community == grant.enrolment.community_id
+            and store.get_state("platform_id") == grant.platform_id)
+    # demo data seeded here, now enrolled with the demo platform of the same community
+    demo_platform = not community and \
+        store.get_state(DEMO_COMMUNITY_KEY) == grant.enrolment.community_id
+    if same or demo_platform:
+        return False
+    return any(conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()  # noqa: S608
+               for table in COMMUNITY_TABLES if table != "sync_state") \
+        or bool(store.get_state("community_id"))
 
 
 def enrolment_of(store: Store) -> Enrolment | None:

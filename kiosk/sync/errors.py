@@ -73,3 +73,9 @@ class InvalidBatch(SyncError):
 
 class PayloadTooLarge(SyncError):
     """413: the request body was over the platform's limit."""
+
+
+class UnsentElsewhere(SyncStopped):
+    """Enrolling into another community would drop records not yet sent to the old one."""
+
+    message_key = "sync.error.unsent_elsewhere"

@@ -208,5 +208,41 @@ def test_the_staff_may_leave_and_sign_out_while_the_platform_answers(qtbot, desk
     audit = desk.core.store.query_one(
         "SELECT staff_id FROM audit_log WHERE action = 'kiosk.enrol'")
     assert audit["staff_id"] == "staff-zhang"  # who asked, though she has signed out since
+    # the demo community's data stayed behind; the new one's arrives with the first pull
+    assert desk.core.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 0
+    staff.seed_demo_staff(desk.core.store, desk.core.clock)
     open_enrolment(qtbot, desk, proxy.url, "")
     assert not screen_says(desk, "正在注册…") and find_button(desk, "注册本机").isEnabled()
+
+
+def test_moving_to_another_community_hands_sync_over_and_leaves_nothing_behind(qtbot, desk,
+                                                                             platform):
+    from kiosk.sync.enrolment import enrol
+    from ui.sync_start import SyncStarter
+
+    first, second = platform.community(elders=2), platform.community(elders=3)
+    enrol(desk.core.store, desk.core.settings.token_path, platform.enrolment_code(first),
+          platform.url)
+    starter = SyncStarter(desk)
+    desk.sync_starter = starter
+    try:
+        # the worker's events reach the GUI thread queued: waiting after starting misses none
+        starter.start_worker(dataclasses.replace(desk.core.settings, platform_url=platform.url))
+        with qtbot.waitSignal(desk.sync.finished, timeout=WAIT_MS,
+                              check_params_cb=lambda result: result.ok):
+            pass
+        old_worker = starter.worker
+        assert elders(desk) == 2  # the first community's, pulled
+        staff.seed_demo_staff(desk.core.store, desk.core.clock)  # as its staff would arrive
+        open_enrolment(qtbot, desk, platform.url, platform.enrolment_code(second))
+        tap(qtbot, desk, "注册本机")
+        qtbot.waitUntil(lambda: screen_says(desk, "已注册到"), timeout=WAIT_MS)
+        assert not old_worker.running and starter.worker is not old_worker
+        qtbot.waitUntil(lambda: desk.core.store.get_state("community_id") == second
+                        and elders(desk) == 3, timeout=WAIT_MS)  # pulled by the new worker
+    finally:
+        starter.stop()
+
+
+def elders(desk) -> int:
+    return desk.core.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"]

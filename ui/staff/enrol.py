@@ -2,6 +2,8 @@
 file); only the address goes into the settings file."""
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk import audit
@@ -91,12 +93,23 @@ class StaffEnrolScreen(StaffScreen):
         self.show_message(self.t("staff.settings.enrolling"))
 
     def _enrolled(self, grant: Grant) -> None:
-        """The platform said yes: kept here on the GUI thread, where the store is written."""
+        """The platform said yes. Syncing with the old platform (or the demo one) stops first,
+        so nothing of it lands after the store is handed over; then sync starts anew."""
+        starter = getattr(self.shell, "sync_starter", None)
+        if starter is None:
+            self._keep(grant, None)
+        else:
+            starter.retire(lambda: self._keep(grant, starter))
+
+    def _keep(self, grant: Grant, starter) -> None:
+        """Kept here on the GUI thread, where the store is written."""
         core = self.core
         self.go.setEnabled(True)
         try:
             done = keep_enrolment(core.store, core.settings.token_path, grant)
         except KnownError as error:
+            if starter is not None and core.settings.platform_url:
+                starter.start_worker(core.settings)  # the old platform still gets its records
             self._tell(self.t(error.message_key, **error.params))
             return
         audit.log(core.store, core.clock, self.staff_asking, "kiosk.enrol", done.kiosk_id)
@@ -113,6 +126,9 @@ class StaffEnrolScreen(StaffScreen):
         else:
             self.code.clear()
             message = self.t("staff.settings.enrolled", community=done.community_name)
+        if starter is not None:  # with the new platform, whether or not the file was saved
+            starter.start_worker(dataclasses.replace(core.settings,
+                                                     platform_url=done.platform_url))
         self.shell.action_done()  # sync is told at once, as after any staff action
         self._tell(message)
 
