@@ -7,9 +7,7 @@ from __future__ import annotations
 
 MUTE = "mute"
 VOLUMES: dict[str, float] = {"quiet": 0.4, "medium": 0.7, "loud": 1.0}
-DEFAULT_VOLUME = "loud"  # a community hall is noisy
 SPEEDS: dict[str, float] = {"slow": 0.75, "normal": 1.0, "fast": 1.25}
-DEFAULT_SPEED = "normal"
 
 
 def volume_step(volume: float, muted: bool) -> str:

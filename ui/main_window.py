@@ -13,6 +13,7 @@ from kiosk.languages import offered
 from ui.card_reader import CardReader
 from ui.idle import IdleWatch
 from ui.screens.base import Screen
+from ui.speaker import SilentSpeaker
 from ui.staff import STAFF_SCREENS
 from ui.staff.mode import StaffMode
 from ui.theme import Metrics, stylesheet
@@ -55,16 +56,6 @@ SCREENS.update(STAFF_SCREENS)
 def screen_class(name: str) -> type[Screen]:
     module, _, cls = SCREENS[name].partition(":")
     return getattr(importlib.import_module(module), cls)
-
-
-class SilentSpeaker:
-    """Until the speech worker is up (or where there is none)."""
-
-    def say(self, text: str) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
 
 
 class KioskWindow(QMainWindow):
@@ -137,9 +128,7 @@ class KioskWindow(QMainWindow):
         signed_out = self.core.session.signed_in
         self.core.session.clear()
         if signed_out:
-            reset_voice = getattr(self.speaker, "reset_session", None)
-            if reset_voice:
-                reset_voice()
+            self.speaker.reset_session()
             self.reset_choices()
         for screen in self.screens.values():
             screen.clear()
@@ -179,15 +168,14 @@ class KioskWindow(QMainWindow):
 
             self.speech_bridge = SpeechBridge(speaker, self)
             self.speech_bridge.engine_changed.connect(self.refresh_languages)
-        self._voice_language(self.core.language.voice)
+        speaker.set_language(self.core.language.voice)
         self.refresh_languages()
 
     def refresh_languages(self) -> None:
         """The home screen's language choices and its 声音 button, by what the engine has."""
         home = self.screen(flow.HOME)
-        home.show_languages(offered(getattr(self.speaker, "languages", ())),
-                            self.core.language.key)
-        home.show_voice_entry(getattr(self.speaker, "available", False))
+        home.show_languages(offered(self.speaker.languages), self.core.language.key)
+        home.show_voice_entry(self.speaker.available)
 
     def set_language(self, key: str) -> None:
         """The elder's language for screens and voice, in one tap on the home screen; the home
@@ -202,7 +190,7 @@ class KioskWindow(QMainWindow):
         """The default text size, language and voice again (sign-out, staff sign-in, or
         nobody at the kiosk); True if any had been changed."""
         settings = self.core.settings
-        voice_changed = getattr(self.speaker, "changed_this_session", False)
+        voice_changed = self.speaker.changed_this_session
         if voice_changed:
             self.speaker.reset_session()
         if (self.metrics.text_size, self.core.language.key) == (settings.text_size,
@@ -215,16 +203,10 @@ class KioskWindow(QMainWindow):
 
     def _apply_language(self, key: str) -> None:
         shown_in = self.core.text.language
-        choice = self.core.set_language(key)
-        self._voice_language(choice.voice)
+        self.speaker.set_language(self.core.set_language(key).voice)
         if self.core.text.language != shown_in:
             self._rebuild_screens()
         self.refresh_languages()
-
-    def _voice_language(self, voice: str) -> None:
-        set_voice = getattr(self.speaker, "set_language", None)
-        if set_voice:
-            set_voice(voice)
 
     def _rebuild_screens(self) -> None:
         """Screens hold their text: after a change of language they are built again, lazily;
@@ -260,7 +242,7 @@ class KioskWindow(QMainWindow):
 
     def repeat_prompt(self) -> None:
         """再听一遍: asking to hear it again turns a muted voice back on."""
-        if getattr(self.speaker, "muted", False):
+        if self.speaker.muted:
             self.speaker.set_muted(False)
         self.speak(self.current.prompt())
 

@@ -9,6 +9,7 @@ from kiosk.config import load_settings
 from kiosk.core import Kiosk
 from kiosk.i18n import DEFAULT_LANGUAGE
 from ui.main_window import KioskWindow
+from ui.speaker import SilentSpeaker
 from ui.theme import Metrics, stylesheet
 from ui.widgets import BigButton
 
@@ -16,15 +17,12 @@ WINDOW = (1280, 800)
 LANGUAGES = (DEFAULT_LANGUAGE, "en")  # English words are much wider than Chinese ones
 
 
-class RecordingSpeaker:
+class RecordingSpeaker(SilentSpeaker):
     def __init__(self) -> None:
         self.said: list[str] = []
 
     def say(self, text: str) -> None:
         self.said.append(text)
-
-    def close(self) -> None:
-        pass
 
 
 class VoiceStandIn(RecordingSpeaker):

@@ -48,9 +48,8 @@ class VoiceScreen(Screen):
 
     def _show(self) -> None:
         speaker = self.shell.speaker
-        volume = volume_step(getattr(speaker, "volume", 1.0), getattr(speaker, "muted", False))
-        speed = speed_step(getattr(speaker, "rate", self._configured_rate()),
-                           self._configured_rate())
+        volume = volume_step(speaker.volume, speaker.muted)
+        speed = speed_step(speaker.rate, self._configured_rate())
         for step, button in self.volume_buttons.items():
             button.set_role("toggle_on" if step == volume else "choice")
         for step, button in self.speed_buttons.items():
@@ -58,7 +57,7 @@ class VoiceScreen(Screen):
 
     def _set_volume(self, step: str) -> None:
         speaker = self.shell.speaker
-        if not hasattr(speaker, "set_volume"):  # no speech engine: nothing to change
+        if not speaker.available:  # no speech engine: nothing to change
             self.show_message(self.t("voice.none"))
             return
         speaker.set_muted(step == MUTE)
@@ -69,7 +68,7 @@ class VoiceScreen(Screen):
 
     def _set_speed(self, step: str) -> None:
         speaker = self.shell.speaker
-        if not hasattr(speaker, "set_rate"):
+        if not speaker.available:
             self.show_message(self.t("voice.none"))
             return
         speaker.set_rate(rate_for(step, self._configured_rate()))

@@ -12,15 +12,13 @@ LINES = 6
 
 def speech_lines(t, speaker) -> list[str]:
     """Why the kiosk is silent, when it is (for staff; elders just see the screens)."""
-    if not hasattr(speaker, "available"):
+    if not speaker.available and not speaker.unavailable_reason:  # ui.speaker.SilentSpeaker
         return [t("staff.sync.speech_none")]
     lines = []
     if not speaker.available:
-        lines.append(t("staff.sync.speech_unavailable",
-                       reason=getattr(speaker, "unavailable_reason", "") or "—"))
-    problem = getattr(speaker, "output_problem", "")
-    if problem:
-        lines.append(t("staff.sync.speech_output", problem=problem))
+        lines.append(t("staff.sync.speech_unavailable", reason=speaker.unavailable_reason))
+    if speaker.output_problem:
+        lines.append(t("staff.sync.speech_output", problem=speaker.output_problem))
     return lines or [t("staff.sync.speech_ok")]
 
 
