@@ -7,6 +7,7 @@ import threading
 from PySide6.QtCore import QObject, Qt, Signal
 
 from kiosk.config import Settings
+from ui.background import BackgroundJob
 
 log = logging.getLogger(__name__)
 
@@ -15,7 +16,6 @@ class SyncStarter(QObject):
     """Owns the sync worker (and a demo platform) for the window; nothing here blocks the GUI."""
 
     _platform_ready = Signal(object)
-    _retired = Signal(object)  # what to do once the old worker and demo platform are stopped
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -23,8 +23,10 @@ class SyncStarter(QObject):
         self.worker = None
         self.demo_platform = None
         self._closing = threading.Event()
+        self._handed_over = False  # retired for another platform: a late demo one is not wanted
         self._platform_ready.connect(self._on_platform_ready, Qt.ConnectionType.QueuedConnection)
-        self._retired.connect(self._on_retired, Qt.ConnectionType.QueuedConnection)
+        self._retiring = BackgroundJob("sync-retire", self)
+        self._retiring.succeeded.connect(self._on_retired)
 
     def start_worker(self, settings: Settings) -> None:
         from kiosk.sync.worker import SyncWorker
@@ -54,7 +56,7 @@ class SyncStarter(QObject):
         self._platform_ready.emit(platform)
 
     def _on_platform_ready(self, platform) -> None:
-        if self._closing.is_set():
+        if self._closing.is_set() or self._handed_over:
             platform.stop()
             return
         self.demo_platform = platform
@@ -65,15 +67,16 @@ class SyncStarter(QObject):
         take its full timeout — then call `then()` on the GUI thread, with nothing syncing."""
         worker, platform = self.worker, self.demo_platform
         self.worker = self.demo_platform = None
+        self._handed_over = True
 
-        def run() -> None:
+        def run():
             if worker is not None:
                 worker.stop()
             if platform is not None:
                 platform.stop()
-            self._retired.emit(then)
+            return then
 
-        threading.Thread(target=run, daemon=True, name="sync-retire").start()
+        self._retiring.start(run)
 
     def _on_retired(self, then) -> None:
         if not self._closing.is_set():
