@@ -88,13 +88,15 @@ class HomeScreen(Screen):
 
     def show_languages(self, languages, chosen: str) -> None:
         """普通话 / 粤语 / English, each written in itself; none when there is no choice."""
+        if len(languages) < 2:
+            languages = ()
         if [language.key for language in languages] != list(self.language_buttons):
             for button in self.language_buttons.values():
                 self.language_row.removeWidget(button)
                 button.hide()
                 button.deleteLater()
             self.language_buttons = {}
-            for language in languages if len(languages) > 1 else ():
+            for language in languages:
                 # built in its role: re-styling it later would cost the first frame 5 ms
                 button = BigButton(language.name,
                                    "nav_selected" if language.key == chosen else "nav")
