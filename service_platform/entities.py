@@ -78,7 +78,8 @@ def complaint(row: RowMapping) -> dict:
 
 
 HELP_FIELDS = ("id", "elder_id", "kind", "state", "staff_id", "created_at", "kiosk_id",
-               "acknowledged_by", "acknowledged_at", "resolved_by", "resolved_at")
+               "acknowledged_by", "acknowledged_at", "resolved_by", "resolved_at",
+               "acknowledged_by_name", "resolved_by_name", "resolution_note", "escalated_at")
 
 
 def help_request(row: RowMapping) -> dict:

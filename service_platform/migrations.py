@@ -42,7 +42,37 @@ def _v2_services(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=list(schema.V2_TABLES), checkfirst=True)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_services]
+# Columns version 3 adds (table, column, SQL type valid on both dialects).
+V3_COLUMNS = (
+    ("communities", "escalate_after_min", "INTEGER NOT NULL DEFAULT 3"),
+    ("kiosks", "last_seen_at", "VARCHAR(40)"),
+    ("kiosks", "app_version", "VARCHAR(40)"),
+    ("kiosks", "outbox_pending", "INTEGER"),
+    ("kiosks", "outbox_oldest_at", "VARCHAR(40)"),
+    ("kiosks", "clock_skew_ms", "BIGINT"),
+    ("elders", "notify_family", "BOOLEAN NOT NULL DEFAULT FALSE"),
+    ("help_requests", "acknowledged_by_name", "VARCHAR(100)"),
+    ("help_requests", "resolved_by_name", "VARCHAR(100)"),
+    ("help_requests", "resolution_note", "VARCHAR(500)"),
+    ("help_requests", "escalated_at", "VARCHAR(40)"),
+)
+
+
+def _v3_console(conn: Connection) -> None:
+    """The operator console, the help chain (timeline, escalation, notifications), uploads.
+
+    Step 2 creates its tables in their latest shape, so a table it made may have these already.
+    """
+    inspector = inspect(conn)
+    for table, column, sql_type in V3_COLUMNS:
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+    if "help_requests_state" not in {i["name"] for i in inspector.get_indexes("help_requests")}:
+        conn.execute(text("CREATE INDEX help_requests_state ON help_requests (state, received_at)"))
+    schema.metadata.create_all(conn, tables=list(schema.V3_TABLES), checkfirst=True)
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_services, _v3_console]
 LATEST = len(MIGRATIONS)
 
 # Any fixed number: a PostgreSQL advisory lock so two processes never migrate at once.

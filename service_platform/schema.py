@@ -44,6 +44,8 @@ communities = Table(
     Column("name", String(200), nullable=False),
     Column("tz", String(ID), nullable=False),
     Column("created_at", String(STAMP), nullable=False),
+    # v3: a help request not acknowledged within this many minutes is escalated
+    Column("escalate_after_min", Integer, nullable=False, server_default=text("3")),
 )
 
 # One row per community; updating it serialises appends to that community's change feed.
@@ -65,6 +67,12 @@ kiosks = Table(
     Column("enrolled_at", String(STAMP)),
     Column("revoked_at", String(STAMP)),
     Column("created_at", String(STAMP), nullable=False),
+    # v3: what the kiosk reported the last time it called (see fleet.py)
+    Column("last_seen_at", String(STAMP)),
+    Column("app_version", String(40)),
+    Column("outbox_pending", Integer),
+    Column("outbox_oldest_at", String(STAMP)),  # its oldest unsent operation, NULL if none
+    Column("clock_skew_ms", BigInteger),  # kiosk clock minus platform clock
 )
 
 subsidy_levels = Table(
@@ -92,6 +100,8 @@ elders = Table(
     Column("mobility", String(32)),  # v2
     Column("emergency_contact", Text),  # v2: JSON {name, phone} or NULL
     Column("updated_by", String(ID)),  # v2: staff id of the last elder.upsert
+    # v3: the elder agreed that their emergency contact may be told of an escalated help call
+    Column("notify_family", Boolean, nullable=False, server_default=text("FALSE")),
     PrimaryKeyConstraint("community_id", "id"),
     UniqueConstraint("community_id", "card_no"),
 )
@@ -285,7 +295,13 @@ help_requests = Table(
     Column("acknowledged_at", String(STAMP)),
     Column("resolved_by", String(ID)),
     Column("resolved_at", String(STAMP)),
+    # v3: the console's side of the chain
+    Column("acknowledged_by_name", String(100)),  # an operator's name; NULL for kiosk staff
+    Column("resolved_by_name", String(100)),
+    Column("resolution_note", String(500)),
+    Column("escalated_at", String(STAMP)),
     PrimaryKeyConstraint("community_id", "id"),
+    Index("help_requests_state", "state", "received_at"),
 )
 
 audit_log = Table(
@@ -302,3 +318,129 @@ audit_log = Table(
 )
 
 V2_TABLES = (providers, service_slots, staff, ratings, complaints, help_requests, audit_log)
+
+
+# Version 3: the operator console (accounts, sessions, audit), the help chain (timeline,
+# escalation, outbound notifications) and timetable uploads.
+
+ROLES = ("district_admin", "centre_manager", "duty_worker", "provider")
+
+operators = Table(
+    "operators", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", String(100), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("failed_logins", Integer, nullable=False),
+    Column("locked_until", String(STAMP)),
+    Column("created_at", String(STAMP), nullable=False),
+    Column("updated_at", String(STAMP), nullable=False),
+)
+
+# Which communities an operator works in (none for a district admin); a provider's row also
+# names the provider whose bookings, ratings and complaints it may see.
+operator_scopes = Table(
+    "operator_scopes", metadata,
+    Column("operator_id", String(ID), ForeignKey("operators.id"), nullable=False),
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
+    Column("provider_id", String(ID)),
+    PrimaryKeyConstraint("operator_id", "community_id"),
+)
+
+operator_sessions = Table(
+    "operator_sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),  # sha256 of the cookie's secret
+    Column("operator_id", String(ID), ForeignKey("operators.id"), nullable=False),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", String(STAMP), nullable=False),
+    Column("last_seen_at", String(STAMP), nullable=False),
+    Column("expires_at", String(STAMP), nullable=False),  # the absolute limit
+    Column("ended_at", String(STAMP)),
+    Index("operator_sessions_operator", "operator_id"),
+)
+
+# Everything an operator does (and every sign-in attempt), never changed or removed.
+operator_audit = Table(
+    "operator_audit", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", String(STAMP), nullable=False),
+    Column("operator_id", String(ID)),  # NULL: a sign-in attempt for an unknown name
+    Column("username", String(64), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("community_id", String(ID)),
+    Column("subject", String(200), nullable=False),
+    Column("detail", Text),  # JSON, never personal data
+    Index("operator_audit_at", "at"),
+)
+
+# The timeline of each help request: received, escalated, notified, opened, acknowledged, ...
+help_events = Table(
+    "help_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("community_id", String(ID), nullable=False),
+    Column("help_id", String(36), nullable=False),
+    Column("at", String(STAMP), nullable=False),
+    Column("what", String(32), nullable=False),
+    Column("operator_id", String(ID)),
+    Column("actor_name", String(100)),
+    Column("note", String(500)),
+    Index("help_events_help", "community_id", "help_id"),
+)
+
+# Where outbound notifications go: signed webhooks (a district's SMS gateway, a call centre).
+notification_channels = Table(
+    "notification_channels", metadata,
+    Column("id", String(ID), primary_key=True),
+    Column("community_id", String(ID), ForeignKey("communities.id")),  # NULL: every community
+    Column("kind", String(16), nullable=False),  # webhook
+    Column("url", String(500), nullable=False),
+    Column("secret", String(200), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", String(STAMP), nullable=False),
+)
+
+# The outbox of notifications: each delivered at least once, across restarts and processes.
+notifications = Table(
+    "notifications", metadata,
+    Column("id", String(36), primary_key=True),  # also the receiver's idempotency key
+    Column("channel_id", String(ID), ForeignKey("notification_channels.id"), nullable=False),
+    Column("event", String(40), nullable=False),
+    Column("community_id", String(ID), nullable=False),
+    Column("help_id", String(36)),
+    Column("body", Text, nullable=False),  # the exact bytes signed and sent
+    Column("state", String(12), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", String(STAMP), nullable=False),
+    Column("claimed_until", String(STAMP)),
+    Column("created_at", String(STAMP), nullable=False),
+    Column("delivered_at", String(STAMP)),
+    Index("notifications_due", "state", "next_attempt_at"),
+)
+
+notification_attempts = Table(
+    "notification_attempts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("notification_id", String(36), ForeignKey("notifications.id"), nullable=False),
+    Column("at", String(STAMP), nullable=False),
+    Column("status_code", Integer),
+    Column("error", String(300)),
+    Column("duration_ms", Integer, nullable=False),
+    Index("notification_attempts_notification", "notification_id"),
+)
+
+# A timetable file uploaded in the console, kept between its dry-run preview and its loading.
+timetable_uploads = Table(
+    "timetable_uploads", metadata,
+    Column("id", String(36), primary_key=True),
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
+    Column("operator_id", String(ID), ForeignKey("operators.id"), nullable=False),
+    Column("filename", String(200), nullable=False),
+    Column("content", Text, nullable=False),
+    Column("created_at", String(STAMP), nullable=False),
+    Column("loaded_at", String(STAMP)),
+)
+
+V3_TABLES = (operators, operator_scopes, operator_sessions, operator_audit, help_events,
+             notification_channels, notifications, notification_attempts, timetable_uploads)

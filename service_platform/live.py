@@ -1,0 +1,117 @@
+"""Live updates for the console: "something changed in community X", told to every process.
+
+A write that changes what the console shows (a help request arriving, acknowledged, escalated)
+calls `publish(conn, community_id)` inside its transaction. Once the transaction commits:
+- this process's listeners hear it at once (the hub below);
+- on PostgreSQL, `pg_notify` tells every other platform process on the same database, whose
+  listener thread (`PostgresListener`) passes it to its own hub.
+Nothing is kept in one process's memory that another needs: the message only says "look again";
+what to show is read from the database by whoever listens.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import AsyncIterator
+
+from sqlalchemy import Connection, Engine, event, text
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "platform_console"
+_PENDING = "live_pending"
+
+
+class Hub:
+    """This process's listeners; thread-safe to announce to, each listener on its own loop."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._queues: set[tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = set()
+
+    def announce(self, community_id: str) -> None:
+        with self._lock:
+            queues = list(self._queues)
+        for loop, queue in queues:
+            with contextlib.suppress(RuntimeError):  # its loop has closed
+                loop.call_soon_threadsafe(queue.put_nowait, community_id)
+
+    @contextlib.asynccontextmanager
+    async def listen(self) -> AsyncIterator[asyncio.Queue]:
+        """A queue of community ids announced from now on, until the block ends."""
+        entry = (asyncio.get_running_loop(), asyncio.Queue())
+        with self._lock:
+            self._queues.add(entry)
+        try:
+            yield entry[1]
+        finally:
+            with self._lock:
+                self._queues.discard(entry)
+
+    def listeners(self) -> int:
+        with self._lock:
+            return len(self._queues)
+
+
+HUB = Hub()  # one per process
+
+
+def publish(conn: Connection, community_id: str) -> None:
+    """Tell listeners in every process about `community_id` once this transaction commits."""
+    pending: set[str] = conn.info.setdefault(_PENDING, set())
+    pending.add(community_id)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_notify(:channel, :community)"),
+                     {"channel": CHANNEL, "community": community_id})
+
+
+@event.listens_for(Engine, "commit")
+def _after_commit(conn: Connection) -> None:
+    for community_id in conn.info.pop(_PENDING, ()):
+        HUB.announce(community_id)
+
+
+@event.listens_for(Engine, "rollback")
+def _after_rollback(conn: Connection) -> None:
+    conn.info.pop(_PENDING, None)
+
+
+class PostgresListener:
+    """A thread holding one PostgreSQL connection that LISTENs and passes what it hears to HUB."""
+
+    RECONNECT_AFTER = 2.0
+
+    def __init__(self, engine: Engine, hub: Hub = HUB) -> None:
+        self._conninfo = engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False)
+        self._hub = hub
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="live-listener", daemon=True)
+        self.ready = threading.Event()
+
+    def start(self) -> PostgresListener:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _run(self) -> None:
+        import psycopg
+
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._conninfo, autocommit=True) as pg:
+                    pg.execute(f"LISTEN {CHANNEL}")
+                    self.ready.set()
+                    while not self._stop.is_set():
+                        for note in pg.notifies(timeout=1.0):
+                            self._hub.announce(note.payload)
+            except Exception as exc:  # the database went away: listen again when it is back
+                self.ready.clear()
+                log.warning("live listener lost its database (%s); retrying",
+                            type(exc).__name__)
+                self._stop.wait(self.RECONNECT_AFTER)
