@@ -251,6 +251,17 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (kind, item_id)
     );
     """,
+    # 5: the help chain and fleet reporting: elders' consent to their family being told of an
+    # escalated help call, the console's side of help requests (operators' names, the note,
+    # when it was escalated), and the oldest unsent operation found at once for every sync call.
+    """
+    ALTER TABLE elders ADD COLUMN notify_family INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE help_requests ADD COLUMN acknowledged_by_name TEXT;
+    ALTER TABLE help_requests ADD COLUMN resolved_by_name TEXT;
+    ALTER TABLE help_requests ADD COLUMN resolution_note TEXT;
+    ALTER TABLE help_requests ADD COLUMN escalated_at TEXT;
+    CREATE INDEX outbox_unsent ON outbox (seq) WHERE state = 'pending';
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

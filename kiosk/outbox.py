@@ -45,3 +45,14 @@ def pending(conn: sqlite3.Connection, limit: int = 500) -> list[Operation]:
 
 def pending_count(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COUNT(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+
+
+def unsent(conn: sqlite3.Connection) -> tuple[int, str | None]:
+    """(operations not yet acknowledged, when the first of them was made), each read from an
+    index, so it stays cheap however long the outbox's history grows."""
+    # Named: without statistics SQLite would sort every pending row found by outbox_pending.
+    oldest = conn.execute("SELECT created_at FROM outbox INDEXED BY outbox_unsent "
+                          "WHERE state = 'pending' ORDER BY seq LIMIT 1").fetchone()
+    if oldest is None:
+        return 0, None
+    return pending_count(conn), oldest[0]

@@ -10,7 +10,18 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service_platform import auth, catalogue, clock, errors, feed, leases, migrations, operations
+from service_platform import (
+    auth,
+    catalogue,
+    clock,
+    errors,
+    feed,
+    fleet,
+    leases,
+    migrations,
+    operations,
+)
+from service_platform.api_docs import add_api_docs
 from service_platform.auth import Kiosk
 from service_platform.db import Database
 from service_platform.errors import ApiError
@@ -37,11 +48,13 @@ ERRORS = {status: {"model": ErrorResponse} for status in (401, 403, 413, 422, 42
 def create_app(db: Database, body_limit: int = DEFAULT_LIMIT) -> FastAPI:
     app = FastAPI(title="Elder-care kiosk service platform", version="1",
                   description="Protocol v1 between community kiosks and the platform; "
-                              "see docs/protocol.md.")
+                              "see docs/protocol.md.",
+                  docs_url=None, redoc_url=None)  # /docs from the platform's own files
     app.state.db = db
     app.state.platform_id = migrations.platform_id(db)
     _add_error_handlers(app)
     _add_routes(app)
+    add_api_docs(app)
     app.add_middleware(BodySizeLimit, limit=body_limit)
     return app
 
@@ -50,10 +63,25 @@ def _db(request: Request) -> Database:
     return request.app.state.db
 
 
+def _report(name: str):
+    return Header(alias=name, description=fleet.HEADERS[name] + " Optional; sent by kiosks "
+                  "on every call with a token, stored on the kiosk for operators.")
+
+
 def _kiosk(request: Request,
-           authorization: Annotated[str | None, Header()] = None) -> Kiosk:
-    with _db(request).read() as conn:
-        return auth.authenticate(conn, authorization)
+           authorization: Annotated[str | None, Header()] = None,
+           app_version: Annotated[str | None, _report(fleet.APP_VERSION)] = None,
+           outbox_pending: Annotated[str | None, _report(fleet.OUTBOX_PENDING)] = None,
+           outbox_oldest: Annotated[str | None, _report(fleet.OUTBOX_OLDEST)] = None,
+           kiosk_time: Annotated[str | None, _report(fleet.KIOSK_TIME)] = None) -> Kiosk:
+    """The calling kiosk, from its token; what it reports of itself is noted on the way."""
+    db = _db(request)
+    with db.read() as conn:
+        kiosk = auth.authenticate(conn, authorization)
+    fleet.record_contact(db, kiosk, {
+        fleet.APP_VERSION: app_version, fleet.OUTBOX_PENDING: outbox_pending,
+        fleet.OUTBOX_OLDEST: outbox_oldest, fleet.KIOSK_TIME: kiosk_time}, clock.now())
+    return kiosk
 
 
 CurrentKiosk = Annotated[Kiosk, Depends(_kiosk)]

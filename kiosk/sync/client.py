@@ -4,6 +4,9 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import json
+from collections.abc import Callable
+from functools import cache
+from importlib import metadata
 from typing import Any
 
 import requests
@@ -13,13 +16,24 @@ from kiosk.sync import errors
 
 RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504}
 USER_AGENT = "elder-kiosk-sync/1"
+# The outbox's (unsent operations, when the oldest of them was made), reported on every call.
+Unsent = Callable[[], tuple[int, str | None]]
+
+
+@cache
+def app_version() -> str:
+    try:
+        return metadata.version("elder-kiosk")
+    except metadata.PackageNotFoundError:
+        return "0"
 
 
 class PlatformClient:
     """One kiosk's conversation with the platform; use one client per thread."""
 
     def __init__(self, base_url: str, token: str | None = None, *, clock: Clock | None = None,
-                 timeout_s: float = 20.0, session: requests.Session | None = None) -> None:
+                 timeout_s: float = 20.0, session: requests.Session | None = None,
+                 unsent: Unsent | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self._token = token
         self.clock = clock or Clock()
@@ -27,6 +41,7 @@ class PlatformClient:
         self.session = session or requests.Session()
         self.session.headers["User-Agent"] = USER_AGENT
         self.skew_s: float | None = None  # platform clock minus ours, from the last answer
+        self.unsent = unsent
 
     def __repr__(self) -> str:  # never shows the token
         return f"PlatformClient({self.base_url!r})"
@@ -66,6 +81,7 @@ class PlatformClient:
             if not self._token:
                 raise errors.NotEnrolled()
             headers["Authorization"] = f"Bearer {self._token}"
+            headers.update(self.report())
         sent = self.clock.now()
         try:
             response = self.session.request(method, self.base_url + path, data=body,
@@ -81,6 +97,17 @@ class PlatformClient:
             raise errors.PlatformAnswerInvalid(f"{path}: not a JSON object")
         self._note_skew(answer, sent)
         return answer
+
+    def report(self) -> dict[str, str]:
+        """How this kiosk is, for the platform's fleet view (protocol §2.1)."""
+        headers = {"Kiosk-App-Version": app_version(),
+                   "Kiosk-Time": self.clock.now().isoformat(timespec="milliseconds")}
+        if self.unsent is not None:
+            count, oldest = self.unsent()
+            headers["Kiosk-Outbox-Pending"] = str(count)
+            if oldest:
+                headers["Kiosk-Outbox-Oldest"] = oldest
+        return headers
 
     def _note_skew(self, answer: dict, sent: dt.datetime) -> None:
         try:

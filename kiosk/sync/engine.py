@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from kiosk.clock import Clock
 from kiosk.config import Settings
-from kiosk.outbox import pending_count
+from kiosk.outbox import pending_count, unsent
 from kiosk.store import Store
 from kiosk.sync import errors, status
 from kiosk.sync.client import PlatformClient
@@ -83,6 +83,8 @@ class SyncEngine:
                 raise errors.NotEnrolled()
             self._client = PlatformClient(self.platform_url, token, clock=self.clock,
                                           timeout_s=self.settings.sync_timeout_s)
+        if self._client.unsent is None:  # every call tells the platform what waits here
+            self._client.unsent = lambda: unsent(self.store.conn)
         return self._client
 
     def _renew_leases(self, client: PlatformClient) -> int:
