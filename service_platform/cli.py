@@ -52,8 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=DEFAULT_PORT)
     serve.add_argument("--quiet", action="store_true", help="no access log")
+    serve.add_argument("--console-idle-minutes", type=float, default=30.0, metavar="MINUTES",
+                       help="sign console operators out after this long without a request "
+                            "(an open help queue counts as a request)")
     serve.add_argument("--complete-every", type=float, default=10.0, metavar="MINUTES",
                        help="mark bookings of past slots completed this often (0: never)")
+    _add_escalation_options(serve)
     serve.set_defaults(run=_serve)
 
     init = commands.add_parser("init-demo", parents=[common], help="load the demo community")
@@ -86,6 +90,8 @@ def _parser() -> argparse.ArgumentParser:
                       help="say what would change, change nothing")
     load.set_defaults(run=_load)
     _add_staff_commands(commands, common)
+    _add_operator_commands(commands, common)
+    _add_notification_commands(commands, common)
     return parser
 
 
@@ -131,14 +137,18 @@ def _serve(db: Database, args) -> int:
 
     from service_platform.app import create_app
 
-    if args.demo and operators.init_demo(db):
-        logging.getLogger(__name__).info("demo community loaded")
+    if args.demo:
+        if operators.init_demo(db):
+            logging.getLogger(__name__).info("demo community loaded")
+        _print_demo_operators(db, args)
     stop = threading.Event()
     if args.complete_every > 0:
         threading.Thread(target=_complete_periodically, args=(db, args.complete_every * 60, stop),
                          name="completer", daemon=True).start()
+    _start_escalation(db, args, stop)
     try:
-        uvicorn.run(create_app(db), host=args.host, port=args.port, access_log=not args.quiet,
+        app = create_app(db, console_idle=dt.timedelta(minutes=args.console_idle_minutes))
+        uvicorn.run(app, host=args.host, port=args.port, access_log=not args.quiet,
                     log_level="info")
     finally:
         stop.set()
@@ -274,6 +284,189 @@ def _print(args, rows: list[dict], header: tuple, lines: list[tuple]) -> int:
     for line in lines:
         print("\t".join(str(cell) for cell in line))
     return 0
+
+
+# Escalation of unacknowledged help calls and their webhooks (docs/notifications.md).
+
+def _add_escalation_options(serve: argparse.ArgumentParser) -> None:
+    serve.add_argument("--escalate-every", type=float, default=5.0, metavar="SECONDS",
+                       help="escalate overdue help requests and send notifications this often "
+                            "(0: never)")
+    serve.add_argument("--escalation-minute-seconds", type=float, default=60.0,
+                       metavar="SECONDS", help=argparse.SUPPRESS)  # tests shorten a minute
+    serve.add_argument("--webhook-timeout", type=float, default=10.0, metavar="SECONDS",
+                       help="how long a webhook receiver may take to answer")
+    serve.add_argument("--webhook-lease", type=float, default=60.0, metavar="SECONDS",
+                       help="how long a process holds a notification it is sending "
+                            "(more than --webhook-timeout)")
+    serve.add_argument("--webhook-first-retry", type=float, default=10.0, metavar="SECONDS",
+                       help="the first retry of a failed webhook, doubling to 15 minutes")
+
+
+def _start_escalation(db: Database, args, stop: threading.Event) -> None:
+    from service_platform import escalation, webhooks
+
+    if args.escalate_every > 0:
+        escalation.start(db, stop, args.escalate_every, args.escalation_minute_seconds,
+                         webhooks.Delivery(timeout=args.webhook_timeout, lease=args.webhook_lease,
+                                           first_retry=args.webhook_first_retry))
+
+
+def _add_notification_commands(commands, common: argparse.ArgumentParser) -> None:
+    add = commands.add_parser("add-webhook", parents=[common],
+                              help="send escalated help calls to a URL, signed; prints the secret")
+    add.add_argument("url")
+    add.add_argument("--community", help="only this community's (default: every community's)")
+    add.add_argument("--secret-file", type=Path,
+                     help="read the signing secret from this file instead of making one")
+    add.set_defaults(run=_add_webhook)
+
+    listing = commands.add_parser("webhooks", parents=[common],
+                                  help="list webhooks and their notifications (no secrets)")
+    listing.set_defaults(run=_webhooks)
+
+    remove = commands.add_parser("remove-webhook", parents=[common],
+                                 help="stop sending to a webhook; its unsent notifications end")
+    remove.add_argument("channel_id")
+    remove.set_defaults(run=_remove_webhook)
+
+    delay = commands.add_parser("set-escalation", parents=[common],
+                                help="minutes a help call may wait unacknowledged (1..120)")
+    delay.add_argument("--community", required=True)
+    delay.add_argument("--minutes", type=int, required=True)
+    delay.set_defaults(run=_set_escalation)
+
+
+def _add_webhook(db: Database, args) -> int:
+    from service_platform import webhooks
+
+    secret = None
+    if args.secret_file is not None:
+        try:
+            secret = args.secret_file.read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise operators.OperatorError(f"cannot read {args.secret_file}: "
+                                          f"{exc.strerror}") from exc
+    channel_id, secret = db.run_write(
+        lambda conn: webhooks.add_channel(conn, args.url, args.community, secret))
+    print(f"webhook: {channel_id}")
+    if args.secret_file is None:
+        print(f"secret (shown once; give it to the receiver): {secret}")
+    return 0
+
+
+def _webhooks(db: Database, _args) -> int:
+    from service_platform import webhooks
+
+    with db.read() as conn:
+        rows = webhooks.channels(conn)
+    print("\t".join(("id", "community", "url", "active", "pending", "delivered", "failed")))
+    for r in rows:
+        print("\t".join(str(cell) for cell in (
+            r["id"], r["community_id"] or "*", r["url"], "yes" if r["active"] else "removed",
+            r["pending"], r["delivered"], r["failed"])))
+    return 0
+
+
+def _remove_webhook(db: Database, args) -> int:
+    from service_platform import webhooks
+
+    given_up = db.run_write(lambda conn: webhooks.remove_channel(conn, args.channel_id))
+    print(f"webhook {args.channel_id} removed; {given_up} unsent notification(s) given up")
+    return 0
+
+
+def _set_escalation(db: Database, args) -> int:
+    from service_platform import escalation
+
+    db.run_write(lambda conn: escalation.set_delay(conn, args.community, args.minutes))
+    print(f"help calls in {args.community} escalate after {args.minutes} minute(s) "
+          "unacknowledged")
+    return 0
+
+
+# Console accounts (docs/console.md).
+
+def _add_operator_commands(commands, common: argparse.ArgumentParser) -> None:
+    from service_platform.schema import ROLES
+
+    add = commands.add_parser(
+        "add-operator", parents=[common],
+        help="add a console account; the password is asked for (or read from --password-file)")
+    add.add_argument("username")
+    add.add_argument("--name", required=True, help="the name shown to colleagues")
+    add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--community", action="append", default=[], metavar="ID",
+                     help="a community the account works in (repeat for a centre manager)")
+    add.add_argument("--provider", metavar="ID", help="the provider (role provider)")
+    add.add_argument("--password-file", type=Path,
+                     help="read the password from this file's first line")
+    add.set_defaults(run=_add_operator)
+
+    listing = commands.add_parser("operators", parents=[common], help="list console accounts")
+    listing.set_defaults(run=_operators)
+
+    password = commands.add_parser("set-operator-password", parents=[common],
+                                   help="give a console account a new password (and unlock it)")
+    password.add_argument("username")
+    password.add_argument("--password-file", type=Path)
+    password.set_defaults(run=_set_operator_password)
+
+    gone = commands.add_parser("deactivate-operator", parents=[common],
+                               help="switch a console account off and sign it out everywhere")
+    gone.add_argument("username")
+    gone.set_defaults(run=_deactivate_operator)
+
+
+def _read_password(path: Path | None) -> str:
+    if path is not None:
+        return path.read_text(encoding="utf-8").splitlines()[0] if path.stat().st_size else ""
+    import getpass
+
+    first = getpass.getpass("password: ")
+    if sys.stdin.isatty() and getpass.getpass("again: ") != first:
+        raise operators.OperatorError("the two passwords differ")
+    return first
+
+
+def _add_operator(db: Database, args) -> int:
+    operator_id = operators.add_operator(db, args.username, args.name, args.role,
+                                         _read_password(args.password_file), args.community,
+                                         args.provider)
+    print(f"operator {args.username} added ({operator_id})")
+    return 0
+
+
+def _operators(db: Database, _args) -> int:
+    from service_platform.console import accounts
+
+    with db.read() as conn:
+        rows = accounts.listing(conn)
+    print("username\trole\tactive\tcommunities\tname")
+    for row in rows:
+        print(f"{row['username']}\t{row['role']}\t{'yes' if row['active'] else 'no'}\t"
+              f"{','.join(row['communities']) or '*'}\t{row['display_name']}")
+    return 0
+
+
+def _set_operator_password(db: Database, args) -> int:
+    operators.set_operator_password(db, args.username, _read_password(args.password_file))
+    print(f"password of {args.username} changed; the account is unlocked")
+    return 0
+
+
+def _deactivate_operator(db: Database, args) -> int:
+    operators.deactivate_operator(db, args.username)
+    print(f"operator {args.username} switched off and signed out")
+    return 0
+
+
+def _print_demo_operators(db: Database, args) -> None:
+    host = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+    lines = [f"console (demo data only): http://{host}:{args.port}/console"]
+    lines += [f"  {username:<9} password {password:<20} ({role})"
+              for username, password, role in operators.demo_operators(db)]
+    print("\n".join(lines), flush=True)
 
 
 if __name__ == "__main__":
