@@ -1,7 +1,9 @@
 """The HTTP API of protocol v1 (see docs/protocol.md), as a FastAPI application."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Query, Request
@@ -18,11 +20,13 @@ from service_platform import (
     feed,
     fleet,
     leases,
+    live,
     migrations,
     operations,
 )
 from service_platform.api_docs import add_api_docs
 from service_platform.auth import Kiosk
+from service_platform.console import web as console_web
 from service_platform.db import Database
 from service_platform.errors import ApiError
 from service_platform.limits import DEFAULT_LIMIT, BodySizeLimit
@@ -45,8 +49,10 @@ log = logging.getLogger(__name__)
 ERRORS = {status: {"model": ErrorResponse} for status in (401, 403, 413, 422, 429, 503)}
 
 
-def create_app(db: Database, body_limit: int = DEFAULT_LIMIT) -> FastAPI:
-    app = FastAPI(title="Elder-care kiosk service platform", version="1",
+def create_app(db: Database, body_limit: int = DEFAULT_LIMIT,
+               console_idle: dt.timedelta | None = None) -> FastAPI:
+    """The API, its /docs, and the operators' console at /console."""
+    app = FastAPI(title="Elder-care kiosk service platform", version="1", lifespan=_lifespan,
                   description="Protocol v1 between community kiosks and the platform; "
                               "see docs/protocol.md.",
                   docs_url=None, redoc_url=None)  # /docs from the platform's own files
@@ -55,8 +61,25 @@ def create_app(db: Database, body_limit: int = DEFAULT_LIMIT) -> FastAPI:
     _add_error_handlers(app)
     _add_routes(app)
     add_api_docs(app)
+    if console_idle is not None:
+        app.state.console_idle = console_idle
+    console_web.install(app)
     app.add_middleware(BodySizeLimit, limit=body_limit)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    """On PostgreSQL, listen for what other platform processes announce (live.py)."""
+    db: Database = app.state.db
+    listener = None if db.is_sqlite else live.PostgresListener(db.engine).start()
+    if listener is not None:
+        listener.ready.wait(5)
+    try:
+        yield
+    finally:
+        if listener is not None:
+            listener.stop()
 
 
 def _db(request: Request) -> Database:

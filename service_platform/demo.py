@@ -144,3 +144,26 @@ def _cutoff(rule: dict, start: dt.datetime, tz: dt.tzinfo) -> dt.datetime:
     if "minutes_before" in rule:
         return start - dt.timedelta(minutes=rule["minutes_before"])
     return _at(start.date() - dt.timedelta(days=1), rule["day_before_at"], tz)
+
+
+# Console accounts for the demo community only: one of each role, with published passwords.
+DEMO_OPERATORS = (
+    # username, display name, role, password, provider
+    ("admin", "区管理员（演示）", "district_admin", "demo-admin-pass", None),
+    ("manager", "陈主任（演示）", "centre_manager", "demo-manager-pass", None),
+    ("duty", "小刘（演示）", "duty_worker", "demo-duty-pass", None),
+    ("provider", "阳光家政（演示）", "provider", "demo-provider-pass", "provider-sunshine"),
+)
+
+
+def seed_operators(conn: Connection) -> list[tuple[str, str, str]]:
+    """Add the demo console accounts that are missing; returns (username, password, role) of
+    every demo account, to print at start."""
+    from service_platform.console import accounts
+
+    community_id = load_community()["community"]["id"]
+    for username, name, role, password, provider_id in DEMO_OPERATORS:
+        if accounts.by_username(conn, username) is None:
+            accounts.create(conn, username, name, role, password,
+                            [] if role == "district_admin" else [community_id], provider_id)
+    return [(username, password, role) for username, _, role, password, _ in DEMO_OPERATORS]

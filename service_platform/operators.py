@@ -29,6 +29,59 @@ class OperatorError(Exception):
     """A request the operator must correct (unknown community, unknown kiosk...)."""
 
 
+def add_operator(db: Database, username: str, display_name: str, role: str, password: str,
+                 community_ids: list[str], provider_id: str | None = None) -> str:
+    """A console account; returns its id. The same checks as the console's form."""
+    from service_platform.console import accounts, audit
+
+    def work(conn):
+        operator_id = accounts.create(conn, username, display_name, role, password,
+                                      community_ids, provider_id)
+        audit.record(conn, None, "command-line", "operator.add", operator_id,
+                     detail={"role": role, "communities": sorted(community_ids)})
+        return operator_id
+    try:
+        return db.run_write(work)
+    except accounts.AccountError as exc:
+        from service_platform.console.i18n import Text
+        raise OperatorError(f"{exc.field}: {Text('en')(exc.message_key)}") from exc
+
+
+def set_operator_password(db: Database, username: str, password: str) -> None:
+    from service_platform.console import accounts, audit, sessions
+
+    def work(conn):
+        row = accounts.by_username(conn, username)
+        if row is None:
+            raise OperatorError(f"no operator {username}")
+        accounts.set_password(conn, row["id"], password)
+        sessions.end_all(conn, row["id"], clock.now())
+        audit.record(conn, None, "command-line", "operator.password", row["id"])
+    try:
+        db.run_write(work)
+    except accounts.AccountError as exc:
+        from service_platform.console.i18n import Text
+        raise OperatorError(f"{exc.field}: {Text('en')(exc.message_key)}") from exc
+
+
+def deactivate_operator(db: Database, username: str) -> None:
+    from service_platform.console import accounts, audit, sessions
+
+    def work(conn):
+        row = accounts.by_username(conn, username)
+        if row is None:
+            raise OperatorError(f"no operator {username}")
+        accounts.set_active(conn, row["id"], False)
+        sessions.end_all(conn, row["id"], clock.now())
+        audit.record(conn, None, "command-line", "operator.deactivate", row["id"])
+    db.run_write(work)
+
+
+def demo_operators(db: Database) -> list[tuple[str, str, str]]:
+    """The demo community's console accounts (added if missing): (username, password, role)."""
+    return db.run_write(demo.seed_operators)
+
+
 def init_demo(db: Database) -> bool:
     return db.run_write(demo.seed)
 

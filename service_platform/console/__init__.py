@@ -1,0 +1,1 @@
+"""The operators' web console, served by the platform itself at /console."""
