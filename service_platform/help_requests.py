@@ -108,7 +108,7 @@ def queue(conn: Connection, community_ids: list[str] | None, resolved_since: str
     with what a responder needs at a glance (the elder's name still whole: mask it to show)."""
     query = (select(help_requests, elders.c.name.label("elder_name"),
                     kiosks.c.name.label("kiosk_name"), communities.c.name.label("community_name"),
-                    communities.c.escalate_after_min)
+                    communities.c.escalate_after_min, communities.c.tz)
              .join(communities, communities.c.id == help_requests.c.community_id)
              .join(kiosks, kiosks.c.id == help_requests.c.kiosk_id, isouter=True)
              .join(elders, (elders.c.community_id == help_requests.c.community_id)
