@@ -23,7 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
 
-from service_platform import catalogue, clock, help_requests, names
+from service_platform import catalogue, clock, help_requests, privacy
 from service_platform.db import Database
 from service_platform.operators import OperatorError
 from service_platform.schema import (
@@ -177,7 +177,7 @@ def _elder(conn: Connection, community_id: str, elder_id: str | None) -> dict | 
             elders.c.community_id == community_id, elders.c.id == elder_id)).first()
     if row is None:
         return None
-    elder = {"masked_name": names.mask_name(row.name)}
+    elder = {"masked_name": privacy.mask_name(row.name)}
     contact = json.loads(row.emergency_contact) if row.emergency_contact else None
     if row.notify_family and contact and contact.get("phone"):
         elder["emergency_contact"] = {"name": contact.get("name", ""), "phone": contact["phone"]}

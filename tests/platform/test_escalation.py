@@ -15,7 +15,7 @@ from service_platform import auth, escalation, help_requests, migrations, operat
 from service_platform.db import Database
 from service_platform.feed import page
 from service_platform.models import HelpCreate, HelpUpdate
-from service_platform.names import mask_name
+from service_platform.privacy import mask_name
 from service_platform.schema import elders, notification_attempts, notifications
 from tests.platform.receiver import Receiver
 from tests.platform.wire import TestPlatform
