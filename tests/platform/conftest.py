@@ -1,4 +1,5 @@
-"""Fixtures for the platform tests: SQLite always, PostgreSQL when its binaries are installed."""
+"""Fixtures for the platform tests: SQLite always, PostgreSQL when its binaries are installed
+(under CI=true they must be: tests/needs.py)."""
 from __future__ import annotations
 
 import itertools
@@ -8,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from service_platform.db import Database
+from tests.needs import unavailable
 from tests.platform.servers import PlatformProcess, PostgresCluster, postgres_bindir
 from tests.platform.wire import TestPlatform
 
@@ -18,7 +20,7 @@ _files = itertools.count(1)
 def postgres_cluster() -> Iterator[PostgresCluster]:
     bindir = postgres_bindir()
     if bindir is None:
-        pytest.skip("PostgreSQL binaries (initdb, pg_ctl) are not installed; "
+        unavailable("PostgreSQL binaries (initdb, pg_ctl) are not installed; "
                     "scripts/setup.sh --test installs them")
     cluster = PostgresCluster(bindir).start()
     yield cluster
