@@ -21,7 +21,7 @@ import uuid
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, Select, func, insert, or_, select, update
 
 from service_platform import catalogue, clock, help_requests, privacy
 from service_platform.db import Database
@@ -219,6 +219,9 @@ def deliver_due(db: Database, now: dt.datetime, session, delivery: Delivery | No
     def moment() -> dt.datetime:  # `now` moved on by the time spent here
         return now + dt.timedelta(seconds=time.monotonic() - began)
 
+    with db.read() as conn:  # most rounds find nothing: no write lock taken for that
+        if conn.execute(_due(_utc_stamp(now))).first() is None:
+            return 0
     delivered = 0
     for _ in range(delivery.per_round):
         claimed = db.run_write(lambda conn: claim(conn, moment(), delivery.lease))
@@ -234,23 +237,31 @@ def deliver_due(db: Database, now: dt.datetime, session, delivery: Delivery | No
 def claim(conn: Connection, now: dt.datetime, lease: float) -> RowMapping | None:
     """The most overdue pending notification no live claim holds, claimed for `lease` seconds."""
     stamp = _utc_stamp(now)
-    free = or_(notifications.c.claimed_until.is_(None), notifications.c.claimed_until <= stamp)
-    row = conn.execute(
+    row = conn.execute(_due(stamp).with_for_update(skip_locked=True, of=notifications)
+                       ).mappings().first()
+    if row is None:
+        return None
+    done = conn.execute(update(notifications).where(
+        notifications.c.id == row["id"], notifications.c.state == "pending", _free(stamp),
+    ).values(claimed_until=_utc_stamp(now + dt.timedelta(seconds=lease))))
+    return row if done.rowcount == 1 else None
+
+
+def _due(stamp: str) -> Select:
+    """The most overdue pending notification of an active channel that no one holds."""
+    return (
         select(notifications.c.id, notifications.c.channel_id, notifications.c.community_id,
                notifications.c.help_id, notifications.c.body, notifications.c.attempts,
                notifications.c.created_at, notification_channels.c.url,
                notification_channels.c.secret)
         .join(notification_channels, notification_channels.c.id == notifications.c.channel_id)
         .where(notifications.c.state == "pending", notifications.c.next_attempt_at <= stamp,
-               free, notification_channels.c.active.is_(True))
-        .order_by(notifications.c.next_attempt_at, notifications.c.id).limit(1)
-        .with_for_update(skip_locked=True, of=notifications)).mappings().first()
-    if row is None:
-        return None
-    done = conn.execute(update(notifications).where(
-        notifications.c.id == row["id"], notifications.c.state == "pending", free,
-    ).values(claimed_until=_utc_stamp(now + dt.timedelta(seconds=lease))))
-    return row if done.rowcount == 1 else None
+               _free(stamp), notification_channels.c.active.is_(True))
+        .order_by(notifications.c.next_attempt_at, notifications.c.id).limit(1))
+
+
+def _free(stamp: str):
+    return or_(notifications.c.claimed_until.is_(None), notifications.c.claimed_until <= stamp)
 
 
 def send(session, claimed: RowMapping, timeout: float, at: dt.datetime) -> Attempt:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+import threading
 import uuid
 from collections.abc import Iterator
 
@@ -18,6 +19,7 @@ from service_platform.models import HelpCreate, HelpUpdate
 from service_platform.privacy import mask_name
 from service_platform.schema import elders, notification_attempts, notifications
 from tests.platform.receiver import Receiver
+from tests.platform.servers import free_port, wait_until
 from tests.platform.wire import TestPlatform
 
 T0 = dt.datetime(2030, 5, 6, 1, 2, 3, 456000, tzinfo=dt.UTC)
@@ -237,3 +239,23 @@ def test_the_masked_name_is_the_kiosks(name):
     from kiosk.elders import mask_name as kiosk_mask_name
 
     assert mask_name(name) == kiosk_mask_name(name)
+
+
+def test_the_loop_outlives_an_absent_database(caplog):
+    """Both threads of `serve`'s loop log each failed round and try again; they end on stop."""
+    db = Database(f"postgresql://nobody@127.0.0.1:{free_port()}/nothing")
+    stop = threading.Event()
+    threads: list[threading.Thread] = []
+    try:
+        threads = escalation.start(db, stop, every=0.02)
+        wait_until(lambda: sum("busy or away" in r.getMessage() for r in caplog.records) >= 6,
+                   10, "several failed rounds")
+        assert all(thread.is_alive() for thread in threads)
+        assert {r.getMessage().split(" failed")[0] for r in caplog.records} == {
+            "escalating help requests", "delivering notifications"}
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(timeout=10)
+        db.dispose()
+    assert not any(thread.is_alive() for thread in threads)
