@@ -29,7 +29,7 @@ from service_platform.auth import Kiosk
 from service_platform.console import web as console_web
 from service_platform.db import Database
 from service_platform.errors import ApiError
-from service_platform.limits import DEFAULT_LIMIT, BodySizeLimit
+from service_platform.limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodySizeLimit
 from service_platform.models import (
     ChangesResponse,
     CommunityInfo,
@@ -64,7 +64,8 @@ def create_app(db: Database, body_limit: int = DEFAULT_LIMIT,
     if console_idle is not None:
         app.state.console_idle = console_idle
     console_web.install(app)
-    app.add_middleware(BodySizeLimit, limit=body_limit)
+    app.add_middleware(BodySizeLimit, limit=body_limit,  # timetable uploads: larger
+                       wider={f"{console_web.PREFIX}/communities/": UPLOAD_LIMIT})
     return app
 
 

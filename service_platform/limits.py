@@ -6,12 +6,19 @@ import json
 MiB = 1024 * 1024
 DEFAULT_LIMIT = 1 * MiB
 DRAIN_LIMIT = 16 * MiB  # read and drop this much of an oversized body so the client gets the 413
+# The console's timetable uploads (a file of up to 2 MiB, which the page itself refuses
+# readably up to this size, and its form fields).
+UPLOAD_LIMIT = 4 * MiB
 
 
 class BodySizeLimit:
-    def __init__(self, app, limit: int = DEFAULT_LIMIT) -> None:
+    """`wider` gives paths starting with a prefix a larger limit (prefix → bytes)."""
+
+    def __init__(self, app, limit: int = DEFAULT_LIMIT,
+                 wider: dict[str, int] | None = None) -> None:
         self.app = app
         self.limit = limit
+        self.wider = wider or {}
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] != "http":
@@ -21,10 +28,13 @@ class BodySizeLimit:
         if declared is not None and declared < 0:
             await _answer(send, 400, "invalid_request", "invalid Content-Length")
             return
-        body, too_big, last = await _read(receive, self.limit, declared)
+        path = scope.get("path", "")
+        limit = max([self.limit, *(wide for prefix, wide in self.wider.items()
+                                   if path.startswith(prefix))])
+        body, too_big, last = await _read(receive, limit, declared)
         if too_big:
             await _answer(send, 413, "payload_too_large",
-                          f"request body over {self.limit} bytes")
+                          f"request body over {limit} bytes")
             return
         await self.app(scope, _replay(body, receive, last), send)
 

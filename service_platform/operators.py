@@ -142,13 +142,30 @@ def load_timetable(db: Database, community_id: str, path: Path,
         read = timetable_file.read(path)
     except timetable_file.FileError as exc:
         raise OperatorError(f"{exc}\nnothing was loaded") from exc
+    return _load_timetable(db, community_id, read, str(path), dry_run)
 
+
+def load_timetable_content(db: Database, community_id: str, data: bytes, name: str,
+                           dry_run: bool = False, also=None) -> timetable.Outcome:
+    """The same, from a file's content (an upload named `name`); `also(conn, outcome)` runs
+    in the load's transaction when it is not a dry run (to mark the upload loaded, audit)."""
+    try:
+        read = timetable_file.parse(data, name)
+    except timetable_file.FileError as exc:
+        raise OperatorError(f"{exc}\nnothing was loaded") from exc
+    return _load_timetable(db, community_id, read, name, dry_run, also)
+
+
+def _load_timetable(db: Database, community_id: str, read: timetable_file.Timetable,
+                    path: str, dry_run: bool, also=None) -> timetable.Outcome:
     def work(conn):
         if catalogue.get_community(conn, community_id) is None:
             raise OperatorError(f"no community {community_id} (add it with add-community)")
         outcome = timetable.load(conn, community_id, read)
         if dry_run:
             raise _DryRun(outcome)  # rolls the transaction back
+        if also is not None:
+            also(conn, outcome)
         return outcome
     try:
         return db.run_write(work)

@@ -165,18 +165,27 @@ class Timetable(Strict):
 def read(path: Path) -> Timetable:
     """The file's timetable, or FileError with every problem and where it is."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise FileError(f"{path}: cannot read it ({exc})") from exc
+    return parse(data, str(path))
+
+
+def parse(data: bytes, name: str) -> Timetable:
+    """A timetable file's content (read from disk or uploaded), its messages naming `name`."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise FileError(f"{name}: cannot read it ({exc})") from exc
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FileError(f"{path}: not JSON: {exc.msg} at line {exc.lineno} column "
+        raise FileError(f"{name}: not JSON: {exc.msg} at line {exc.lineno} column "
                         f"{exc.colno}") from exc
     try:
         return Timetable.model_validate_json(text)
     except ValidationError as exc:
-        raise FileError("\n".join(f"{path}: {where}: {' or '.join(messages)}"
+        raise FileError("\n".join(f"{name}: {where}: {' or '.join(messages)}"
                                   for where, messages in _grouped(exc.errors()))) from exc
 
 
