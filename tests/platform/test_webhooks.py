@@ -67,13 +67,15 @@ def receiver() -> Iterator[Receiver]:
         yield running
 
 
-@pytest.fixture()
-def hand(start_platform) -> Iterator[tuple[PlatformProcess, TestPlatform]]:
-    """A platform escalating fast, and the operator's hand on its database."""
-    process = start_platform(None, *FAST)
+@pytest.fixture(scope="module")
+def hand(new_database, log_dir) -> Iterator[tuple[PlatformProcess, TestPlatform]]:
+    """A platform escalating fast, shared by tests with a community of their own each, and the
+    operator's hand on its database."""
+    process = PlatformProcess(new_database(), log_dir, extra_args=FAST).start()
     db = Database(process.db_target)
     yield process, TestPlatform(process.base_url, db)
     db.dispose()
+    process.stop()
 
 
 def _community_with_webhook(setup: TestPlatform, receiver: Receiver, cli: bool = False) -> str:
