@@ -21,11 +21,13 @@ def record(conn: Connection, operator_id: str | None, username: str, action: str
 
 
 def lines(conn: Connection, community_ids: list[str] | None, limit: int = 200,
-          before_id: int | None = None) -> list[dict]:
+          before_id: int | None = None, action: str | None = None) -> list[dict]:
     """Newest first. A scoped reader sees the lines of its communities."""
     query = select(operator_audit).order_by(operator_audit.c.id.desc()).limit(limit)
     if before_id is not None:
         query = query.where(operator_audit.c.id < before_id)
+    if action:
+        query = query.where(operator_audit.c.action == action)
     if community_ids is not None:
         query = query.where(operator_audit.c.community_id.in_(community_ids))
     return [dict(row) for row in conn.execute(query).mappings()]
