@@ -21,7 +21,7 @@ CODE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 PHONE = re.compile(r"^[0-9]{7,15}$")
 COLUMNS = ("id", "card_no", "name", "phone", "address", "subsidy_level", "delivery_allowed",
            "home_visit_allowed", "dietary", "active", "mobility", "emergency_name",
-           "emergency_phone")
+           "emergency_phone", "notify_family")
 
 
 @dataclass
@@ -40,6 +40,7 @@ class ElderForm:
     mobility: str | None = None
     emergency_name: str = ""
     emergency_phone: str = ""
+    notify_family: bool = False  # the family may be told when a help call is escalated
     active: bool = True
 
     @classmethod
@@ -50,7 +51,7 @@ class ElderForm:
                    home_visit_allowed=bool(row["home_visit_allowed"]),
                    dietary=list(json.loads(row["dietary"])), mobility=row["mobility"],
                    emergency_name=row["emergency_name"], emergency_phone=row["emergency_phone"],
-                   active=bool(row["active"]))
+                   notify_family=bool(row["notify_family"]), active=bool(row["active"]))
 
     def __repr__(self) -> str:  # personal data stays out of logs
         return f"ElderForm(id={self.id!r})"
@@ -82,15 +83,22 @@ def digits(text: str) -> str:
 
 
 def normalise(form: ElderForm) -> ElderForm:
-    """Trimmed text, digits-only phones, a scanned card's number (EK1:…) as its number."""
+    """Trimmed text, digits-only phones, a scanned card's number (EK1:…) as its number; the
+    family is told of nothing without an emergency contact to tell."""
     card = form.card_no.strip()
     with contextlib.suppress(InvalidCardInput):
         card = parse_card_input(card)
+    name, phone = form.emergency_name.strip(), digits(form.emergency_phone)
     return ElderForm(**{**asdict(form), "name": form.name.strip(), "card_no": card,
                         "phone": digits(form.phone), "address": form.address.strip(),
-                        "emergency_name": form.emergency_name.strip(),
-                        "emergency_phone": digits(form.emergency_phone),
+                        "emergency_name": name, "emergency_phone": phone,
+                        "notify_family": form.notify_family and has_contact(name, phone),
                         "dietary": sorted(set(form.dietary))})
+
+
+def has_contact(name: str, phone: str) -> bool:
+    """Whether an emergency contact is given, so the family could be told (not validated)."""
+    return bool(name.strip() and digits(phone))
 
 
 def validate(store: Store, form: ElderForm) -> dict[str, str]:
@@ -131,8 +139,8 @@ def upsert_payload(form: ElderForm, staff_id: str) -> dict:
             "address": form.address, "subsidy_level": form.subsidy_level,
             "delivery_allowed": form.delivery_allowed,
             "home_visit_allowed": form.home_visit_allowed, "dietary": list(form.dietary),
-            "mobility": form.mobility, "emergency_contact": contact, "active": form.active,
-            "staff_id": staff_id}
+            "mobility": form.mobility, "emergency_contact": contact,
+            "notify_family": form.notify_family, "active": form.active, "staff_id": staff_id}
 
 
 def save(store: Store, clock: Clock, form: ElderForm, staff_id: str) -> ElderForm:
@@ -176,7 +184,8 @@ def _row(form: ElderForm, stamp: str) -> dict:
             "home_visit_allowed": int(form.home_visit_allowed),
             "dietary": json.dumps(form.dietary, ensure_ascii=False), "active": int(form.active),
             "mobility": form.mobility, "emergency_name": form.emergency_name,
-            "emergency_phone": form.emergency_phone, "updated_at": stamp}
+            "emergency_phone": form.emergency_phone,
+            "notify_family": int(form.notify_family), "updated_at": stamp}
 
 
 def take_back(conn: sqlite3.Connection, op_ids: list[str], stamp: str) -> None:

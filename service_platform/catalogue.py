@@ -38,7 +38,8 @@ def put_elders(conn: Connection, community_id: str, people: Iterable[dict[str, A
     rows = [{**person, "community_id": community_id, "updated_at": stamp,
              "dietary": json.dumps(list(person["dietary"]), ensure_ascii=False),
              "mobility": person.get("mobility"),
-             "emergency_contact": _json_or_none(person.get("emergency_contact"))}
+             "emergency_contact": _json_or_none(person.get("emergency_contact")),
+             "notify_family": bool(person.get("notify_family", False))}
             for person in people]
     _replace(conn, elders, community_id, "id", rows)
     memo.forget(conn, *(("elder", community_id, row["id"]) for row in rows))

@@ -20,7 +20,8 @@ def elder(row: RowMapping) -> dict:
     data["dietary"] = json.loads(row["dietary"])
     data["mobility"] = row["mobility"]
     data["emergency_contact"] = _json_or_none(row["emergency_contact"])
-    for flag in ("delivery_allowed", "home_visit_allowed", "active"):
+    data["notify_family"] = row["notify_family"]
+    for flag in ("delivery_allowed", "home_visit_allowed", "active", "notify_family"):
         data[flag] = bool(data[flag])
     return data
 

@@ -178,6 +178,8 @@ class ElderUpsert(Closed):
     dietary: Annotated[list[Code], Field(max_length=20)]
     mobility: Code | None = None
     emergency_contact: EmergencyContact | None = None
+    # the family may be told when a help call is escalated (through the emergency contact)
+    notify_family: StrictBool = False
     active: StrictBool
     staff_id: Id
 

@@ -122,6 +122,7 @@ def _elder_row(data: dict, stamp: str) -> dict:
         "mobility": data.get("mobility"),
         "emergency_name": (data.get("emergency_contact") or {}).get("name") or "",
         "emergency_phone": (data.get("emergency_contact") or {}).get("phone") or "",
+        "notify_family": int(bool(data.get("notify_family"))),
     }
 
 

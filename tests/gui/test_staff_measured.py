@@ -84,6 +84,10 @@ def walk(qtbot, win):
     yield "elder"
     tap_key(qtbot, win, "staff.elder.edit")  # 修改资料
     yield "elder form"
+    win.current.edits["emergency_name"].setText("王明")  # Chinese: the input method's
+    win.current.edits["emergency_phone"].setText("13900000000")
+    tap_paged(qtbot, win, "elder.notify_family.agree")  # 同意
+    yield "elder form, the family may be told"
     tap_key(qtbot, win, "staff.form.next")  # 下一步
     yield "elder needs"
     tap_key(qtbot, win, "staff.form.save")  # 保存

@@ -117,6 +117,35 @@ def test_registering_an_elder_validates_then_saves_with_its_upsert(qtbot, desk):
     assert screen_says(desk, "状态：已停用") and not screen_says(desk, "今天午餐")
 
 
+def test_the_family_may_be_told_only_where_an_emergency_contact_is_given(qtbot, desk):
+    sign_in(qtbot, desk)
+    tap(qtbot, desk, "登记老人")
+    form = desk.current
+    assert screen_says(desk, "求助未及时处理时可通知家属")
+    toggle = find_button(desk, "同意")
+    assert not toggle.isEnabled() and toggle.property("role") == "staff_chip"
+    form.edits["name"].setText("赵桂兰")
+    form.edits["card_no"].setText("10000053")
+    form.edits["emergency_name"].setText("赵明")
+    assert not toggle.isEnabled()  # a name alone is nobody to call
+    form.edits["emergency_phone"].setText("13900000000")
+    assert toggle.isEnabled() and toggle.text() == "同意"
+    tap(qtbot, desk, "同意")
+    assert toggle.text() == "✔ 同意" and toggle.property("role") == "staff_chip_on"
+    assert "求助未及时处理时可通知家属" in toggle.accessibleName()
+    tap(qtbot, desk, "下一步")
+    tap(qtbot, desk, "保存")
+    assert desk.current.name == "staff_elder"
+    [op] = [json.loads(r["payload"]) for r in desk.core.store.query(
+        "SELECT payload FROM outbox WHERE op_type = 'elder.upsert'")]
+    assert op["notify_family"] is True
+    assert op["emergency_contact"] == {"name": "赵明", "phone": "13900000000"}
+    tap(qtbot, desk, "修改资料")  # editing again shows the consent given
+    assert find_button(desk, "同意").text() == "✔ 同意"
+    desk.current.edits["emergency_phone"].setText("")
+    assert not toggle.isEnabled() and toggle.text() == "同意"
+
+
 def test_day_lists_on_screen_and_as_csv_and_pdf(qtbot, desk):
     core = desk.core
     core.meals.book("elder-0001", "meal:2026-11-24:lunch", "pickup")

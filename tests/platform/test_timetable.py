@@ -214,3 +214,23 @@ def test_the_demo_services_file_loads_as_the_demo_makes_it(platform, tmp_path, c
             service_slots.select().where(service_slots.c.community_id == community)).mappings()]
     expected = demo.service_slots(demo.load_services(), today, tz)
     assert sorted(loaded, key=lambda s: s["id"]) == sorted(expected, key=lambda s: s["id"])
+
+
+def test_elders_in_a_file_may_carry_the_family_consent(platform, tmp_path, capsys):
+    """notify_family (protocol §3.7) is optional in a file and false when left out."""
+    community = platform.community(elders=1)
+    data = _example()
+    consenting = {**data["elders"][0], "notify_family": True}
+    silent = {**data["elders"][0], "id": "elder-0002", "card_no": "10000002", "name": "李建国"}
+    file = {"subsidy_levels": data["subsidy_levels"], "elders": [consenting, silent]}
+    assert _load(platform, community, file, tmp_path, capsys)[0] == 0
+    with platform.db.read() as conn:
+        fed = {c["id"]: c["data"] for c in feed.page(conn, community, "", 0, 1000)[0]
+               if c["kind"] == "elder"}
+    assert (fed["elder-0001"]["notify_family"], fed["elder-0002"]["notify_family"]) == (
+        True, False)
+    code, said = _load(platform, community, file, tmp_path, capsys)
+    assert code == 0 and "0 change(s) fed" in said
+    file["elders"][0]["notify_family"] = "yes"
+    code, said = _load(platform, community, file, tmp_path, capsys)
+    assert code != 0 and "notify_family" in said

@@ -109,7 +109,7 @@ def test_registering_an_elder_writes_the_record_and_its_upsert_op_together(desk)
         "address": "幸福里 3号楼 2单元 501室", "subsidy_level": "basic",
         "delivery_allowed": True, "home_visit_allowed": False, "dietary": ["low_salt"],
         "mobility": "walker", "emergency_contact": {"name": "赵明", "phone": "13900000000"},
-        "active": True, "staff_id": "staff-zhang"}
+        "notify_family": False, "active": True, "staff_id": "staff-zhang"}
     assert [e.name for e in search(desk.store, "zgl")] == ["赵桂兰"]
 
 

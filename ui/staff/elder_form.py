@@ -1,15 +1,18 @@
 """Register or edit an elder, page 1: name, card (typed or scanned), phone, address,
-emergency contact. Chinese through the system input method; letters and digits on screen."""
+emergency contact and whether the family may be told of an escalated help call. Chinese
+through the system input method; letters and digits on screen."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QWidget
 
 from kiosk.cards import parse_card_input
-from kiosk.elder_registry import ElderForm
+from kiosk.elder_registry import ElderForm, has_contact
 from kiosk.errors import KnownError
 from ui.staff.base import KeyboardTarget, StaffScreen
+from ui.staff.elder_needs import chip_text, chip_width
 from ui.staff.widgets import FieldRow, FitPages, StaffKeyboard, arrange_fields
-from ui.widgets import BigButton
+from ui.widgets import BigButton, label
 
 FIELDS = (("name", "elder.field.name"), ("card_no", "elder.field.card"),
           ("phone", "elder.field.phone"), ("address", "elder.field.address"),
@@ -35,7 +38,8 @@ class StaffElderFormScreen(StaffScreen):
             self.pages.add(row_widget)
             self.fields.append(row_widget)
             self.edits[field] = row_widget.edit
-        self.pages.prepare = lambda width: arrange_fields(self.fields, width)
+        self.pages.add(self._notify_row())
+        self.pages.prepare = self._arrange
         for button in (self.pages.previous, self.pages.following):
             button.tapped.connect(self._focus_page)
         row.addWidget(self.pages, 1)
@@ -50,9 +54,63 @@ class StaffElderFormScreen(StaffScreen):
         self.next.tapped.connect(self._next)
         self.body.addWidget(self.next)
 
+    def _notify_row(self) -> QWidget:
+        """The family-consent toggle under the emergency contact: what it means beside it."""
+        self.notify_row = QWidget()
+        row = self.notify_box = QBoxLayout(QBoxLayout.Direction.LeftToRight, self.notify_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(self.metrics.gap)
+        self.notify_meaning = label(self.t("elder.field.notify_family"))
+        row.addWidget(self.notify_meaning, 1)
+        self.notify = BigButton("", "staff_chip")
+        self.notify.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.notify.tapped.connect(self._toggle_notify)
+        row.addWidget(self.notify, 0, Qt.AlignmentFlag.AlignLeft)
+        for field in ("emergency_name", "emergency_phone"):
+            self.edits[field].textChanged.connect(self._show_notify)
+        return self.notify_row
+
+    def _arrange(self, width: int) -> None:
+        arrange_fields(self.fields, width)
+        # The consent's words beside the toggle, or above it where that takes less height;
+        # at least as wide as they are laid out (narrower, wrapped Chinese would be measured
+        # a character to a line).
+        meaning, gap = self.notify_meaning, self.metrics.gap
+        meaning.setMinimumWidth(0)  # a label measures no narrower than its minimum
+        button = self.notify.sizeHint().height()
+        room = width - self.notify.minimumWidth() - gap
+        beside = room > 0 and max(meaning.heightForWidth(room), button) \
+            <= meaning.heightForWidth(width) + gap + button
+        self.notify_box.setDirection(QBoxLayout.Direction.LeftToRight if beside
+                                     else QBoxLayout.Direction.TopToBottom)
+        meaning.setMinimumWidth(min(meaning.sizeHint().width(), room if beside else width))
+
+    def _contact_given(self) -> bool:
+        return has_contact(self.edits["emergency_name"].text(),
+                           self.edits["emergency_phone"].text())
+
+    def _toggle_notify(self) -> None:
+        if self.mode.form is not None and self._contact_given():
+            self.mode.form.notify_family = not self.mode.form.notify_family
+            self._show_notify()
+
+    def _show_notify(self) -> None:
+        """Only with an emergency contact: without one it shows off and cannot be tapped."""
+        given = self._contact_given()
+        on = given and self.mode.form is not None and self.mode.form.notify_family
+        self.notify.setEnabled(given)
+        agree = self.t("elder.notify_family.agree")
+        self.notify.setText(chip_text(self.t, agree, on))
+        self.notify.setAccessibleName(f"{self.t('elder.field.notify_family')}: "
+                                      f"{self.notify.text()}")
+        self.notify.set_role("staff_chip_on" if on else "staff_chip")
+        self.notify.setMinimumWidth(chip_width(self.t, self.notify, agree))
+
     def fit(self, first: int | None = None) -> None:
+        self._show_notify()  # its width for the text size now
         message = [self.message] if self.message.text() else []
-        self.pages.show_blocks([*message, *self.fields], keep_page=first is None)
+        self.pages.show_blocks([*message, *self.fields, self.notify_row],
+                               keep_page=first is None)
 
     def _focus_page(self) -> None:
         """The keyboard types into the first field of the page just turned to."""
@@ -70,6 +128,7 @@ class StaffElderFormScreen(StaffScreen):
                        else self.t("staff.form.new_title"))
         for field, edit in self.edits.items():
             edit.setText(getattr(form, field))
+        self._show_notify()
         self.fit(first=0)
         self.target.current = self.edits["name"]
         self.edits["name"].setFocus()

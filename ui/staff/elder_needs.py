@@ -26,6 +26,19 @@ def chip_text(t, text: str, on: bool) -> str:
     return t("staff.chip.on" if on else "staff.chip.off", name=text)
 
 
+def chip_width(t, chip: BigButton, text: str) -> int:
+    """As wide as the chip is when on (bold, with its tick), so turning it on moves nothing."""
+    bold = QFont(chip.font())
+    bold.setBold(True)
+    metrics = QFontMetrics(bold)
+    on = chip_text(t, text, True)
+    option = QStyleOptionButton()
+    chip.initStyleOption(option)
+    size = QSize(metrics.horizontalAdvance(on), metrics.height())
+    return chip.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, option, size,
+                                         chip).width()
+
+
 class ChipGroup(QWidget):
     """A group's name, then its chips as many to a row as fit, all as wide as the widest."""
 
@@ -91,22 +104,11 @@ class StaffElderNeedsScreen(StaffScreen):
     def _arrange(self, width: int) -> None:
         gap = self.metrics.gap
         names = max(g.name.sizeHint().width() for g in self.groups.values())
-        widest = max(self._chip_width(chip) for chip in self.chips.values())
+        widest = max(chip_width(self.t, chip, chip.property("label"))
+                     for chip in self.chips.values())
         columns = max(1, (width - names) // (widest + gap))
         for group in self.groups.values():
             group.arrange(names, columns, widest)
-
-    def _chip_width(self, chip: BigButton) -> int:
-        """As wide as it is when on (bold, with its tick), so turning it on moves nothing."""
-        bold = QFont(chip.font())
-        bold.setBold(True)
-        metrics = QFontMetrics(bold)
-        on = chip_text(self.t, chip.property("label"), True)
-        option = QStyleOptionButton()
-        chip.initStyleOption(option)
-        text = QSize(metrics.horizontalAdvance(on), metrics.height())
-        return chip.style().sizeFromContents(QStyle.ContentsType.CT_PushButton, option, text,
-                                             chip).width()
 
     def fit(self) -> None:
         message = [self.message] if self.message.text() else []
