@@ -20,8 +20,11 @@ class AttentionItem:
     elder_id: str | None
     elder_name: str
     detail: str  # a code: help kind, refusal reason, complaint reasons, operation type
-    state: str  # help: open/acknowledged; others: open
+    state: str  # help: open/acknowledged (resolved in resolved_help); others: open
     created_at: str
+    by: str = ""  # help: who acknowledged it (resolved it, once resolved): a name if known
+    escalated: bool = False  # help: the platform escalated it, nobody having answered in time
+    note: str = ""  # help: what the one who resolved it wrote
 
 
 def _has(store: Store, table: str) -> bool:
@@ -45,13 +48,38 @@ def _name(row) -> str:
     return row["name"] or ""
 
 
+HELP = """
+SELECT h.*, e.name, acknowledging.name AS acknowledged_staff, resolving.name AS resolved_staff
+FROM help_requests h LEFT JOIN elders e ON e.id = h.elder_id
+LEFT JOIN staff acknowledging ON acknowledging.id = h.acknowledged_by
+LEFT JOIN staff resolving ON resolving.id = h.resolved_by
+"""
+
+
 def _help(store: Store) -> list[AttentionItem]:
     if not _has(store, "help_requests"):
         return []
-    rows = store.query("SELECT h.*, e.name FROM help_requests h LEFT JOIN elders e "
-                       "ON e.id = h.elder_id WHERE h.state != 'resolved' ORDER BY h.created_at")
-    return [AttentionItem("help", r["id"], r["elder_id"], _name(r), r["kind"], r["state"],
-                          r["created_at"]) for r in rows]
+    rows = store.query(HELP + "WHERE h.state != 'resolved' ORDER BY h.created_at")
+    return [_help_item(r) for r in rows]
+
+
+def resolved_help(store: Store, since: str) -> list[AttentionItem]:
+    """Help requests resolved at or after `since` (a timestamp with offset), newest first:
+    not to do any more, but staff see who dealt with them and how."""
+    rows = store.query(HELP + "WHERE h.state = 'resolved' AND julianday(h.resolved_at) >= "
+                       "julianday(?) ORDER BY h.resolved_at DESC", (since,))
+    return [_help_item(r) for r in rows]
+
+
+def _help_item(row) -> AttentionItem:
+    """Who acknowledged (or resolved) it: an operator on the platform's console by the name
+    the platform gave, kiosk staff by their name here (or their id if not known here)."""
+    step = "resolved" if row["state"] == "resolved" else "acknowledged"
+    by = row[f"{step}_by_name"] or row[f"{step}_staff"] or row[f"{step}_by"] or ""
+    return AttentionItem("help", row["id"], row["elder_id"], _name(row), row["kind"],
+                         row["state"], row["created_at"], by=by,
+                         escalated=row["escalated_at"] is not None,
+                         note=row["resolution_note"] or "")
 
 
 def _bookings(store: Store) -> list[AttentionItem]:

@@ -1,5 +1,7 @@
 """Help (求助): an urgent request saved with its outbox operation in one transaction, pushed
-ahead of everything else, and announced at once to whoever listens (the staff screen)."""
+ahead of everything else, and announced at once to whoever listens (the staff screen); and
+the answer coming back: staff (at a kiosk or on the platform's console) acknowledged it,
+resolved it — announced once to whoever asked here (the help screen)."""
 from __future__ import annotations
 
 import uuid
@@ -35,13 +37,17 @@ class UnknownHelp(KnownError):
 
 
 class HelpDesk:
-    """`requested` fires with the new HelpRequest right after it is saved."""
+    """`requested` fires with the new HelpRequest right after it is saved, `updated` after
+    staff here moved one on, `answered` when a pull brought a request asked here further
+    (acknowledged, resolved): once for each step, after `look_again()`."""
 
     def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
         self.requested = Event()
         self.updated = Event()
+        self.answered = Event()
+        self._asked: dict[str, str] = {}  # requests asked here, not yet resolved → state told
 
     def ask(self, elder_id: str | None, kind: str = "urgent",
             staff_id: str | None = None) -> HelpRequest:
@@ -56,6 +62,7 @@ class HelpDesk:
                            {"id": request.id, "elder_id": elder_id, "kind": kind,
                             "staff_id": staff_id, "created_at": stamp},
                            stamp, priority=outbox.PRIORITY_URGENT)
+        self._asked[request.id] = request.state
         self.requested.emit(request)
         return request
 
@@ -78,8 +85,32 @@ class HelpDesk:
                            priority=outbox.PRIORITY_URGENT)
             row = self.store.query_one("SELECT * FROM help_requests WHERE id = ?", (help_id,))
         request = HelpRequest.from_row(row)
+        self._note(request)  # seen here already: not announced again after a pull
         self.updated.emit(request)
         return request
+
+    def look_again(self) -> list[HelpRequest]:
+        """After a pull: the requests asked here whose state moved on since, each announced
+        through `answered` (a request resolved at once skips acknowledged)."""
+        if not self._asked:
+            return []
+        marks = ", ".join("?" * len(self._asked))
+        rows = self.store.query(f"SELECT * FROM help_requests WHERE id IN ({marks})",
+                                tuple(self._asked))
+        moved = [HelpRequest.from_row(r) for r in rows
+                 if STATES.index(r["state"]) > STATES.index(self._asked[r["id"]])]
+        for request in moved:
+            self._note(request)
+            self.answered.emit(request)
+        return moved
+
+    def _note(self, request: HelpRequest) -> None:
+        if request.id not in self._asked:
+            return
+        if request.state == "resolved":
+            del self._asked[request.id]  # nothing more can happen to it
+        else:
+            self._asked[request.id] = request.state
 
     def open_requests(self) -> list[HelpRequest]:
         rows = self.store.query("SELECT * FROM help_requests WHERE state != 'resolved' "

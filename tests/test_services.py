@@ -211,6 +211,40 @@ def test_help_goes_first_in_the_outbox_and_is_heard_at_once(core):
     assert ops[:2] == ["help.create", "help.update"]
 
 
+def pulled_help(core, seq: int, request, state: str, **fields) -> None:
+    """The platform's state of a help request, applied as a pull applies it."""
+    data = {"id": request.id, "elder_id": request.elder_id, "kind": request.kind,
+            "state": state, "staff_id": None, "created_at": request.created_at,
+            "kiosk_id": "k", **fields}
+    apply_page(core.store, core.clock, [{"seq": seq, "kind": "help_request", "id": request.id,
+                                         "op": "upsert", "data": data}], seq)
+
+
+def test_an_answer_to_help_asked_here_is_announced_once_per_step(core):
+    answered = []
+    core.help.answered.connect(answered.append)
+    mine, other = core.help.ask(WANG), core.help.ask(LI)
+    assert core.help.look_again() == [] and answered == []
+    pulled_help(core, 1, mine, "acknowledged", acknowledged_by="operator-liu",
+                acknowledged_by_name="值班员小刘", escalated_at="2026-11-24T00:03:00.000+00:00")
+    [news] = core.help.look_again()
+    assert (news.id, news.state) == (mine.id, "acknowledged") and answered == [news]
+    assert core.help.look_again() == []  # said once
+    row = core.store.query_one("SELECT * FROM help_requests WHERE id = ?", (mine.id,))
+    assert (row["acknowledged_by_name"], row["escalated_at"]) == (
+        "值班员小刘", "2026-11-24T00:03:00.000+00:00")
+    core.help.update(other.id, "acknowledged", "staff-zhang")  # staff here: seen here already
+    pulled_help(core, 2, other, "acknowledged", acknowledged_by="staff-zhang")
+    assert core.help.look_again() == []
+    pulled_help(core, 3, other, "resolved", resolved_by="operator-liu",
+                resolved_by_name="值班员小刘", resolution_note="已陪同就医")
+    pulled_help(core, 4, other, "acknowledged")  # an older state arriving late changes nothing
+    assert [(r.id, r.state) for r in core.help.look_again()] == [(other.id, "resolved")]
+    row = core.store.query_one("SELECT * FROM help_requests WHERE id = ?", (other.id,))
+    assert (row["state"], row["resolution_note"]) == ("resolved", "已陪同就医")
+    assert (row["acknowledged_by_name"], row["resolved_by_name"]) == (None, "值班员小刘")
+
+
 def test_pull_applies_providers_slots_ratings_complaints_and_help(core):
     booking = _done_booking(core)
     changes = [

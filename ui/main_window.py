@@ -68,6 +68,7 @@ class KioskWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.sync = None  # a ui.sync_bridge.SyncBridge once the kiosk syncs with a platform
+        self._hears_help = False
         self.screens: dict[str, Screen] = {}
         self.history: list[str] = []
         self.card_reader = CardReader(core.clock, self)
@@ -91,7 +92,22 @@ class KioskWindow(QMainWindow):
     def attach_sync(self, bridge) -> None:
         self.sync = bridge
         bridge.status_changed.connect(lambda _status: self.refresh_sync_line())
+        bridge.finished.connect(self.synced)
+        if not self._hears_help:  # once, though sync may be handed to another platform
+            self.core.help.answered.connect(self._help_answered)
+            self._hears_help = True
         self.refresh_sync_line()
+
+    def synced(self, _result) -> None:
+        """A sync cycle ended: what it pulled (even pages of a cycle that failed later) may
+        answer a help request asked here; the help screen listens to core.help.answered."""
+        self.core.help.look_again()
+
+    def _help_answered(self, request) -> None:
+        """Staff are coming (or came): the help screen says so if it still shows the call."""
+        screen = self.screens.get("help")
+        if screen is not None and screen is self.current:
+            screen.answered(request)
 
     def refresh_sync_line(self) -> None:
         self.screen(flow.HOME).show_sync_line(self.core.sync_line())

@@ -295,9 +295,11 @@ def _complaints(_store: Store, conn: sqlite3.Connection, items: list[dict], _sta
 
 HELP_UPSERT = """
 INSERT INTO help_requests (id, elder_id, kind, state, staff_id, origin, kiosk_id, created_at,
-                           acknowledged_by, acknowledged_at, resolved_by, resolved_at)
+                           acknowledged_by, acknowledged_at, resolved_by, resolved_at,
+                           acknowledged_by_name, resolved_by_name, resolution_note, escalated_at)
 VALUES (:id, :elder_id, :kind, :state, :staff_id, 'remote', :kiosk_id, :created_at,
-        :acknowledged_by, :acknowledged_at, :resolved_by, :resolved_at)
+        :acknowledged_by, :acknowledged_at, :resolved_by, :resolved_at,
+        :acknowledged_by_name, :resolved_by_name, :resolution_note, :escalated_at)
 ON CONFLICT (id) DO UPDATE SET
     -- states only move forward: a local acknowledgement still on its way is not undone
     state = CASE WHEN excluded.state = 'resolved' OR help_requests.state = 'open'
@@ -306,14 +308,21 @@ ON CONFLICT (id) DO UPDATE SET
     acknowledged_by = COALESCE(excluded.acknowledged_by, help_requests.acknowledged_by),
     acknowledged_at = COALESCE(excluded.acknowledged_at, help_requests.acknowledged_at),
     resolved_by = COALESCE(excluded.resolved_by, help_requests.resolved_by),
-    resolved_at = COALESCE(excluded.resolved_at, help_requests.resolved_at)
+    resolved_at = COALESCE(excluded.resolved_at, help_requests.resolved_at),
+    -- the console's side (protocol §5): an operator's name, the note, when it was escalated
+    acknowledged_by_name = COALESCE(excluded.acknowledged_by_name,
+                                    help_requests.acknowledged_by_name),
+    resolved_by_name = COALESCE(excluded.resolved_by_name, help_requests.resolved_by_name),
+    resolution_note = COALESCE(excluded.resolution_note, help_requests.resolution_note),
+    escalated_at = COALESCE(excluded.escalated_at, help_requests.escalated_at)
 """
 
 
 def _help_requests(_store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
     upserts, _deletes = _split(items)
     names = ("elder_id", "staff_id", "kiosk_id", "acknowledged_by", "acknowledged_at",
-             "resolved_by", "resolved_at")
+             "resolved_by", "resolved_at", "acknowledged_by_name", "resolved_by_name",
+             "resolution_note", "escalated_at")
     conn.executemany(HELP_UPSERT, [
         {"id": d["id"], "kind": d.get("kind") or "urgent",
          "state": d.get("state") if d.get("state") in ("open", "acknowledged", "resolved")

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QObject, QPoint, Qt, Signal
 from PySide6.QtWidgets import QApplication
 
 from kiosk.elders import find_by_card
+from kiosk.sync.engine import SyncResult
+from kiosk.sync.pull import CURSOR_KEY, apply_page
 from tests.gui.conftest import (
     LANGUAGES,
     VoiceStandIn,
@@ -73,6 +75,34 @@ def tap_first(qtbot, window, key: str) -> None:
     qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
 
 
+class PulledSync(QObject):
+    """What the window sees of background sync (ui.sync_bridge.SyncBridge)."""
+
+    finished = Signal(object)
+    status_changed = Signal(object)
+
+    def nudge(self) -> None:
+        pass
+
+
+def staff_answer(window, state: str) -> None:
+    """Staff answered the help call just made: it comes back by pull, as the sync worker
+    applies it, and the cycle ends."""
+    if window.sync is None:
+        window.attach_sync(PulledSync())
+    store = window.core.store
+    call = store.query_one("SELECT * FROM help_requests ORDER BY created_at DESC LIMIT 1")
+    cursor = int(store.get_state(CURSOR_KEY, "0")) + 1
+    data = {"id": call["id"], "elder_id": call["elder_id"], "kind": call["kind"],
+            "state": state, "created_at": call["created_at"],
+            "acknowledged_by_name": "值班员小刘"}
+    apply_page(store, window.core.clock, [{"seq": cursor, "kind": "help_request",
+                                           "id": call["id"], "op": "upsert", "data": data}],
+               cursor)
+    window.sync.finished.emit(SyncResult(ok=True, pulled=1))
+    assert window.current.prompt() == window.core.text(f"help.{state}")
+
+
 def to_services(window) -> None:
     """Straight back to the services screen in the same session: signing out and in again
     restyles every screen twice, which the walk need not pay for each service."""
@@ -87,6 +117,10 @@ def walk_services(qtbot, window):
     yield "help, before signing in"
     tap_key(qtbot, window, "help.yes")
     yield "help, staff told"
+    staff_answer(window, "acknowledged")
+    yield "help, staff on their way"
+    staff_answer(window, "resolved")
+    yield "help, dealt with"
     tap_key(qtbot, window, "help.back")
     type_card(qtbot, window, "10000002")
     tap_key(qtbot, window, "service.cleaning")

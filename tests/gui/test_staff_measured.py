@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 
 from kiosk import staff
 from kiosk.errors import KnownError
+from kiosk.sync.pull import apply_page
 from kiosk.sync.push import apply_results, pending_rows
 from tests.gui.conftest import LANGUAGES, tap, tap_key, visible_buttons
 from tests.gui.measure import SCREENS, on_screen, window_problems
@@ -156,14 +157,26 @@ def seed(window, tmp_path) -> None:
     for number in range(1, 7):
         core.meals.book(f"elder-{number:04d}", "meal:2026-11-24:lunch",
                         "pickup" if number % 2 else "dine_in")
-    for number in range(7, 12):
-        core.help.ask(f"elder-{number:04d}", "urgent")
+    calls = [core.help.ask(f"elder-{number:04d}", "urgent") for number in range(7, 12)]
+    answered_on_the_console(core, calls[-2], "acknowledged", escalated_at=core.clock.now())
+    answered_on_the_console(core, calls[-1], "resolved", resolution_note="已陪同就医，家属已知情")
     core.cleaning.book("elder-0003", "cleaning:2026-11-25:pm", "deep")
     core.meals.book("elder-0012", "meal:2026-11-25:lunch", "pickup")
     row = next(r for r in pending_rows(core.store, 500) if r.op_type == "booking.create")
     apply_results(core.store, core.clock, [row], [{"op_id": row.op_id, "status": "rejected",
                                                    "reason": "full", "data": {}}])
     window.config_path = tmp_path / "kiosk.toml"
+
+
+def answered_on_the_console(core, call, state: str, **fields) -> None:
+    """An operator answered a call on the platform's console; the kiosk pulled it."""
+    stamp = core.clock.now().isoformat()
+    data = {"id": call.id, "elder_id": call.elder_id, "kind": call.kind, "state": state,
+            "created_at": call.created_at, f"{state}_by": "operator-liu", f"{state}_at": stamp,
+            f"{state}_by_name": "值班员小刘",
+            **{k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in fields.items()}}
+    apply_page(core.store, core.clock, [{"seq": 1, "kind": "help_request", "id": call.id,
+                                         "op": "upsert", "data": data}], 1)
 
 
 @pytest.mark.parametrize("screen", SCREENS)

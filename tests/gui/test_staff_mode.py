@@ -181,10 +181,12 @@ def test_attention_list_help_refusals_and_complaints_until_dealt_with(qtbot, des
     assert screen_says(desk, "有预订未成功的老人：王秀英（1）")
     tap(qtbot, desk, "已收到")
     assert screen_says(desk, "已收到") and screen_says(desk, "紧急求助")
-    tap(qtbot, desk, "已解决")
-    assert not screen_says(desk, "紧急求助")
+    assert screen_says(desk, "已收到：张社工")
+    tap(qtbot, desk, "已解决")  # not to do any more: shown for the rest of the day, as done
+    assert screen_says(desk, "紧急求助 · 李建国 · 08:00 · 已解决：张社工")
+    assert find_button(desk, "已处理") and desk.current.to_do == 1
     tap(qtbot, desk, "已处理")
-    assert screen_says(desk, "没有要处理的事")
+    assert screen_says(desk, "没有要处理的事") and screen_says(desk, "已解决：张社工")
     states = [json.loads(r["payload"])["state"] for r in core.store.query(
         "SELECT payload FROM outbox WHERE op_type = 'help.update' ORDER BY seq")]
     assert states == ["acknowledged", "resolved"]

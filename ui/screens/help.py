@@ -1,4 +1,5 @@
-"""求助: one tap on any screen, one confirm, and staff are told at once (spoken and shown)."""
+"""求助: one tap on any screen, one confirm, and staff are told at once (spoken and shown);
+while it shows the call, it says when staff have it and are coming, and when it was dealt with."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -10,6 +11,8 @@ from kiosk.paths import ASSETS
 from ui.screens.base import Screen
 from ui.screens.paged import keep_place
 from ui.widgets import BigButton, label
+
+ANSWERS = {"acknowledged": "help.acknowledged", "resolved": "help.resolved"}
 
 
 class HelpScreen(Screen):
@@ -45,10 +48,12 @@ class HelpScreen(Screen):
         row.addWidget(self.ok, 1)
         self.body.addLayout(row)
         self.sent = False
+        self.request = None  # the kiosk.help.HelpRequest this screen shows, once sent
 
     def enter(self) -> None:
         self.hide_message()
         self.sent = False
+        self.request = None
         self.question.setText(self.t("help.question"))
         self.done_icon.hide()
         self.ok.show()
@@ -63,7 +68,8 @@ class HelpScreen(Screen):
         core = self.core
         elder = core.session.elder
         try:
-            core.help.ask(elder.id if elder else None, staff_id=core.session.staff_id)
+            self.request = core.help.ask(elder.id if elder else None,
+                                         staff_id=core.session.staff_id)
         except KnownError as error:
             self.show_message(f"{self.t(error.message_key)}\n{self.t('error.ask_staff')}")
             return
@@ -74,3 +80,13 @@ class HelpScreen(Screen):
         self.ok.hide()
         self.cancel.setText(self.t("help.back"))
         self.shell.speak(self.t("help.sent"))
+
+    def answered(self, request) -> None:
+        """The call shown here was acknowledged or resolved (kiosk.help.HelpDesk.answered):
+        new words, said once."""
+        if self.request is None or request.id != self.request.id:
+            return
+        self.request = request
+        words = self.t(ANSWERS[request.state])
+        self.question.setText(words)
+        self.shell.speak(words)

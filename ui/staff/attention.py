@@ -1,5 +1,6 @@
 """The attention list: help requests (acknowledge, resolve), refused bookings, complaints,
-refused elder edits, failed operations — each stays until staff dealt with it."""
+refused elder edits, failed operations — each stays until staff dealt with it; then the help
+requests resolved today, with who resolved them and their note."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +11,18 @@ from kiosk import attention
 from kiosk.attention import AttentionItem
 from ui.staff.base import StaffScreen
 from ui.staff.widgets import FitPages
-from ui.widgets import BigButton, label
+from ui.widgets import BigButton, label, restyle
+
+
+def help_state(t, item: AttentionItem) -> str:
+    """未处理; 已收到：值班员小刘 (whoever acknowledged, here or on the console); 已解决：…,
+    with the note; escalated requests say so first."""
+    state = t(f"staff.attention.help.{item.state}_by", name=item.by) \
+        if item.by and item.state != "open" else t(f"staff.attention.help.{item.state}")
+    parts = [state]
+    if item.note:
+        parts.append(t("staff.attention.help.note", note=item.note))
+    return " · ".join(parts)
 
 
 def item_text(t, item: AttentionItem, today: dt.date) -> str:
@@ -18,7 +30,9 @@ def item_text(t, item: AttentionItem, today: dt.date) -> str:
     if item.kind == "help":
         key = f"staff.attention.help_kind.{item.detail}"
         what = t(key) if t.has(key) else item.detail
-        state = t(f"staff.attention.help.{item.state}")
+        if item.escalated and item.state != "resolved":
+            what = f"{t('staff.attention.help.escalated')} {what}"
+        state = help_state(t, item)
     elif item.kind == "booking":
         what = t("staff.attention.booking", reason=reason_text(t, item.detail))
         state = ""
@@ -60,7 +74,8 @@ class StaffAttentionScreen(StaffScreen):
         self.empty = self.pages.add(label(self.t("staff.attention.empty")))
         self.body.addWidget(self.pages, 1)
         self.rows: list[tuple[QWidget, QLabel, BigButton, BigButton]] = []
-        self.items: list[AttentionItem] = []
+        self.items: list[AttentionItem] = []  # to do, then the help resolved today
+        self.to_do = 0
 
     def _row(self, index: int) -> tuple[QWidget, QLabel, BigButton, BigButton]:
         widget = QWidget()
@@ -83,16 +98,22 @@ class StaffAttentionScreen(StaffScreen):
         self._load(keep_page=False)
 
     def _load(self, keep_page: bool = True) -> None:
-        self.items = attention.items(self.core.store)
+        store, now = self.core.store, self.core.clock.now()
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        to_do = attention.items(store)
+        self.to_do = len(to_do)
+        self.items = to_do + attention.resolved_help(store, midnight.isoformat())
         while len(self.rows) < len(self.items):
             self.rows.append(self._row(len(self.rows)))
-        today = self.core.clock.today()
+        today = now.date()
         for item, (_, text, first, second) in zip(self.items, self.rows, strict=False):
             text.setText(item_text(self.t, item, today))
+            alarming = item.kind == "help" and item.escalated and item.state != "resolved"
+            restyle(text, "message" if alarming else "")
             if item.kind == "help":
                 first.setText(self.t("staff.attention.acknowledge"))
                 first.setVisible(item.state == "open")
-                second.show()
+                second.setVisible(item.state != "resolved")
             else:
                 first.setText(self.t("staff.attention.done"))
                 first.show()
@@ -106,7 +127,8 @@ class StaffAttentionScreen(StaffScreen):
     def _page(self, keep_page: bool = True) -> None:
         blocks = [self.message] if self.message.text() else []
         blocks += [self.failed_elders] if self.failed_elders.text() else []
-        blocks += [row[0] for row in self.rows[:len(self.items)]] or [self.empty]
+        rows = [row[0] for row in self.rows[:len(self.items)]]
+        blocks += rows if self.to_do else [self.empty, *rows]
         self.pages.show_blocks(blocks, keep_page)
 
     def fit(self) -> None:
