@@ -115,7 +115,7 @@ def test_listing_shows_states_and_which_kiosks_went_silent(db):
     quiet = enrolled(db, "c", "C 61 分钟前")
     revoked = enrolled(db, "c", "D 已停用")
     elsewhere = enrolled(db, "d", "E 别的社区")
-    now = dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)
+    now = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=3)).replace(microsecond=0)
     for kiosk, minutes in ((recent, 59), (quiet, 61), (revoked, 300), (elsewhere, 1)):
         then = now - dt.timedelta(minutes=minutes)
         fleet.record_contact(db, kiosk, report(then, ahead_s=-30), then)
