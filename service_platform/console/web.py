@@ -18,6 +18,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -158,11 +159,20 @@ class SecurityHeaders(BaseHTTPMiddleware):
 
 def install(app: FastAPI) -> None:
     """Mount the console on the platform's app."""
-    from service_platform.console import help_pages, home_pages
+    from service_platform.console import (
+        audit_pages,
+        community_pages,
+        fleet_pages,
+        help_pages,
+        home_pages,
+        operator_pages,
+        provider_pages,
+    )
 
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")
-    for module in (home_pages, help_pages, *_optional_pages()):
+    for module in (home_pages, help_pages, fleet_pages, community_pages, operator_pages,
+                   audit_pages, provider_pages):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
 
@@ -175,20 +185,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Refused)
     async def refused(request: Request, exc: Refused):
-        return render(None, "refused.html", request=request, status_code=403,
-                      reason=exc.reason)
-
-
-def _optional_pages() -> list:
-    """Page modules beyond sign-in and help, each with a `router`."""
-    import importlib
-
-    found = []
-    for name in ("fleet_pages", "community_pages", "operator_pages", "audit_pages",
-                 "provider_pages"):
-        try:
-            found.append(importlib.import_module(f"service_platform.console.{name}"))
-        except ModuleNotFoundError as exc:
-            if exc.name != f"service_platform.console.{name}":
-                raise
-    return found
+        try:  # with the operator's menu when the refusal came after signing in
+            ctx = await run_in_threadpool(signed, request)
+        except SignInNeeded:
+            ctx = None
+        return render(ctx, "refused.html", request=request, status_code=403, reason=exc.reason)
