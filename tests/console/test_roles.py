@@ -29,8 +29,10 @@ from service_platform.schema import (
     communities,
     help_requests,
     kiosks,
-    operators as operators_table,
     timetable_uploads,
+)
+from service_platform.schema import (
+    operators as operators_table,
 )
 from tests.console.signin import sign_in
 from tests.sync.conftest import TestKiosk
