@@ -91,6 +91,8 @@ class PlatformClient:
         except requests.RequestException as exc:
             raise errors.PlatformUnreachable(type(exc).__name__) from exc
         answer = _parse(content)
+        if answer is None and _cut_short(response):
+            raise errors.PlatformUnreachable(f"{path}: answer cut short")
         if response.status_code >= 300:
             raise _failure(response, answer)
         if not isinstance(answer, dict):
@@ -129,6 +131,14 @@ def _parse(content: bytes) -> object:
         return json.loads(content) if content else None
     except (ValueError, UnicodeDecodeError):
         return None
+
+
+def _cut_short(response: requests.Response) -> bool:
+    """An answer whose end was only the connection closing (its headers lost on the way: the
+    platform always says how long its answer is): the network failed, not the platform."""
+    headers = response.headers
+    return "Content-Length" not in headers \
+        and "chunked" not in headers.get("Transfer-Encoding", "").lower()
 
 
 def _failure(response: requests.Response, answer: object) -> errors.SyncError:

@@ -21,8 +21,10 @@ class Request:
 
 @dataclass(frozen=True)
 class Action:
-    kind: str = "forward"  # forward, cut, drop, respond
+    kind: str = "forward"  # forward, cut, cut_headers, drop, respond
     keep_bytes: int = 0  # for cut: how much of the answer the client gets
+    # for cut_headers: how many bytes before the blank line ending the headers are lost
+    lose_bytes: int = 0
     answer: bytes = b""  # for respond
     after_forward: Callable[[], None] | None = None  # e.g. kill the platform meanwhile
 
@@ -34,6 +36,12 @@ DROP = Action("drop")
 def cut(keep_bytes: int = 0) -> Action:
     """Forward the request, let the platform answer, lose the answer after `keep_bytes`."""
     return Action("cut", keep_bytes=keep_bytes)
+
+
+def cut_headers(lose_bytes: int = 0) -> Action:
+    """Lose the answer inside its headers: `lose_bytes` before the blank line that ends them
+    (0: every header line arrives whole, the blank line never)."""
+    return Action("cut_headers", lose_bytes=lose_bytes)
 
 
 def respond(status: int, body: bytes, headers: dict[str, str] | None = None) -> Action:
@@ -90,7 +98,7 @@ class Proxy:
             answer = self._forward(raw, action)
             if answer is None:
                 return
-            client.sendall(answer[:action.keep_bytes] if action.kind == "cut" else answer)
+            client.sendall(_kept(answer, action))
 
     def _forward(self, raw: bytes, action: Action) -> bytes | None:
         try:
@@ -108,6 +116,14 @@ class Proxy:
             except OSError:
                 pass
             return b"".join(chunks) or None
+
+
+def _kept(answer: bytes, action: Action) -> bytes:
+    if action.kind == "cut":
+        return answer[:action.keep_bytes]
+    if action.kind == "cut_headers":
+        return answer[:max(0, answer.find(b"\r\n\r\n") + 2 - action.lose_bytes)]
+    return answer
 
 
 def _read_request(sock: socket.socket) -> bytes | None:

@@ -13,7 +13,7 @@ from kiosk.sync.engine import SyncEngine
 from kiosk.sync.enrolment import parse_code
 from kiosk.sync.status import SyncStatus, elder_line, staff_figures, staff_lines
 from kiosk.sync.worker import SyncWorker
-from tests.sync.proxy import FORWARD, cut, respond
+from tests.sync.proxy import FORWARD, cut, cut_headers, respond
 
 T = Translator("zh_CN")
 DEADLINE = 30.0
@@ -49,6 +49,33 @@ def test_a_faulty_answer_loses_nothing_and_is_retried(platform, make_kiosk, make
     kiosk.sync_ok()
     assert [kiosk.booking(b.id).status for b in made] == ["confirmed", "confirmed"]
     assert len(platform.bookings(community)) == 2
+
+
+HEADER_CUTS = {"after the status line": cut(17), "in the date": cut(20),
+               "in the last header": cut_headers(5), "before the blank line": cut_headers(0)}
+
+
+@pytest.mark.parametrize("where", sorted(HEADER_CUTS))
+def test_an_answer_cut_inside_its_headers_is_offline_will_retry(platform, make_kiosk,
+                                                                make_proxy, where):
+    """A connection lost mid-answer is the network, not a platform speaking nonsense."""
+    community = platform.community(elders=2)
+    slot = platform.slot(community, capacity=10, days_ahead=3)
+    proxy = make_proxy(platform)
+    kiosk = make_kiosk(proxy.url, platform.enrolment_code(community), lease_days=1)
+    kiosk.sync_ok()
+    booking = kiosk.book("elder-001", slot)
+    proxy.rule = lambda request: HEADER_CUTS[where] if request.path == "/v1/push" else FORWARD
+
+    result = kiosk.sync()
+
+    assert (result.ok, result.stopped, result.error_key) == (False, False, "sync.error.offline")
+    assert T("sync.staff.last_error", error=T("sync.error.offline")) in staff_lines(
+        kiosk.status(), T, kiosk.clock.now())
+    proxy.rule = lambda _request: FORWARD
+    kiosk.sync_ok()
+    assert kiosk.booking(booking.id).status == "confirmed"
+    assert len(platform.bookings(community)) == 1
 
 
 def test_backoff_is_full_jitter_capped_and_honours_retry_after():
