@@ -47,7 +47,7 @@ def test_first_sync_of_the_demo_community(platform):
     elder = next(c["data"] for c in changes if c["id"] == "elder-0001")
     assert set(elder) == {"id", "card_no", "name", "phone", "address", "subsidy_level",
                           "delivery_allowed", "home_visit_allowed", "dietary", "mobility",
-                          "emergency_contact", "active"}
+                          "emergency_contact", "notify_family", "active"}
     slot = next(c["data"] for c in changes if c["kind"] == "meal_slot")
     assert set(slot) == {"id", "day", "meal", "cutoff", "capacity", "price_cents", "menu"}
     assert kinds["provider"] == {"provider-sunshine", "provider-xingfu-station",
