@@ -15,10 +15,17 @@ from PySide6.QtWidgets import (
 )
 
 REPEAT_TAP_MS = 500
+# A press this soon after the last release is the same finger bouncing (a tremor's lift of
+# tens of milliseconds), not a second tap: the quickest deliberate taps of older hands, about
+# 4 a second, leave the screen for 100 ms or more between presses.
+BOUNCE_MS = 80
 
 
 class BigButton(QPushButton):
-    """Acts on release (sliding off cancels), ignores a tremor's second tap within 500 ms."""
+    """Acts on release (sliding off cancels). Against tremor: a press while already pressed,
+    or within 80 ms of the last release (by the events' own times), is a bounce and does
+    nothing; other than on keys that type (`repeat_ms=0`), a second tap within 500 ms is
+    ignored too, so a tremor cannot confirm twice or flip a choice back."""
 
     tapped = Signal()
 
@@ -33,6 +40,8 @@ class BigButton(QPushButton):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.repeat_ms = repeat_ms
         self._last_tap = -1e9
+        self._held = False
+        self._released_at: int | None = None  # the last release's event time, in ms
         self.clicked.connect(self._on_clicked)
 
     def setText(self, text: str) -> None:  # noqa: N802 (Qt naming)
@@ -44,6 +53,24 @@ class BigButton(QPushButton):
             self.setProperty("role", role)
             self.style().unpolish(self)
             self.style().polish(self)
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        # Also a double-click's second event (QWidget passes it here), while still held.
+        gap = None if self._released_at is None else event.timestamp() - self._released_at
+        if self._held or (gap is not None and 0 <= gap < BOUNCE_MS):
+            event.accept()  # a bounce: not shown as a press, and its release taps nothing
+            return
+        self._held = True
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self._held = False
+        self._released_at = event.timestamp()
+        super().mouseReleaseEvent(event)
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        self._held = False  # hidden under the finger: its release may go nowhere
+        super().hideEvent(event)
 
     def _on_clicked(self) -> None:
         now = time.monotonic()
@@ -84,13 +111,13 @@ class Keypad(QWidget):
         for index, key in enumerate(keys):
             if key is None:
                 continue
-            button = BigButton(key, "key")
+            button = BigButton(key, "key", repeat_ms=0)  # 1-0-0-0: every tap a digit
             button.tapped.connect(lambda k=key: self.digit.emit(k))
             grid.addWidget(button, index // 3, index % 3)
-        clear = BigButton(clear_text, "key")
+        clear = BigButton(clear_text, "key", repeat_ms=0)
         clear.tapped.connect(self.cleared.emit)
         grid.addWidget(clear, 3, 0)
-        delete = BigButton(delete_text, "key")
+        delete = BigButton(delete_text, "key", repeat_ms=0)
         delete.tapped.connect(self.deleted.emit)
         grid.addWidget(delete, 3, 2)
         for word in (clear, delete):  # 清空 fits a key as big as a digit; "Delete" needs more

@@ -36,10 +36,10 @@ class StaffKeyboard(QWidget):
         for r, keys in enumerate(ROWS):
             for c, char in enumerate(keys):
                 grid.addWidget(self._key(char), r, c)
-        delete = BigButton(t("staff.key.delete"), "staff_key")
+        delete = BigButton(t("staff.key.delete"), "staff_key", repeat_ms=0)
         delete.tapped.connect(self.deleted.emit)
         grid.addWidget(delete, len(ROWS), 0, 1, 3)
-        clear = BigButton(t("staff.key.clear"), "staff_key")
+        clear = BigButton(t("staff.key.clear"), "staff_key", repeat_ms=0)
         clear.tapped.connect(self.cleared.emit)
         grid.addWidget(clear, len(ROWS), 3, 1, 3)
         for c, char in enumerate(symbols[:4]):
@@ -53,7 +53,7 @@ class StaffKeyboard(QWidget):
         return self.minimumSizeHint()
 
     def _key(self, char: str) -> BigButton:
-        button = BigButton(char, "staff_key")
+        button = BigButton(char, "staff_key", repeat_ms=0)  # "1100", "ll": every tap types
         button.tapped.connect(lambda: self.key.emit(char))
         return button
 
