@@ -4,6 +4,7 @@ the answer coming back: staff (at a kiosk or on the platform's console) acknowle
 resolved it — announced once to whoever asked here (the help screen)."""
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import dataclass
 
@@ -15,6 +16,19 @@ from kiosk.store import Store
 
 KINDS = ("urgent", "assist")
 STATES = ("open", "acknowledged", "resolved")
+# While a call asked here waits to be taken, the kiosk syncs this often (seconds), so the elder
+# hears that someone is coming soon after it happens; a call older than WAITING_FOR counts no
+# more (nobody stands at the kiosk for an hour).
+WAITING_POLL_S = 5.0
+WAITING_FOR = dt.timedelta(hours=1)
+
+
+def waiting_for_staff(conn, now: dt.datetime) -> bool:
+    """Whether a call asked at this kiosk in the last hour is still open."""
+    since = (now - WAITING_FOR).isoformat(timespec="seconds")
+    return conn.execute(
+        "SELECT 1 FROM help_requests WHERE state = 'open' AND origin = 'local' "
+        "AND created_at >= ? LIMIT 1", (since,)).fetchone() is not None
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from kiosk import help
 from kiosk.clock import Clock
 from kiosk.config import Settings
 from kiosk.outbox import pending_count, unsent
@@ -30,6 +31,7 @@ class SyncResult:
     retry_after: float | None = None
     stopped: bool = False  # retrying cannot help until staff act
     skew_s: float | None = None
+    help_waiting: bool = False  # a call asked here still waits to be taken
 
 
 class SyncEngine:
@@ -70,7 +72,8 @@ class SyncEngine:
         return self._succeeded(SyncResult(
             ok=True, applied=pushed.applied, rejected=pushed.rejected,
             quarantined=pushed.quarantined, pulled=pulled.changes, leases=lease_count,
-            skew_s=client.skew_s))
+            skew_s=client.skew_s,
+            help_waiting=help.waiting_for_staff(self.store.conn, self.clock.now())))
 
     def client(self) -> PlatformClient:
         if self._client is None:

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kiosk import help
 from kiosk.clock import Clock
 from kiosk.config import Settings
 from kiosk.sync.backoff import Backoff
@@ -84,7 +85,8 @@ class SyncWorker:
         """(regular wait, minimum wait even when nudged: the platform's Retry-After)."""
         if result.ok:
             self.backoff.reset()
-            return float(self.settings.sync_interval_s), 0.0
+            regular = float(self.settings.sync_interval_s)
+            return (min(regular, help.WAITING_POLL_S) if result.help_waiting else regular), 0.0
         if result.stopped:  # staff must act; try now and then, and when nudged
             return float(self.settings.sync_backoff_cap_s), 0.0
         delay = self.backoff.next_delay(result.retry_after)
