@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kiosk.meals import LIVE_STATUSES, MEALS, MODES
+from kiosk.private import private_dir, private_file
 from kiosk.store import Store
 
 
@@ -111,15 +112,13 @@ def day_lists(store: Store, day: dt.date) -> DayLists:
 
 
 def export_folder(data_dir: Path) -> Path:
-    folder = data_dir / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+    return private_dir(data_dir / "exports")
 
 
 def export_csv(lists: DayLists, folder: Path, t) -> Path:
     """One CSV (UTF-8 with BOM, so spreadsheet programs read the Chinese) with every list."""
     path = folder / f"day-lists-{lists.day.isoformat()}.csv"
-    temp = path.with_suffix(".csv.new")
+    temp = private_file(path.with_suffix(".csv.new"))
     with temp.open("w", encoding="utf-8-sig", newline="") as fh:
         out = csv.writer(fh)
         out.writerow([t("daylist.col.list"), t("daylist.col.group"), t("daylist.col.mode"),
@@ -128,9 +127,18 @@ def export_csv(lists: DayLists, folder: Path, t) -> Path:
         for name, lines in (("meal", lists.meals), ("cleaning", lists.cleaning or []),
                             ("clinic", lists.clinic or [])):
             for line in lines:
-                out.writerow(csv_row(t, name, line))
+                out.writerow([spreadsheet_text(cell) for cell in csv_row(t, name, line)])
     temp.replace(path)
     return path
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(cell: str) -> str:
+    """A cell a spreadsheet would run as a formula (a name like =HYPERLINK(…)) kept as text
+    behind one quote (OWASP's CSV injection rule)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def csv_row(t, list_name: str, line: ListLine) -> list[str]:

@@ -148,8 +148,9 @@ def _serve(db: Database, args) -> int:
     _start_escalation(db, args, stop)
     try:
         app = create_app(db, console_idle=dt.timedelta(minutes=args.console_idle_minutes))
+        # Consoles keep event streams open: a stop waits for them at most a few seconds.
         uvicorn.run(app, host=args.host, port=args.port, access_log=not args.quiet,
-                    log_level="info")
+                    log_level="info", timeout_graceful_shutdown=5)
     finally:
         stop.set()
     return 0

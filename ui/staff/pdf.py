@@ -8,6 +8,7 @@ from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
 from kiosk.day_lists import DayLists, group_text, mode_text
+from kiosk.private import private_file
 
 
 def _table(t, list_name: str, lines) -> str:
@@ -37,7 +38,7 @@ def day_lists_html(t, lists: DayLists, summary: list[str]) -> str:
 
 def export_pdf(t, lists: DayLists, summary: list[str], folder: Path) -> Path:
     path = folder / f"day-lists-{lists.day.isoformat()}.pdf"
-    writer = QPdfWriter(str(path))
+    writer = QPdfWriter(str(private_file(path)))  # names and addresses: the kiosk's user's
     writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4),
                                      QPageLayout.Orientation.Portrait,
                                      QMarginsF(15, 15, 15, 15), QPageLayout.Unit.Millimeter))
