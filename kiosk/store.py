@@ -8,6 +8,7 @@ from pathlib import Path
 
 from kiosk.errors import StorageError
 from kiosk.migrations import LATEST, MIGRATIONS
+from kiosk.private import private_dir, private_file, tighten
 
 
 class Store:
@@ -16,7 +17,12 @@ class Store:
     def __init__(self, path: Path | str) -> None:
         path = Path(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            # Personal data and PIN hashes: the kiosk's user only (SQLite gives its -wal and
+            # -shm files the database file's mode).
+            private_dir(path.parent)
+            private_file(path)
+            for companion in ("-wal", "-shm"):
+                tighten(path.with_name(path.name + companion))
             conn = sqlite3.connect(str(path), timeout=10.0, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(str(exc)) from exc

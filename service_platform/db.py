@@ -1,7 +1,9 @@
 """The platform's database connection: SQLite (a file, WAL) or PostgreSQL, and its transactions."""
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -27,6 +29,8 @@ def database_url(target: str | Path) -> str:
     if "://" not in text:
         path = Path(text).expanduser().resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):  # new: personal data, the platform's user's
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         return f"sqlite:///{path}"
     for prefix in ("postgresql://", "postgres://"):
         if text.startswith(prefix):
