@@ -21,6 +21,15 @@ def default_config_file() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
 
 
+class SettingError(ValueError):
+    """A setting's value is not allowed: which setting, and the limits it must keep."""
+
+    def __init__(self, message: str, name: str, **limits: object) -> None:
+        super().__init__(message)
+        self.name = name
+        self.limits = limits
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
@@ -58,11 +67,13 @@ class Settings:
 
     def validate(self) -> None:
         if self.text_size not in ("large", "larger", "largest"):
-            raise ValueError(f"text_size must be large, larger or largest, not {self.text_size!r}")
+            raise SettingError(f"text_size must be large, larger or largest, not "
+                               f"{self.text_size!r}", "text_size")
         if not 10.0 <= self.screen_diagonal_inch <= 100.0:
             raise ValueError("screen_diagonal_inch must be between 10 and 100")
         if not 30 <= self.idle_timeout_s <= 900:
-            raise ValueError("idle_timeout_s must be between 30 and 900 seconds")
+            raise SettingError("idle_timeout_s must be between 30 and 900 seconds",
+                               "idle_timeout_s", low=30, high=900)
         for name in ("lunch_cutoff", "dinner_cutoff"):
             hh, _, mm = getattr(self, name).partition(":")
             if not (hh.isdigit() and mm.isdigit() and int(hh) < 24 and int(mm) < 60):
@@ -74,10 +85,12 @@ class Settings:
         if not 1 <= self.lease_days <= 31:
             raise ValueError("lease_days must be between 1 and 31")
         if not 60 <= self.voice_rate <= 300:
-            raise ValueError("voice_rate must be between 60 and 300 words per minute")
+            raise SettingError("voice_rate must be between 60 and 300 words per minute",
+                               "voice_rate", low=60, high=300)
         if self.platform_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?",
                                                   self.platform_url):
-            raise ValueError("platform_url must look like https://platform.example.org")
+            raise SettingError("platform_url must look like https://platform.example.org",
+                               "platform_url")
 
     @property
     def token_path(self) -> Path:

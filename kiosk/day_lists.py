@@ -143,18 +143,28 @@ def spreadsheet_text(cell: str) -> str:
 
 def csv_row(t, list_name: str, line: ListLine) -> list[str]:
     return [t(f"daylist.{list_name}"), group_text(t, list_name, line.group),
-            mode_text(t, list_name, line.mode), line.elder_name,
-            " ".join(t(f"tag.{tag}") for tag in line.dietary),
+            mode_text(t, list_name, line.mode), line.elder_name, diets_text(t, line.dietary),
             t(f"daylist.status.{line.status}"), line.number, line.address]
 
 
 def group_text(t, list_name: str, group: str) -> str:
+    """Lunch, 上午 or 全科: the meal, the cleaning window or the clinic department in words."""
     if list_name == "meal":
         return t(f"meal.{group}")
     if list_name == "cleaning":
         return t(f"daylist.window.{group}") if group in ("am", "pm") else group
-    return group
+    return t(f"department.{group}") if t.has(f"department.{group}") else group
 
 
 def mode_text(t, list_name: str, mode: str) -> str:
-    return t(f"mode.{mode}") if list_name == "meal" and mode in MODES else mode
+    """到食堂取 or 日常保洁: how a meal is eaten, the kind of cleaning; a clinic's time as is."""
+    if list_name == "meal":
+        return t(f"mode.{mode}") if mode in MODES else mode
+    if list_name == "cleaning":
+        return t(f"kind.{mode}") if t.has(f"kind.{mode}") else mode
+    return mode
+
+
+def diets_text(t, dietary: tuple[str, ...]) -> str:
+    """低盐、软食: one list, in the language's own separator."""
+    return t("list.separator").join(t(f"tag.{tag}") for tag in dietary)

@@ -4,16 +4,35 @@ token stays in its own 0600 file; an enrolment code is used at once, not kept)."
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 import tomllib
 from pathlib import Path
 
-from kiosk.config import Settings, default_config_file
+from kiosk.config import SettingError, Settings, default_config_file
 from kiosk.languages import language
 
 EDITABLE = ("platform_url", "language", "text_size", "high_contrast", "voice_enabled",
             "voice_rate", "idle_timeout_s")
 SECRET = ("enrolment_code",)
+
+
+# Why a settings file could not be written, by errno; anything else: SAVE_FAILED.
+OS_PROBLEMS = {errno.EACCES: "settings.problem.no_permission",
+               errno.EPERM: "settings.problem.no_permission",
+               errno.ENOSPC: "settings.problem.disk_full",
+               errno.EROFS: "settings.problem.read_only"}
+SAVE_FAILED = "settings.problem.not_written"
+
+
+def problem_text(t, error: Exception) -> str:
+    """Why settings were not saved, in staff's words: which setting and its limits, or what
+    kept the file from being written (the error's own English is for the log)."""
+    if isinstance(error, SettingError) and t.has(f"settings.{error.name}.invalid"):
+        return t(f"settings.{error.name}.invalid", **error.limits)
+    if isinstance(error, OSError):
+        return t(OS_PROBLEMS.get(error.errno, SAVE_FAILED))
+    return t("settings.problem.other")
 
 
 def config_path(explicit: Path | None = None) -> Path:

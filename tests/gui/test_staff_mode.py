@@ -225,7 +225,7 @@ def test_sync_panel_counts_and_sync_now(qtbot, desk):
     tap(qtbot, desk, "同步")
     tap(qtbot, desk, "立即同步")
     assert desk.sync.nudged >= 1 and screen_says(desk, "正在同步")
-    assert screen_says(desk, "语音没有声音：no speech engine installed")
+    assert screen_says(desk, "语音没有声音：这台机器没有装语音程序")  # the reason, in words
 
 
 def test_settings_are_validated_and_saved_to_the_config_file(qtbot, desk, tmp_path):
@@ -249,7 +249,7 @@ def test_settings_are_validated_and_saved_to_the_config_file(qtbot, desk, tmp_pa
     desk.current.url.setText("ftp://nowhere")
     desk.current.code.setText("K7QM3XPA")
     tap(qtbot, desk, "注册本机")
-    assert screen_says(desk, "不能保存：platform_url")
+    assert screen_says(desk, "不能保存：平台地址要写成 https://platform.example.org 这样")
 
 
 def test_audit_log_lists_staff_actions(qtbot, desk):

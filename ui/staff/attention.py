@@ -43,15 +43,15 @@ def item_text(t, item: AttentionItem, today: dt.date) -> str:
         what = t("staff.attention.elder", reason=reason_text(t, item.detail))
         state = ""
     else:
-        what = t("staff.attention.operation", op=item.detail)
+        op = f"operation.{item.detail}"
+        what = t("staff.attention.operation", op=t(op) if t.has(op) else t("operation.other"))
         state = ""
     when = when_text(t, item.created_at, today)
     return " · ".join(p for p in (what, who, when, state) if p)
 
 
 def reason_text(t, code: str) -> str:
-    return t(f"reason.{code}") if t.has(f"reason.{code}") else t("reason.unknown_code",
-                                                                 code=code)
+    return t(f"reason.{code}") if t.has(f"reason.{code}") else t("reason.unknown")
 
 
 def when_text(t, stamp: str, today: dt.date) -> str:

@@ -11,7 +11,8 @@ from ui.staff.widgets import FitPages
 def entry_text(t, entry, today: dt.date) -> str:
     moment = dt.datetime.fromisoformat(entry.created_at)
     when = t.time(moment) if moment.date() == today else moment.strftime("%m-%d %H:%M")
-    action = t(f"audit.{entry.action}") if t.has(f"audit.{entry.action}") else entry.action
+    key = f"audit.{entry.action}"
+    action = t(key) if t.has(key) else t("audit.other")
     return f"{when} · {entry.staff_name} · {action}"
 
 

@@ -6,7 +6,14 @@ import datetime as dt
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout
 
 from kiosk import audit
-from kiosk.day_lists import day_lists, export_csv, export_folder, group_text, mode_text
+from kiosk.day_lists import (
+    day_lists,
+    diets_text,
+    export_csv,
+    export_folder,
+    group_text,
+    mode_text,
+)
 from kiosk.errors import StorageError
 from kiosk.meals import MEALS, MODES
 from ui.staff.base import StaffScreen
@@ -34,7 +41,7 @@ def meal_summary(t, lists) -> list[str]:
 
 def line_text(t, tab: str, line) -> str:
     parts = [group_text(t, tab, line.group), mode_text(t, tab, line.mode), line.elder_name]
-    diets = t("list.separator").join(t(f"tag.{tag}") for tag in line.dietary)
+    diets = diets_text(t, line.dietary)
     parts += [diets] if diets else []  # "Low sugar, Halal", not "Low sugar Halal"
     parts += [t(f"daylist.status.{line.status}"), line.number]
     return " · ".join(parts)

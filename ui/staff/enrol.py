@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk import audit
 from kiosk.errors import KnownError
-from kiosk.settings_file import config_path, validated, write_settings
+from kiosk.settings_file import config_path, problem_text, validated, write_settings
 from kiosk.sync.enrolment import Grant, keep_enrolment, parse_code, request_enrolment
 from ui.background import BackgroundJob
 from ui.staff.base import KeyboardTarget, StaffScreen
@@ -79,7 +79,7 @@ class StaffEnrolScreen(StaffScreen):
             validated(core.settings, {"platform_url": url})
             parse_code(code)
         except ValueError as error:
-            self.show_message(self.t("staff.settings.invalid", problem=str(error)))
+            self.show_message(self.t("staff.settings.invalid", problem=problem_text(self.t, error)))
             return
         except KnownError as error:
             self.show_message(self.t(error.message_key, **error.params))
@@ -118,11 +118,11 @@ class StaffEnrolScreen(StaffScreen):
             core.settings = write_settings(path, core.settings,
                                            {"platform_url": done.platform_url})
         except ValueError as error:
-            message = self.t("staff.settings.invalid", problem=str(error))
+            message = self.t("staff.settings.invalid", problem=problem_text(self.t, error))
         except OSError as error:  # e.g. a full disk: enrolled all the same, and said so
             message = "\n".join((
                 self.t("staff.settings.enrolled", community=done.community_name),
-                self.t("staff.settings.not_saved", problem=error.strerror or str(error))))
+                self.t("staff.settings.not_saved", problem=problem_text(self.t, error))))
         else:
             self.code.clear()
             message = self.t("staff.settings.enrolled", community=done.community_name)

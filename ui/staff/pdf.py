@@ -7,7 +7,7 @@ from pathlib import Path
 from PySide6.QtCore import QMarginsF
 from PySide6.QtGui import QPageLayout, QPageSize, QPdfWriter, QTextDocument
 
-from kiosk.day_lists import DayLists, group_text, mode_text
+from kiosk.day_lists import DayLists, diets_text, group_text, mode_text
 from kiosk.private import private_file
 
 
@@ -18,7 +18,7 @@ def _table(t, list_name: str, lines) -> str:
     rows = []
     for line in lines:
         cells = (group_text(t, list_name, line.group), mode_text(t, list_name, line.mode),
-                 line.elder_name, " ".join(t(f"tag.{tag}") for tag in line.dietary),
+                 line.elder_name, diets_text(t, line.dietary),
                  t(f"daylist.status.{line.status}"), line.number, line.address)
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
     return (f"<table border='1' cellspacing='0' cellpadding='4' width='100%'><tr>{head}</tr>"

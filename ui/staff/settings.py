@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from kiosk import audit
 from kiosk.languages import all_languages
-from kiosk.settings_file import config_path, write_settings
+from kiosk.settings_file import config_path, problem_text, write_settings
 from ui.staff.base import StaffScreen
 from ui.staff.widgets import FitPages
 from ui.theme import TEXT_SIZES
@@ -116,10 +116,11 @@ class StaffSettingsScreen(StaffScreen):
         try:
             new = write_settings(path, core.settings, self.changes)
         except ValueError as error:
-            self.show_message(self.t("staff.settings.invalid", problem=str(error)))
+            self.show_message(self.t("staff.settings.invalid", problem=problem_text(self.t, error)))
             return
         except OSError as error:
-            self.show_message(self.t("staff.settings.not_saved", problem=str(error)))
+            self.show_message(self.t("staff.settings.not_saved",
+                                     problem=problem_text(self.t, error)))
             return
         core.settings = new
         self.shell.idle.timeout_s = new.idle_timeout_s

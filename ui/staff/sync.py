@@ -3,6 +3,7 @@ speech is silent, and 立即同步."""
 from __future__ import annotations
 
 from kiosk import audit
+from kiosk.speech_problems import problem_key
 from ui.staff.base import StaffScreen
 from ui.staff.widgets import FitPages
 from ui.widgets import BigButton
@@ -16,9 +17,10 @@ def speech_lines(t, speaker) -> list[str]:
         return [t("staff.sync.speech_none")]
     lines = []
     if not speaker.available:
-        lines.append(t("staff.sync.speech_unavailable", reason=speaker.unavailable_reason))
+        lines.append(t("staff.sync.speech_unavailable",
+                       reason=t(problem_key(speaker.unavailable_reason))))
     if speaker.output_problem:
-        lines.append(t("staff.sync.speech_output", problem=speaker.output_problem))
+        lines.append(t("staff.sync.speech_output", problem=t(problem_key(speaker.output_problem))))
     return lines or [t("staff.sync.speech_ok")]
 
 
