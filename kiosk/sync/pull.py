@@ -255,16 +255,28 @@ def _service_slots(store: Store, conn: sqlite3.Connection, items: list[dict], _s
                      [(i,) for i in deletes])
 
 
+RATING_UPSERT = """
+INSERT INTO ratings (id, booking_id, elder_id, provider_id, score, reasons, staff_id, origin,
+                     created_at)
+VALUES (:id, :booking_id, :elder_id, :provider_id, :score, :reasons, :staff_id, 'remote',
+        :created_at)
+ON CONFLICT (id) DO UPDATE SET
+    score = excluded.score, reasons = excluded.reasons, provider_id = excluded.provider_id
+"""
+
+
 def _ratings(_store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
     upserts, _deletes = _split(items)
-    # The first rating of a booking known here stays (one per booking); a rating made at
-    # another kiosk means this one must not ask again.
-    conn.executemany(
-        "INSERT OR IGNORE INTO ratings (id, booking_id, elder_id, provider_id, score, reasons, "
-        "staff_id, origin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'remote', ?)",
-        [(d["id"], d["booking_id"], d["elder_id"], d.get("provider_id"), d["score"],
-          json.dumps(list(d.get("reasons") or [])), d.get("staff_id"), d["created_at"])
-         for d in upserts])
+    # The platform keeps one rating per booking: its rating is the booking's rating here too,
+    # in place of one made here that lost (another kiosk's reached it first).
+    conn.executemany("DELETE FROM ratings WHERE booking_id = ? AND id <> ?",
+                     [(d["booking_id"], d["id"]) for d in upserts])
+    conn.executemany(RATING_UPSERT, [
+        {"id": d["id"], "booking_id": d["booking_id"], "elder_id": d["elder_id"],
+         "provider_id": d.get("provider_id"), "score": d["score"],
+         "reasons": json.dumps(list(d.get("reasons") or [])), "staff_id": d.get("staff_id"),
+         "created_at": d["created_at"]} for d in upserts])
+    # A rating made at another kiosk means this one must not ask again.
     conn.executemany("UPDATE bookings SET rating_asked = 1 WHERE id = ?",
                      [(d["booking_id"],) for d in upserts])
 

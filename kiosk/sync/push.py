@@ -135,7 +135,7 @@ def apply_results(store: Store, clock: Clock, batch: list[OutboxRow],
                   results: list[dict]) -> int:
     """Mark the batch done and update its bookings, all in one local transaction."""
     stamp = clock.now().isoformat(timespec="seconds")
-    done, confirmed, rejected, kept, elder_refused = [], [], [], [], []
+    done, confirmed, rejected, kept, elder_refused, unrated = [], [], [], [], [], []
     for row, result in zip(batch, results, strict=True):
         ok = result["status"] == "applied"
         done.append(("applied" if ok else "rejected", json.dumps(result, ensure_ascii=False),
@@ -153,11 +153,16 @@ def apply_results(store: Store, clock: Clock, batch: list[OutboxRow],
             kept.append((stamp, _payload_field(row, "booking_id")))
         elif row.op_type == "elder.upsert" and not ok:
             elder_refused.append(row.op_id)
+        elif row.op_type == "rating.create" and not ok:
+            unrated.append((_payload_field(row, "id"),))
     with store.transaction() as conn:
         conn.executemany("UPDATE outbox SET state = ?, result = ?, done_at = ?, "
                          "attempts = attempts + 1 WHERE seq = ? AND state = 'pending'", done)
         _update_bookings(conn, confirmed, rejected, kept)
         take_back_elder_edits(conn, elder_refused, stamp)
+        # A refused rating did not count (another kiosk's came first, or the service is not
+        # over): it is not kept as the elder's; the platform's, if any, comes by pull.
+        conn.executemany("DELETE FROM ratings WHERE id = ? AND origin = 'local'", unrated)
     return sum(1 for item in done if item[0] == "applied")
 
 

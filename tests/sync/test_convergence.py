@@ -1,0 +1,104 @@
+"""Two real kiosks and a real platform disagree for a while, then agree: a rating made at two
+kiosks or refused, and one elder's meal booked at two kiosks before either synced."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from kiosk.clock import FixedClock
+from kiosk.ratings import Ratings
+from service_platform import operators
+from tests.sync.conftest import SHANGHAI
+
+
+def two_kiosks(platform, make_kiosk, elders: int = 3, days_ahead: int = 1):
+    community = platform.community(elders=elders)
+    slot = platform.slot(community, capacity=10, days_ahead=days_ahead)
+    kiosks = [make_kiosk(platform.url, platform.enrolment_code(community)) for _ in (1, 2)]
+    for kiosk in kiosks:
+        kiosk.sync_ok()
+    return community, slot, kiosks
+
+
+def ratings_of(kiosk, booking_id: str) -> list[tuple[str, str]]:
+    return [(r["id"], r["score"]) for r in kiosk.store.query(
+        "SELECT id, score FROM ratings WHERE booking_id = ?", (booking_id,))]
+
+
+def platform_ratings(platform, community: str, booking_id: str) -> list[tuple[str, str]]:
+    from sqlalchemy import select
+
+    from service_platform.schema import ratings
+    with platform.db.read() as conn:
+        return [(r.id, r.score) for r in conn.execute(select(ratings).where(
+            ratings.c.community_id == community, ratings.c.booking_id == booking_id))]
+
+
+def outbox_results(kiosk, op_type: str) -> list[tuple[str, str | None]]:
+    return [(r["state"], json.loads(r["result"] or "{}").get("reason")) for r in
+            kiosk.store.query("SELECT state, result FROM outbox WHERE op_type = ? ORDER BY seq",
+                              (op_type,))]
+
+
+def test_a_booking_rated_at_two_kiosks_shows_the_platforms_rating_everywhere(platform,
+                                                                             make_kiosk):
+    community, slot, (first, second) = two_kiosks(platform, make_kiosk)
+    booking = first.book("elder-001", slot)
+    first.sync_ok()
+    operators.complete_bookings(platform.db, dt.datetime.now(SHANGHAI) + dt.timedelta(days=3),
+                                community)
+    first.sync_ok()
+    second.sync_ok()
+    assert second.booking(booking.id).status == "completed"
+    # The elder rates it at one kiosk, and again at the other, before either syncs.
+    kept = Ratings(first.store, first.clock).rate("elder-001", booking.id, "satisfied")
+    lost = Ratings(second.store, second.clock).rate("elder-001", booking.id, "unsatisfied")
+
+    first.sync_ok()
+    second.sync_ok()
+    first.sync_ok()
+
+    assert platform_ratings(platform, community, booking.id) == [(kept, "satisfied")]
+    assert ratings_of(first, booking.id) == [(kept, "satisfied")]
+    assert ratings_of(second, booking.id) == [(kept, "satisfied")]
+    assert outbox_results(second, "rating.create") == [("rejected", "duplicate")]
+    assert lost not in {r["id"] for r in second.store.query("SELECT id FROM ratings")}
+    assert Ratings(second.store, second.clock).due("elder-001") is None  # not asked again
+
+
+def meal_ending_soon(platform, community: str) -> tuple[str, dt.datetime]:
+    """The next meal to end (13:00 or 19:00, within 18 hours), still open for booking."""
+    now = dt.datetime.now(SHANGHAI)
+    for day in (now.date(), now.date() + dt.timedelta(days=1)):
+        for meal, hour in (("lunch", 13), ("dinner", 19)):
+            end = dt.datetime.combine(day, dt.time(hour), SHANGHAI)
+            if end > now + dt.timedelta(minutes=10):
+                slot_id = f"meal:{day.isoformat()}:{meal}"
+                operators.add_meal_slot(platform.db, community, {
+                    "id": slot_id, "day": day.isoformat(), "meal": meal,
+                    "cutoff": (end - dt.timedelta(minutes=5)).isoformat(), "capacity": 10,
+                    "price_cents": 1500, "menu": [{"name": "米饭", "tags": []}]})
+                return slot_id, end
+    raise AssertionError("unreachable")
+
+
+def test_a_rating_the_platform_refuses_is_not_kept_as_if_it_counted(platform, make_kiosk):
+    community = platform.community(elders=2)
+    slot, end = meal_ending_soon(platform, community)
+    kiosk = make_kiosk(platform.url, platform.enrolment_code(community))
+    kiosk.sync_ok()
+    booking = kiosk.book("elder-001", slot)
+    kiosk.sync_ok()
+    # This kiosk's clock runs fast: to it the meal is over, to the platform it is not yet.
+    fast = FixedClock(end + dt.timedelta(minutes=1))
+    ratings = Ratings(kiosk.store, fast)
+    assert ratings.due("elder-001").id == booking.id
+    refused = ratings.rate("elder-001", booking.id, "neutral")
+
+    kiosk.sync_ok()
+
+    assert outbox_results(kiosk, "rating.create") == [("rejected", "not_done")]
+    assert platform_ratings(platform, community, booking.id) == []
+    assert ratings_of(kiosk, booking.id) == []
+    assert refused not in {r["id"] for r in kiosk.store.query("SELECT id FROM ratings")}
+    assert ratings.due("elder-001") is None  # asked once; not again
