@@ -13,10 +13,12 @@ ACTIVITY = {
 
 
 class IdleWarning(QFrame):
-    """The one pop-up an elder may see unasked: covers the window, one big 继续."""
+    """The one pop-up an elder may see unasked: covers the window, one big 继续. What it
+    covers is hidden while it shows, so a screen reader does not offer the controls under it."""
 
-    def __init__(self, parent: QWidget, t, gap: int) -> None:
+    def __init__(self, parent: QWidget, t, gap: int, covers: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.covers = covers
         self.setProperty("role", "card")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(gap * 6, gap * 6, gap * 6, gap * 6)
@@ -32,6 +34,16 @@ class IdleWarning(QFrame):
         layout.addWidget(self.continue_button)
         layout.addStretch(1)
         self.hide()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        if self.covers is not None and not event.spontaneous():
+            self.covers.hide()
+
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().hideEvent(event)
+        if self.covers is not None and not event.spontaneous():
+            self.covers.show()
 
 
 class IdleWatch(QObject):
@@ -59,6 +71,7 @@ class IdleWatch(QObject):
     def forget_warning(self) -> None:
         """Build the warning again when next needed (the language changed)."""
         if self._warning is not None:
+            self._warning.hide()  # what it covered shows again
             self._warning.deleteLater()
             self._warning = None
 
@@ -66,7 +79,8 @@ class IdleWatch(QObject):
     def warning(self) -> IdleWarning:
         """Built the first time it is needed, not at start-up."""
         if self._warning is None:
-            self._warning = IdleWarning(self._parent, self.t, self.shell.metrics.gap)
+            self._warning = IdleWarning(self._parent, self.t, self.shell.metrics.gap,
+                                        getattr(self.shell, "stack", None))
             self._warning.continue_button.tapped.connect(self.dismiss)
         return self._warning
 

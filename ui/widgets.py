@@ -54,6 +54,16 @@ class BigButton(QPushButton):
             self.style().unpolish(self)
             self.style().polish(self)
 
+    def set_chosen(self, chosen: bool, on_role: str, off_role: str) -> None:
+        """One of a choice group (文字大小, 今天/明天/后天) or a toggle chip: its look, and the
+        checked state a screen reader reports through Qt's accessibility interface."""
+        self.setCheckable(True)
+        self.setChecked(chosen)
+        self.set_role(on_role if chosen else off_role)
+
+    def nextCheckState(self) -> None:  # noqa: N802 (Qt naming)
+        """A tap does not flip the checked state by itself: the screen says what is chosen."""
+
     def mousePressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
         # Also a double-click's second event (QWidget passes it here), while still held.
         gap = None if self._released_at is None else event.timestamp() - self._released_at

@@ -45,7 +45,8 @@ class CleaningNeedsScreen(Screen):
             on = code in chosen
             mark = self.t("chip.on") if on else self.t("chip.off")
             chip.setText(f"{mark} {self.t('need.' + code)}")
-            chip.set_role("toggle_on" if on else "toggle")
+            chip.setAccessibleName(self.t("need." + code))  # chosen or not: its checked state
+            chip.set_chosen(on, "toggle_on", "toggle")
         self.next.setText(self.t("cleaning.needs.next" if chosen else "cleaning.needs.none"))
 
     def prompt(self) -> str:

@@ -28,6 +28,7 @@ class HelpScreen(Screen):
         icon_px = self.metrics.mm(20)
         self.done_icon.setPixmap(QIcon(str(ASSETS / "icons" / "status-ok.svg")).pixmap(icon_px))
         self.done_icon.setFixedSize(icon_px, icon_px)
+        self.done_icon.setAccessibleName(self.t("help.sent_icon"))
         self.done_icon.hide()
         top = QHBoxLayout()
         top.setSpacing(self.metrics.gap * 2)

@@ -81,6 +81,8 @@ class HomeScreen(Screen):
             chosen = size == self.metrics.text_size
             button = BigButton(self.t(f"text_size.{size}"), "nav_selected" if chosen else "nav")
             button.setAccessibleName(self.t("text_size.name", size=self.t(f"text_size.{size}")))
+            button.setCheckable(True)  # one of a group: a screen reader says which is chosen
+            button.setChecked(chosen)
             button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
             button.tapped.connect(lambda s=size: self.shell.set_text_size(s))
             self.header.layout().insertWidget(index, button)
@@ -101,12 +103,14 @@ class HomeScreen(Screen):
                 button = BigButton(language.name,
                                    "nav_selected" if language.key == chosen else "nav")
                 button.setAccessibleName(self.t("language.button", name=language.name))
+                button.setCheckable(True)
+                button.setChecked(language.key == chosen)
                 button.tapped.connect(lambda key=language.key: self.shell.set_language(key))
                 self.language_row.insertWidget(len(self.language_buttons), button)
                 button.show()  # added to a screen that may already be on show
                 self.language_buttons[language.key] = button
         for key, button in self.language_buttons.items():
-            button.set_role("nav_selected" if key == chosen else "nav")
+            button.set_chosen(key == chosen, "nav_selected", "nav")
 
     def show_voice_entry(self, visible: bool) -> None:
         """声音 (how loud, how fast): only where there is a voice to change."""
@@ -114,7 +118,7 @@ class HomeScreen(Screen):
 
     def show_text_size(self, chosen: str) -> None:
         for size, button in self.size_buttons.items():
-            button.set_role("nav_selected" if size == chosen else "nav")
+            button.set_chosen(size == chosen, "nav_selected", "nav")
 
     def enter(self) -> None:
         self._clear_digits()

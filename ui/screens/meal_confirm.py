@@ -24,7 +24,8 @@ class MealConfirmScreen(Screen):
         self.body.addStretch(1)
         row = QHBoxLayout()
         row.setSpacing(self.metrics.gap * 6)
-        self.back_button = BigButton(self.t("nav.back"), "choice")
+        # not 返回 again: the header's 返回 is there too, and a screen reader says both
+        self.back_button = BigButton(self.t("confirm.change"), "choice")
         self.back_button.setMinimumHeight(self.metrics.primary)
         self.back_button.tapped.connect(self.shell.back)
         self.ok = BigButton(self.t("confirm.ok"), "primary")

@@ -141,7 +141,7 @@ class MyBookingsScreen(Screen):
         if card.booking.status in ("tentative", "confirmed", "completed"):
             qr = label("", wrap=False)
             qr.setPixmap(qr_pixmap(booking_qr_payload(card.booking.id), self.metrics.mm(28)))
-            qr.setAccessibleName(t("my.qr"))
+            qr.setAccessibleName(t("my.qr", number=card.booking.number))
             details.addWidget(qr, 0, Qt.AlignmentFlag.AlignTop)
         column.addLayout(details, 1)
         return frame
@@ -149,6 +149,8 @@ class MyBookingsScreen(Screen):
     def _action(self, card: BookingCard) -> BigButton | None:
         if card.can_cancel:
             button = BigButton(self.t("my.cancel"), "choice")
+            # which booking it cancels, for a screen reader reading the cards one by one
+            button.setAccessibleName(self.t("my.cancel.name", what=describe(self.t, card)))
             button.tapped.connect(lambda b=card.booking.id: self._cancel(b))
             return button
         if card.alternative is not None:

@@ -52,7 +52,8 @@ class RatingReasonsScreen(Screen):
             on = code in chosen
             mark = self.t("chip.on") if on else self.t("chip.off")
             chip.setText(f"{mark} {self.t(f'rating.reason.{code}')}")
-            chip.set_role("toggle_on" if on else "toggle")
+            chip.setAccessibleName(self.t(f"rating.reason.{code}"))  # chosen: checked state
+            chip.set_chosen(on, "toggle_on", "toggle")
 
     def prompt(self) -> str:
         return self.t("rating.reasons.prompt")

@@ -61,6 +61,7 @@ class ReceiptScreen(Screen):
             self.summary.setText(t("receipt.service", what=describe(t, card),
                                    pay=t.price(booking.pay_cents)) if card else "")
         self.qr.setPixmap(qr_pixmap(booking_qr_payload(booking.id), self.metrics.mm(50)))
+        self.qr.setAccessibleName(t("my.qr", number=booking.number))
         self.remaining = core.settings.receipt_timeout_s
         self._show_countdown()
         self.timer.start()
@@ -78,6 +79,7 @@ class ReceiptScreen(Screen):
         for widget in (self.status, self.number, self.summary, self.countdown):
             widget.setText("")
         self.qr.clear()
+        self.qr.setAccessibleName("")
 
     def _tick(self) -> None:
         self.remaining -= 1

@@ -51,9 +51,9 @@ class VoiceScreen(Screen):
         volume = volume_step(speaker.volume, speaker.muted)
         speed = speed_step(speaker.rate, self._configured_rate())
         for step, button in self.volume_buttons.items():
-            button.set_role("toggle_on" if step == volume else "choice")
+            button.set_chosen(step == volume, "toggle_on", "choice")
         for step, button in self.speed_buttons.items():
-            button.set_role("toggle_on" if step == speed else "choice")
+            button.set_chosen(step == speed, "toggle_on", "choice")
 
     def _set_volume(self, step: str) -> None:
         speaker = self.shell.speaker

@@ -105,9 +105,9 @@ class StaffDayListsScreen(StaffScreen):
         day = self.core.clock.today() + dt.timedelta(self.offset)
         self.lists = day_lists(self.core.store, day)
         for index, button in enumerate(self.day_buttons):
-            button.set_role("nav_selected" if index == self.offset else "nav")
+            button.set_chosen(index == self.offset, "nav_selected", "nav")
         for tab, button in self.tab_buttons.items():
-            button.set_role("nav_selected" if tab == self.tab else "nav")
+            button.set_chosen(tab == self.tab, "nav_selected", "nav")
         self.set_title(self.t("daylist.screen_title", day=self.t.day(day)))
         texts = meal_summary(self.t, self.lists) if self.tab == "meal" else []
         entries = {"meal": self.lists.meals, "cleaning": self.lists.cleaning,

@@ -101,9 +101,8 @@ class StaffElderFormScreen(StaffScreen):
         self.notify.setEnabled(given)
         agree = self.t("elder.notify_family.agree")
         self.notify.setText(chip_text(self.t, agree, on))
-        self.notify.setAccessibleName(f"{self.t('elder.field.notify_family')}: "
-                                      f"{self.notify.text()}")
-        self.notify.set_role("staff_chip_on" if on else "staff_chip")
+        self.notify.setAccessibleName(f"{self.t('elder.field.notify_family')}: {agree}")
+        self.notify.set_chosen(on, "staff_chip_on", "staff_chip")  # on: checked
         self.notify.setMinimumWidth(chip_width(self.t, self.notify, agree))
 
     def fit(self, first: int | None = None) -> None:

@@ -151,7 +151,8 @@ class StaffElderNeedsScreen(StaffScreen):
         for (group, value), chip in self.chips.items():
             on = self._is_on(group, value)
             chip.setText(chip_text(self.t, chip.property("label"), on))
-            chip.set_role("staff_chip_on" if on else "staff_chip")
+            chip.setAccessibleName(chip.property("label"))  # chosen or not: its checked state
+            chip.set_chosen(on, "staff_chip_on", "staff_chip")
 
     def _save(self) -> None:
         core = self.core

@@ -103,7 +103,9 @@ class StaffHomeScreen(StaffScreen):
     def _set(self, query: str) -> None:
         self.query = query[:MAX_QUERY]
         self.display.setText(self.query or self.t("staff.search.empty"))
-        self.display.setAccessibleName(self.t("staff.search.label"))
+        # what was typed, for a screen reader too (the label shows a hint while empty)
+        self.display.setAccessibleName(self.t("staff.search.name", query=self.query)
+                                       if self.query else self.t("staff.search.label"))
         self.found = search(self.core.store, self.query)
         while len(self.rows) < len(self.found):
             self.rows.append(self._row(len(self.rows)))

@@ -104,7 +104,7 @@ class StaffSettingsScreen(StaffScreen):
 
     def _show(self) -> None:
         for (name, value), button in self.choices.items():
-            button.set_role("nav_selected" if self.value(name) == value else "nav")
+            button.set_chosen(self.value(name) == value, "nav_selected", "nav")
         self.values["voice_rate"].setText(self.t("settings.rate_value",
                                                  value=self.value("voice_rate")))
         self.values["idle_timeout_s"].setText(self.t("settings.seconds_value",
