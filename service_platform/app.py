@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from contextlib import asynccontextmanager
 from typing import Annotated
 
@@ -43,10 +44,29 @@ from service_platform.models import (
     PushResponse,
     TimeResponse,
 )
+from service_platform.token_gate import KIOSK, TokenGate
 
 log = logging.getLogger(__name__)
 
-ERRORS = {status: {"model": ErrorResponse} for status in (401, 403, 413, 422, 429, 503)}
+# The error answers of the API, as docs/protocol.md §1 lists them (code: meaning).
+ERROR_MEANINGS = {
+    401: "`unauthorized`: no, malformed or unknown device token (`WWW-Authenticate: Bearer`)",
+    403: "`kiosk_revoked`: the kiosk was revoked",
+    409: "`cursor_ahead`: `since` is beyond the platform's feed",
+    413: "`payload_too_large`: a body over 1 MiB",
+    422: "`invalid_request`: not JSON, wrong types, unknown fields, bad text or times",
+    429: "`rate_limited`: too many attempts; retry after `Retry-After` seconds",
+    500: "`internal`: a platform bug; retry with backoff",
+    503: "`unavailable`: database busy or down, platform full or shutting down; "
+         "retry after `Retry-After` seconds",
+}
+
+
+def _errors(*statuses: int, **said: str) -> dict:
+    """OpenAPI `responses` for these statuses; `said` words one differently (s401=...)."""
+    return {status: {"model": ErrorResponse,
+                     "description": said.get(f"s{status}", ERROR_MEANINGS[status])}
+            for status in statuses}
 
 
 def create_app(db: Database, body_limit: int = DEFAULT_LIMIT,
@@ -66,6 +86,7 @@ def create_app(db: Database, body_limit: int = DEFAULT_LIMIT,
     console_web.install(app)
     app.add_middleware(BodySizeLimit, limit=body_limit,  # timetable uploads: larger
                        wider={f"{console_web.PREFIX}/communities/": UPLOAD_LIMIT})
+    app.add_middleware(TokenGate, db=db)  # outermost: the token before anything of the body
     return app
 
 
@@ -100,8 +121,10 @@ def _kiosk(request: Request,
            kiosk_time: Annotated[str | None, _report(fleet.KIOSK_TIME)] = None) -> Kiosk:
     """The calling kiosk, from its token; what it reports of itself is noted on the way."""
     db = _db(request)
-    with db.read() as conn:
-        kiosk = auth.authenticate(conn, authorization)
+    kiosk = getattr(request.state, KIOSK, None)  # TokenGate checked the token already
+    if kiosk is None:
+        with db.read() as conn:
+            kiosk = auth.authenticate(conn, authorization)
     fleet.record_contact(db, kiosk, {
         fleet.APP_VERSION: app_version, fleet.OUTBOX_PENDING: outbox_pending,
         fleet.OUTBOX_OLDEST: outbox_oldest, fleet.KIOSK_TIME: kiosk_time}, clock.now())
@@ -121,12 +144,16 @@ def _community(conn, community_id: str) -> CommunityInfo:
 
 
 def _add_routes(app: FastAPI) -> None:
-    @app.get("/v1/time", response_model=TimeResponse, tags=["session"])
+    @app.get("/v1/time", response_model=TimeResponse, responses=_errors(503), tags=["session"])
     def server_time(request: Request) -> TimeResponse:
         """The platform's clock (for skew detection) and its database's identity."""
         return TimeResponse(server_time=_now(), platform_id=request.app.state.platform_id)
 
-    @app.post("/v1/enrol", response_model=EnrolResponse, responses=ERRORS, tags=["session"])
+    @app.post("/v1/enrol", response_model=EnrolResponse, tags=["session"], responses=_errors(
+        401, 413, 422, 429, 503,
+        s401="`invalid_code`: the code is unknown, expired or used (by another install)",
+        s429="`rate_limited`: too many failed enrolments from this address; retry after "
+             "`Retry-After` seconds"))
     def enrol(request: Request, body: EnrolRequest) -> EnrolResponse:
         """Trade a one-time enrolment code for a device token."""
         def work(conn):
@@ -137,7 +164,8 @@ def _add_routes(app: FastAPI) -> None:
         return EnrolResponse(kiosk_id=row["id"], kiosk_name=row["name"], community=community,
                              token=token, server_time=_now())
 
-    @app.get("/v1/me", response_model=MeResponse, responses=ERRORS, tags=["session"])
+    @app.get("/v1/me", response_model=MeResponse, responses=_errors(401, 403, 422, 503),
+             tags=["session"])  # 422: its headers are parameters, so FastAPI would list one
     def me(request: Request, kiosk: CurrentKiosk) -> MeResponse:
         """Which kiosk this token belongs to."""
         with _db(request).read() as conn:
@@ -145,13 +173,19 @@ def _add_routes(app: FastAPI) -> None:
         return MeResponse(kiosk_id=kiosk.id, kiosk_name=kiosk.name, community=community,
                           server_time=_now())
 
-    @app.post("/v1/push", response_model=PushResponse, responses=ERRORS, tags=["sync"])
+    @app.post("/v1/push", response_model=PushResponse, tags=["sync"], responses=_errors(
+        401, 403, 413, 422, 500, 503,
+        s422="`invalid_request` (details name each invalid operation by `index` and `op_id`) "
+             "or `op_conflict`; nothing of the batch was applied",
+        s500="`internal`: an operation failed for an unexpected reason; the ones before it "
+             "were applied (protocol §4.3)"))
     def push(request: Request, body: PushRequest, kiosk: CurrentKiosk) -> PushResponse:
         """Apply a batch of operations, each exactly once; one result per operation."""
         results = operations.push(_db(request), kiosk, body.operations)
         return PushResponse(results=results, server_time=_now())
 
-    @app.get("/v1/changes", response_model=ChangesResponse, responses=ERRORS, tags=["sync"])
+    @app.get("/v1/changes", response_model=ChangesResponse, tags=["sync"],
+             responses=_errors(401, 403, 409, 422, 503))
     def changes(request: Request, kiosk: CurrentKiosk,
                 since: Annotated[int, Query(ge=0)] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> ChangesResponse:
@@ -162,7 +196,8 @@ def _add_routes(app: FastAPI) -> None:
             page, cursor, more = feed.page(conn, kiosk.community_id, kiosk.id, since, limit)
         return ChangesResponse(changes=page, next=cursor, more=more, server_time=_now())
 
-    @app.post("/v1/leases", response_model=LeasesResponse, responses=ERRORS, tags=["capacity"])
+    @app.post("/v1/leases", response_model=LeasesResponse, tags=["capacity"],
+              responses=_errors(401, 403, 413, 422, 503))
     def settle_leases(request: Request, body: LeasesRequest,
                       kiosk: CurrentKiosk) -> LeasesResponse:
         """Return leases the kiosk is done with, then lend it shares of slots' free places."""
@@ -185,6 +220,9 @@ def _add_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:  # a body FastAPI could not read: not UTF-8, nested too deep
+            return await api_error(_request, errors.invalid_request(
+                "the body is not readable JSON; nothing was applied"))
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
         return await api_error(_request, ApiError(exc.status_code, code, str(exc.detail),
                                                   headers=dict(exc.headers or {})))
@@ -205,9 +243,20 @@ def _add_error_handlers(app: FastAPI) -> None:
 def _validation_details(exc: RequestValidationError) -> list[dict]:
     details = []
     for error in exc.errors():
-        loc = list(error.get("loc", ()))
-        item = {"loc": loc, "msg": error.get("msg", "")}
+        loc = [errors.printable(part) for part in error.get("loc", ())]
+        item = {"loc": loc, "msg": errors.printable(error.get("msg", ""))}
         if loc[:2] == ["body", "operations"] and len(loc) > 2 and isinstance(loc[2], int):
             item["index"] = loc[2]
+            op_id = _readable_op_id(exc.body, loc[2])
+            if op_id is not None:
+                item["op_id"] = op_id
         details.append(item)
     return details
+
+
+def _readable_op_id(body, index: int) -> str | None:
+    """The op_id of the pushed operation at `index`, when it is one (§1: error bodies)."""
+    try:
+        return str(uuid.UUID(body["operations"][index]["op_id"]))
+    except (KeyError, IndexError, TypeError, ValueError, AttributeError):
+        return None

@@ -21,6 +21,13 @@ class ApiError(Exception):
         return {"error": {"code": self.code, "message": self.message, "details": self.details}}
 
 
+def printable(value: Any) -> Any:
+    """A value of an error's `loc` or `msg` as UTF-8 can carry it (a lone surrogate escaped)."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "backslashreplace").decode("utf-8")
+    return value
+
+
 def unauthorized(message: str = "a valid device token is required") -> ApiError:
     return ApiError(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 

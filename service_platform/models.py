@@ -1,23 +1,70 @@
 """Wire models of protocol v1: closed request schemas (unknown fields are a 422) and answers."""
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StrictBool,
     StrictInt,
     StringConstraints,
+    model_validator,
 )
 
-Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
-Cents = Annotated[StrictInt, Field(ge=0, le=10_000_000)]
-Count = Annotated[StrictInt, Field(ge=0, le=100_000)]
-Short = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+
+def unkeepable(value: str) -> str | None:
+    """Why no database could keep this text (a NUL, a lone UTF-16 surrogate), or None."""
+    if "\x00" in value:
+        return "text may not contain NUL (U+0000)"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "text may not contain a lone UTF-16 surrogate"
+    return None
+
+
+def _keepable(value: str) -> str:
+    problem = unkeepable(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def plain_text(min_length: int = 0, max_length: int | None = None,
+               pattern: str | None = None):
+    """A string of at most `max_length` characters that every database keeps as it is."""
+    return Annotated[str, StringConstraints(min_length=min_length, max_length=max_length,
+                                            pattern=pattern), AfterValidator(_keepable)]
+
+
+# ISO 8601 with an offset (RFC 3339): no Unix numbers, no dates alone, no local times.
+_STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})")
+
+
+def _stamp_text(value: Any) -> Any:
+    if not isinstance(value, str) or not _STAMP.fullmatch(value):
+        raise ValueError("a timestamp is ISO 8601 text with an offset, "
+                         "e.g. 2026-11-24T09:30:00+08:00")
+    return value
+
+
+def _whole(value: Any) -> Any:
+    """A JSON number without a fraction is an integer (JSON Schema's "integer"): 2.0 is 2."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Stamp = Annotated[AwareDatetime, BeforeValidator(_stamp_text)]
+Id = plain_text(1, 64)
+Cents = Annotated[StrictInt, BeforeValidator(_whole), Field(ge=0, le=10_000_000)]
+Count = Annotated[StrictInt, BeforeValidator(_whole), Field(ge=0, le=100_000)]
+Short = plain_text(1, 32)
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 Codes = Annotated[list[Code], Field(max_length=10)]
 
@@ -30,8 +77,8 @@ class Closed(BaseModel):
 
 
 class EnrolRequest(Closed):
-    code: Annotated[str, StringConstraints(min_length=1, max_length=64)]
-    device_name: Annotated[str, StringConstraints(max_length=100)] | None = None
+    code: plain_text(1, 64)
+    device_name: plain_text(0, 100) | None = None
 
 
 class CommunityInfo(BaseModel):
@@ -64,16 +111,26 @@ class TimeResponse(BaseModel):
 
 class Operation(Closed):
     op_id: UUID
-    type: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    type: plain_text(1, 40)
     payload: dict[str, Any]
-    created_at: AwareDatetime
+    created_at: Stamp
 
 
 class PushRequest(Closed):
     operations: list[Operation] = Field(min_length=1, max_length=MAX_OPERATIONS)
 
 
-class MealBooking(Closed):
+class _Priced(Closed):
+    """A booking's payload: what the elder pays is the price less the subsidy, never below 0."""
+
+    @model_validator(mode="after")
+    def _subsidy_within_price(self):
+        if self.subsidy_cents > self.price_cents:
+            raise ValueError("subsidy_cents is above price_cents")
+        return self
+
+
+class MealBooking(_Priced):
     """Payload of a meal `booking.create`: exactly what the kiosk writes, plus lease_id."""
 
     id: UUID
@@ -84,18 +141,18 @@ class MealBooking(Closed):
     price_cents: Cents
     subsidy_cents: Cents
     staff_id: Id | None
-    created_at: AwareDatetime
+    created_at: Stamp
     lease_id: UUID | None = None
 
 
-class _ServiceBooking(Closed):
+class _ServiceBooking(_Priced):
     id: UUID
     elder_id: Id
     slot_id: Id
     price_cents: Cents
     subsidy_cents: Cents
     staff_id: Id | None
-    created_at: AwareDatetime
+    created_at: Stamp
     lease_id: UUID | None = None  # accepted and ignored: leases are meal-only
 
 
@@ -125,7 +182,7 @@ AnyBooking = MealBooking | CleaningBooking | ClinicBooking | VisitBooking
 class BookingCancel(Closed):
     booking_id: UUID
     staff_id: Id | None = None
-    reason: Annotated[str, StringConstraints(max_length=200)] | None = None
+    reason: plain_text(0, 200) | None = None
 
 
 class RatingCreate(Closed):
@@ -135,7 +192,7 @@ class RatingCreate(Closed):
     score: Literal["satisfied", "neutral", "unsatisfied"]
     reasons: Codes = Field(default_factory=list)
     staff_id: Id | None = None
-    created_at: AwareDatetime
+    created_at: Stamp
 
 
 class ComplaintCreate(Closed):
@@ -144,7 +201,7 @@ class ComplaintCreate(Closed):
     elder_id: Id
     reasons: Codes = Field(default_factory=list)
     staff_id: Id | None = None
-    created_at: AwareDatetime
+    created_at: Stamp
 
 
 class HelpCreate(Closed):
@@ -152,7 +209,7 @@ class HelpCreate(Closed):
     elder_id: Id | None = None
     kind: Code
     staff_id: Id | None = None
-    created_at: AwareDatetime
+    created_at: Stamp
 
 
 class HelpUpdate(Closed):
@@ -162,16 +219,16 @@ class HelpUpdate(Closed):
 
 
 class EmergencyContact(Closed):
-    name: Annotated[str, StringConstraints(max_length=100)]
-    phone: Annotated[str, StringConstraints(max_length=32)]
+    name: plain_text(0, 100)
+    phone: plain_text(0, 32)
 
 
 class ElderUpsert(Closed):
     id: Id
     card_no: Short
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    phone: Annotated[str, StringConstraints(max_length=32)]
-    address: Annotated[str, StringConstraints(max_length=200)]
+    name: plain_text(1, 100)
+    phone: plain_text(0, 32)
+    address: plain_text(0, 200)
     subsidy_level: Short
     delivery_allowed: StrictBool
     home_visit_allowed: StrictBool
@@ -188,8 +245,8 @@ class AuditAppend(Closed):
     id: UUID
     staff_id: Id
     action: Annotated[str, StringConstraints(pattern=r"^[a-z0-9_.]{1,64}$")]
-    subject: Annotated[str, StringConstraints(max_length=200)]
-    created_at: AwareDatetime
+    subject: plain_text(0, 200)
+    created_at: Stamp
 
 
 class OpResult(BaseModel):

@@ -1,6 +1,7 @@
 """Pushed operations: validated as a batch, then each applied exactly once, its result stored."""
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -36,6 +37,7 @@ from service_platform.models import (
     Operation,
     OpResult,
     RatingCreate,
+    unkeepable,
 )
 from service_platform.schema import (
     applied_ops,
@@ -59,6 +61,13 @@ PAYLOADS: dict[str, TypeAdapter] = {
     "elder.upsert": TypeAdapter(ElderUpsert),
     "audit.append": TypeAdapter(AuditAppend),
 }
+
+
+# How far a `created_at` may be from the platform's clock (docs §3): a kiosk that was off or
+# offline for months still gets its operations in; a clock reset to 1970, or a day ahead, not.
+EARLIEST = dt.timedelta(days=366)
+LATEST = dt.timedelta(hours=24)
+MAX_DEPTH = 32  # of a payload's nested objects and lists
 
 
 class OperationFailed(RuntimeError):
@@ -107,19 +116,30 @@ def digest(op: Operation) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def validate(ops: list[Operation], stored: dict[str, str] | None = None) -> list[Checked]:
-    """Every payload of a known type against its schema — except an operation already stored
-    with the same content, whose stored result answers it (e.g. one stored as "reserved")."""
+def validate(ops: list[Operation], stored: dict[str, str] | None = None,
+             now: dt.datetime | None = None) -> list[Checked]:
+    """Every operation's text, times and (for a known type) payload against its schema —
+    except an operation already stored with the same content, whose stored result answers it
+    (e.g. one stored as "reserved", or made longer ago than EARLIEST allows now)."""
+    now = now or clock.now()
     checked, problems = [], []
     for index, op in enumerate(ops):
-        adapter = PAYLOADS.get(op.type)
+        bad_text = _unkeepable_text(index, op)
+        if bad_text:
+            problems.extend(bad_text)
+            continue
         payload = None
         op_digest = digest(op)
-        if adapter is not None and (stored or {}).get(str(op.op_id)) != op_digest:
+        if (stored or {}).get(str(op.op_id)) != op_digest:
+            problems.extend(_out_of_time(index, op, ["created_at"], op.created_at, now))
+            adapter = PAYLOADS.get(op.type)
             try:
-                payload = adapter.validate_python(op.payload)
+                payload = None if adapter is None else adapter.validate_python(op.payload)
             except ValidationError as exc:
                 problems.extend(_payload_problems(index, op, exc))
+            moment = getattr(payload, "created_at", None)
+            if moment is not None:
+                problems.extend(_out_of_time(index, op, ["payload", "created_at"], moment, now))
         checked.append(Checked(op, str(op.op_id), op_digest, payload))
     if problems:
         raise errors.invalid_request("an operation's payload is invalid; nothing was applied",
@@ -127,9 +147,44 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None) -> list
     return checked
 
 
+def _problem(index: int, op: Operation, loc: list, msg: str) -> dict:
+    return {"loc": ["body", "operations", index, *map(errors.printable, loc)],
+            "msg": errors.printable(msg), "index": index, "op_id": str(op.op_id)}
+
+
+def _unkeepable_text(index: int, op: Operation) -> list[dict]:
+    """Text in the payload no database keeps, and nesting deeper than MAX_DEPTH."""
+    problems = []
+    stack: list[tuple[Any, list]] = [(op.payload, ["payload"])]
+    while stack:
+        value, loc = stack.pop()
+        if len(loc) > MAX_DEPTH:
+            problems.append(_problem(index, op, loc, f"nested deeper than {MAX_DEPTH}"))
+        elif isinstance(value, str) and (why := unkeepable(value)):
+            problems.append(_problem(index, op, loc, why))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if why := unkeepable(key):
+                    problems.append(_problem(index, op, [*loc, key], why))
+                stack.append((item, [*loc, key]))
+        elif isinstance(value, list):
+            stack.extend((item, [*loc, n]) for n, item in enumerate(value))
+    return problems
+
+
+def _out_of_time(index: int, op: Operation, loc: list, moment: dt.datetime,
+                 now: dt.datetime) -> list[dict]:
+    try:
+        if now - EARLIEST <= moment <= now + LATEST:
+            return []
+    except OverflowError:  # year 1 or 9999 in a far offset
+        pass
+    return [_problem(index, op, loc, "more than 366 days before or 24 hours after "
+                                     "the platform's clock")]
+
+
 def _payload_problems(index: int, op: Operation, exc: ValidationError) -> list[dict]:
-    return [{"loc": ["body", "operations", index, "payload", *_field_loc(op, error["loc"])],
-             "msg": error["msg"], "index": index, "op_id": str(op.op_id)}
+    return [_problem(index, op, ["payload", *_field_loc(op, error["loc"])], error["msg"])
             for error in exc.errors(include_input=False, include_url=False)]
 
 

@@ -1,0 +1,58 @@
+"""An ASGI guard in front of the API: a /v1 call that needs a device token is answered 401 or
+403 before anything of its body is read, measured or parsed (docs/protocol.md §1)."""
+from __future__ import annotations
+
+import json
+
+from sqlalchemy.exc import DBAPIError
+from starlette.concurrency import run_in_threadpool
+
+from service_platform import auth
+from service_platform.db import Database
+from service_platform.errors import ApiError
+
+OPEN_PATHS = frozenset({"/v1/enrol", "/v1/time"})
+KIOSK = "kiosk"  # the key of the authenticated kiosk in the request's scope["state"]
+
+
+def needs_token(path: str) -> bool:
+    """Every /v1 path but enrolment and the clock, known or not, whatever the method."""
+    return (path == "/v1" or path.startswith("/v1/")) and path not in OPEN_PATHS
+
+
+class TokenGate:
+    def __init__(self, app, db: Database) -> None:
+        self.app = app
+        self.db = db
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or not needs_token(scope.get("path", "")):
+            await self.app(scope, receive, send)
+            return
+        authorization = next((value.decode("latin-1") for name, value in scope["headers"]
+                              if name == b"authorization"), None)
+        try:
+            kiosk = await run_in_threadpool(self._authenticate, authorization)
+        except ApiError as refused:
+            await _answer(send, refused)
+            return
+        except DBAPIError:
+            await _answer(send, ApiError(503, "unavailable", "the database is busy or "
+                                         "unavailable; try again", headers={"Retry-After": "2"}))
+            return
+        scope.setdefault("state", {})[KIOSK] = kiosk
+        await self.app(scope, receive, send)
+
+    def _authenticate(self, authorization: str | None) -> auth.Kiosk:
+        with self.db.read() as conn:
+            return auth.authenticate(conn, authorization)
+
+
+async def _answer(send, error: ApiError) -> None:
+    """The refusal, at once; uvicorn reads and drops whatever of the body still comes."""
+    payload = json.dumps(error.body()).encode()
+    headers = [(b"content-type", b"application/json"),
+               (b"content-length", str(len(payload)).encode()),
+               *((name.lower().encode(), value.encode()) for name, value in error.headers.items())]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
