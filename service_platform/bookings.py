@@ -90,6 +90,11 @@ def create(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
     if lease is not None:
         lease = capacity.consume(conn, lease)
         changes.append(Change("lease", lease["id"], entities.lease(lease, now), kiosk.id))
+    place = _same_place(conn, kiosk, order, slot) if reason == "duplicate" else None
+    if place is not None:  # protocol §3.1: one elder's meal booked at two kiosks is one place
+        feed.append(conn, kiosk.community_id, changes)
+        return Outcome("applied", data={"booking_id": place, "booking_status": "confirmed",
+                                        "within_lease": lease is not None, "merged": True})
     if reason is None:
         row = _insert(conn, kiosk, op_id, order, lease, provider, units, now)
         changes.append(Change("booking", booking_id, entities.booking(row)))
@@ -109,6 +114,16 @@ def _already_there(existing: RowMapping, kiosk: Kiosk, order: AnyBooking) -> Out
     return Outcome("applied", data={"booking_id": existing["id"],
                                     "booking_status": existing["status"],
                                     "within_lease": existing["lease_id"] is not None})
+
+
+def _same_place(conn: Connection, kiosk: Kiosk, order: AnyBooking,
+                slot: RowMapping | None) -> str | None:
+    """The elder's confirmed meal of this slot, which a second booking of it stands for."""
+    if order.service != "meal" or slot is None:
+        return None
+    return conn.execute(_CONFIRMED_IN_SLOT, {"community_id": kiosk.community_id,
+                                             "elder_id": order.elder_id,
+                                             "slot_id": slot["id"]}).scalar()
 
 
 def _provider(conn: Connection, community_id: str, service: str,

@@ -152,6 +152,11 @@ ON CONFLICT (id) DO UPDATE SET
     reason = CASE WHEN bookings.status = 'cancelled' AND excluded.status = 'confirmed'
                   THEN bookings.reason ELSE '' END,
     updated_at = excluded.updated_at,
+    -- what the platform keeps (the same as sent, or the place another kiosk booked first)
+    mode = excluded.mode, price_cents = excluded.price_cents,
+    subsidy_cents = excluded.subsidy_cents, pay_cents = excluded.pay_cents,
+    staff_id = excluded.staff_id, kind = excluded.kind, needs = excluded.needs,
+    department = excluded.department,
     lease_id = COALESCE(bookings.lease_id, excluded.lease_id),
     kiosk_id = excluded.kiosk_id,
     units = excluded.units,

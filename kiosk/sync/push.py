@@ -6,6 +6,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
+from kiosk.bookings import booking_number
 from kiosk.clock import Clock
 from kiosk.elder_registry import take_back as take_back_elder_edits
 from kiosk.store import Store
@@ -136,6 +137,7 @@ def apply_results(store: Store, clock: Clock, batch: list[OutboxRow],
     """Mark the batch done and update its bookings, all in one local transaction."""
     stamp = clock.now().isoformat(timespec="seconds")
     done, confirmed, rejected, kept, elder_refused, unrated = [], [], [], [], [], []
+    merged = []
     for row, result in zip(batch, results, strict=True):
         ok = result["status"] == "applied"
         done.append(("applied" if ok else "rejected", json.dumps(result, ensure_ascii=False),
@@ -143,7 +145,10 @@ def apply_results(store: Store, clock: Clock, batch: list[OutboxRow],
         data = result.get("data") if isinstance(result.get("data"), dict) else {}
         if row.op_type == "booking.create":
             booking_id = _payload_field(row, "id")
-            if ok:
+            place = data.get("booking_id")
+            if ok and isinstance(place, str) and place.lower() != str(booking_id).lower():
+                merged.append((str(booking_id), place.lower()))
+            elif ok:
                 status = data.get("booking_status")
                 confirmed.append((status if status in BOOKING_STATUSES else "confirmed",
                                   stamp, booking_id))
@@ -159,6 +164,7 @@ def apply_results(store: Store, clock: Clock, batch: list[OutboxRow],
         conn.executemany("UPDATE outbox SET state = ?, result = ?, done_at = ?, "
                          "attempts = attempts + 1 WHERE seq = ? AND state = 'pending'", done)
         _update_bookings(conn, confirmed, rejected, kept)
+        _take_places(conn, merged, stamp)
         take_back_elder_edits(conn, elder_refused, stamp)
         # A refused rating did not count (another kiosk's came first, or the service is not
         # over): it is not kept as the elder's; the platform's, if any, comes by pull.
@@ -176,6 +182,25 @@ def _update_bookings(conn: sqlite3.Connection, confirmed: list, rejected: list,
     # A cancellation after the cut-off was refused: the meal is being cooked for the elder.
     conn.executemany("UPDATE bookings SET status = 'confirmed', reason = 'closed', "
                      "updated_at = ? WHERE id = ? AND status = 'cancelled'", kept)
+
+
+def _take_places(conn: sqlite3.Connection, merged: list[tuple[str, str]], stamp: str) -> None:
+    """The platform counted a booking made here as the place the elder already holds (booked
+    at another kiosk; protocol §3.1): the booking here becomes that booking, confirmed, still
+    counted against the lease it was made under. A copy of it pulled before gives way."""
+    for booking_id, place in merged:
+        if conn.execute("SELECT 1 FROM bookings WHERE id = ? AND status IN ('tentative', "
+                        "'confirmed')", (booking_id,)).fetchone() is None:
+            continue  # cancelled here meanwhile: the platform's place arrives by pull
+        conn.execute("DELETE FROM bookings WHERE id = ? AND origin = 'remote'", (place,))
+        if conn.execute("SELECT 1 FROM bookings WHERE id = ?", (place,)).fetchone():
+            continue
+        conn.execute("UPDATE bookings SET id = ?, number = ?, status = 'confirmed', reason = '', "
+                     "updated_at = ? WHERE id = ?",
+                     (place, booking_number(place), stamp, booking_id))
+        for table in ("ratings", "complaints"):
+            conn.execute(f"UPDATE {table} SET booking_id = ? WHERE booking_id = ?",  # noqa: S608
+                         (place, booking_id))
 
 
 def _payload_field(row: OutboxRow, name: str) -> str | None:

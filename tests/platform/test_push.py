@@ -68,13 +68,16 @@ def test_rejected_operation_does_not_block_the_ones_after_it(platform):
         ("applied", None)]
 
 
-def test_duplicate_booking_of_one_elder_is_rejected(platform):
+def test_a_second_booking_of_one_elders_meal_is_the_same_place(platform):
     community = platform.community()
     slot = platform.slot(community, capacity=10)
     kiosk, other = platform.kiosk(community), platform.kiosk(community)
     first = booking_op("elder-001", slot)
     assert kiosk.push(first)[0]["status"] == "applied"
-    assert other.push(booking_op("elder-001", slot))[0]["reason"] == "duplicate"
+    [again] = other.push(booking_op("elder-001", slot))
+    assert (again["status"], again["data"]) == ("applied", {
+        "booking_id": first["payload"]["id"], "booking_status": "confirmed",
+        "within_lease": False, "merged": True})
     # The same booking again under a new op_id is not a second booking.
     resent = {**first, "op_id": str(uuid.uuid4())}
     assert kiosk.push(resent)[0]["status"] == "applied"

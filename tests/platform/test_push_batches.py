@@ -103,7 +103,7 @@ def test_capacity_and_cancels_within_one_batch(db):
                     booking_op("elder-005", slot), booking_op("elder-002", slot))
     assert [(r["status"], r["reason"]) for r in results] == [
         ("applied", None), ("applied", None), ("rejected", "full"), ("applied", None),
-        ("applied", None), ("rejected", "full"), ("rejected", "duplicate")]
+        ("applied", None), ("rejected", "full"), ("applied", None)]  # the same place
     with db.read() as conn:
         confirmed = conn.execute(select(func.count()).select_from(bookings_table).where(
             bookings_table.c.status == "confirmed")).scalar_one()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+import pytest
+
 from kiosk.clock import FixedClock
 from kiosk.ratings import Ratings
 from service_platform import operators
@@ -12,10 +14,13 @@ from tests.sync.conftest import SHANGHAI
 
 
 def two_kiosks(platform, make_kiosk, elders: int = 3, days_ahead: int = 1):
+    """Two enrolled kiosks, each holding a share of the slot's places (leases given back and
+    asked for again at every sync)."""
     community = platform.community(elders=elders)
     slot = platform.slot(community, capacity=10, days_ahead=days_ahead)
-    kiosks = [make_kiosk(platform.url, platform.enrolment_code(community)) for _ in (1, 2)]
-    for kiosk in kiosks:
+    kiosks = [make_kiosk(platform.url, platform.enrolment_code(community), lease_refresh_s=0)
+              for _ in (1, 2)]
+    for kiosk in kiosks + kiosks:
         kiosk.sync_ok()
     return community, slot, kiosks
 
@@ -102,3 +107,61 @@ def test_a_rating_the_platform_refuses_is_not_kept_as_if_it_counted(platform, ma
     assert ratings_of(kiosk, booking.id) == []
     assert refused not in {r["id"] for r in kiosk.store.query("SELECT id FROM ratings")}
     assert ratings.due("elder-001") is None  # asked once; not again
+
+
+def live_bookings(kiosk, elder_id: str, slot: str) -> list[tuple[str, str]]:
+    return [(r["id"], r["status"]) for r in kiosk.store.query(
+        "SELECT id, status FROM bookings WHERE elder_id = ? AND slot_id = ? "
+        "AND status NOT IN ('cancelled')", (elder_id, slot))]
+
+
+def booked_offline_at_both(platform, make_kiosk):
+    """Both kiosks hold a lease; the elder books the same lunch at each before either syncs:
+    each kiosk confirms on the spot (已确认)."""
+    community, slot, kiosks = two_kiosks(platform, make_kiosk)
+    assert all(k.store.query_one("SELECT 1 FROM leases WHERE slot_id = ? AND state = 'active'",
+                                 (slot,)) for k in kiosks)
+    made = [k.book("elder-001", slot, mode) for k, mode in zip(kiosks, ("pickup", "dine_in"),
+                                                               strict=True)]
+    assert [b.status for b in made] == ["confirmed", "confirmed"]
+    return community, slot, kiosks, made
+
+
+@pytest.mark.parametrize("first", [0, 1])
+def test_one_meal_booked_at_two_kiosks_is_one_place_both_show_confirmed(platform, make_kiosk,
+                                                                        first):
+    community, slot, kiosks, made = booked_offline_at_both(platform, make_kiosk)
+    order = [kiosks[first], kiosks[1 - first]]
+
+    for kiosk in order + order:
+        kiosk.sync_ok()
+
+    on_platform = [b for b in platform.bookings(community).values()
+                   if b["elder_id"] == "elder-001" and b["status"] == "confirmed"]
+    assert len(on_platform) == 1 and on_platform[0]["id"] == made[first].id  # never two meals
+    survivor = on_platform[0]["id"]
+    for kiosk in kiosks:  # the elder told 已确认 at either kiosk keeps the place
+        assert live_bookings(kiosk, "elder-001", slot) == [(survivor, "confirmed")]
+        assert kiosk.booking(survivor).mode == made[first].mode  # as the platform has it
+        assert kiosk.status().all_done
+    late = kiosks[1 - first]
+    assert outbox_results(late, "booking.create") == [("applied", None)]
+
+
+def test_a_merged_place_is_cancelled_only_by_the_elder_and_everywhere(platform, make_kiosk):
+    community, slot, (here, there), made = booked_offline_at_both(platform, make_kiosk)
+    there.sync_ok()  # the other kiosk's booking reaches the platform first
+    here.sync_ok()
+    there.sync_ok()
+    survivor = made[1].id
+    assert here.booking(survivor).status == "confirmed"
+
+    here.meals.cancel(survivor)  # the elder cancels at the kiosk that told them 已确认
+    here.sync_ok()
+    there.sync_ok()
+
+    assert platform.confirmed(community, slot) == 0
+    assert [b["status"] for b in platform.bookings(community).values()] == ["cancelled"]
+    for kiosk in (here, there):
+        assert live_bookings(kiosk, "elder-001", slot) == []
+        assert kiosk.booking(survivor).status == "cancelled"
