@@ -210,8 +210,8 @@ def _take_upload(ctx: Context, community_id: str, name: str,
     try:
         operators.load_timetable_content(ctx.db, community_id, data, name, dry_run=True)
     except operators.OperatorError as exc:
-        return _community_page(ctx, community_id, errors={"file": "console.communities.error"
-                                                          ".file_refused"},
+        refused = "console.communities.error.file_refused"
+        return _community_page(ctx, community_id, errors={"file": refused},
                                file_errors=str(exc).splitlines(), status_code=422)
     upload_id = str(uuid.uuid4())
     now = clock.now()
