@@ -1,11 +1,14 @@
-"""An ASGI guard that answers 413 to request bodies over a size limit, before the app sees them."""
+"""An ASGI guard that answers 413 to request bodies over a size limit, before the app sees them.
+
+It never reads past the limit: a body whose Content-Length is over it is refused before any of
+it is read, a streamed one as soon as the bytes that came pass it (what was read is dropped), so
+no request holds more than its limit in memory."""
 from __future__ import annotations
 
 import json
 
 MiB = 1024 * 1024
 DEFAULT_LIMIT = 1 * MiB
-DRAIN_LIMIT = 16 * MiB  # read and drop this much of an oversized body so the client gets the 413
 # The console's timetable uploads (a file of up to 2 MiB, which the page itself refuses
 # readably up to this size, and its form fields).
 UPLOAD_LIMIT = 4 * MiB
@@ -26,16 +29,20 @@ class BodySizeLimit:
             return
         declared = _content_length(scope)
         if declared is not None and declared < 0:
-            await _answer(send, 400, "invalid_request", "invalid Content-Length")
+            await _answer(send, 422, "invalid_request", "invalid Content-Length")
             return
         path = scope.get("path", "")
         limit = max([self.limit, *(wide for prefix, wide in self.wider.items()
                                    if path.startswith(prefix))])
-        body, too_big, last = await _read(receive, limit, declared)
-        if too_big:
-            await _answer(send, 413, "payload_too_large",
-                          f"request body over {limit} bytes")
+        if declared is not None and declared > limit:
+            await _answer(send, 413, "payload_too_large", f"request body over {limit} bytes")
             return
+        body, last = await _read(receive, limit)
+        if body is None:
+            await _answer(send, 413, "payload_too_large", f"request body over {limit} bytes")
+            return
+        if last["type"] == "http.disconnect":
+            return  # the client went away (or was cut off) mid-body: nobody to answer
         await self.app(scope, _replay(body, receive, last), send)
 
 
@@ -49,18 +56,18 @@ def _content_length(scope) -> int | None:
     return None
 
 
-async def _read(receive, limit: int, declared: int | None) -> tuple[bytes, bool, dict]:
+async def _read(receive, limit: int) -> tuple[bytes | None, dict]:
+    """The body and the last message read; None for the body once it passed `limit`."""
     body = bytearray()
-    too_big = declared is not None and declared > limit
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            return bytes(body), too_big, message
-        if not too_big or len(body) < DRAIN_LIMIT:
-            body += message.get("body", b"")
-        too_big = too_big or len(body) > limit
-        if not message.get("more_body", False) or len(body) >= DRAIN_LIMIT:
-            return bytes(body), too_big, message
+            return bytes(body), message
+        body += message.get("body", b"")
+        if len(body) > limit:
+            return None, message
+        if not message.get("more_body", False):
+            return bytes(body), message
 
 
 def _replay(body: bytes, receive, last: dict):
