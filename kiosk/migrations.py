@@ -262,6 +262,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE help_requests ADD COLUMN escalated_at TEXT;
     CREATE INDEX outbox_unsent ON outbox (seq) WHERE state = 'pending';
     """,
+    # 6: PIN lockouts that grow: how many rounds of wrong tries in a row (each locks twice as
+    # long as the last), and the wrong tries since the last sign-in, told at the next one.
+    """
+    ALTER TABLE staff_pins ADD COLUMN lock_rounds INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE staff_pins ADD COLUMN failed_since_sign_in INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -1,18 +1,20 @@
 """Staff members, their PINs (kept here only as slow salted hashes), lockouts and staff idle."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import os
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kiosk.clock import Clock
 from kiosk.errors import KnownError
 from kiosk.store import Store
 
 MAX_TRIES = 5
-LOCK_S = 300
+LOCK_S = 300  # the first round's lock; each round in a row locks twice as long as the last
+MAX_LOCK_S = 24 * 3600
 IDLE_S = 120
 PIN_LENGTHS = range(4, 9)
 # scrypt with 16 MiB of memory: about 50 ms per try here, far slower for a stolen database.
@@ -26,6 +28,8 @@ class StaffMember:
     id: str
     name: str
     active: bool = True
+    # wrong PINs given for her since her last sign-in, told to her at this one
+    failed_tries: int = field(default=0, compare=False)
 
 
 class WrongPin(KnownError):
@@ -34,6 +38,12 @@ class WrongPin(KnownError):
 
 class StaffLocked(KnownError):
     message_key = "staff.error.locked"
+
+    def __init__(self, seconds: float) -> None:
+        minutes = max(1, math.ceil(seconds / 60))
+        super().__init__(minutes=minutes, hours=math.ceil(minutes / 60))
+        if minutes > 60:
+            self.message_key = "staff.error.locked_hours"
 
 
 class NoPin(KnownError):
@@ -86,7 +96,8 @@ def set_pin(store: Store, clock: Clock, staff_id: str, pin: str) -> None:
             "INSERT INTO staff_pins (staff_id, scheme, salt, hash, failures, locked_until, "
             "updated_at) VALUES (?, ?, ?, ?, 0, '', ?) ON CONFLICT (staff_id) DO UPDATE SET "
             "scheme = excluded.scheme, salt = excluded.salt, hash = excluded.hash, "
-            "failures = 0, locked_until = '', updated_at = excluded.updated_at",
+            "failures = 0, locked_until = '', lock_rounds = 0, "
+            "updated_at = excluded.updated_at",
             (staff_id, SCHEME, salt, hash_pin(pin, salt), stamp))
 
 
@@ -107,7 +118,7 @@ def verify_pin(store: Store, clock: Clock, staff_id: str, pin: str) -> StaffMemb
         raise NoPin()
     left = locked_for_s(store, clock, staff_id)
     if left:
-        raise StaffLocked(minutes=math.ceil(left / 60))
+        raise StaffLocked(left)
     import hmac
 
     good = valid_pin(pin) and hmac.compare_digest(
@@ -115,17 +126,26 @@ def verify_pin(store: Store, clock: Clock, staff_id: str, pin: str) -> StaffMemb
     now = clock.now()
     with store.transaction() as conn:
         if good:
-            conn.execute("UPDATE staff_pins SET failures = 0, locked_until = '' "
-                         "WHERE staff_id = ?", (staff_id,))
-            return member
+            conn.execute("UPDATE staff_pins SET failures = 0, locked_until = '', "
+                         "lock_rounds = 0, failed_since_sign_in = 0 WHERE staff_id = ?",
+                         (staff_id,))
+            return dataclasses.replace(member, failed_tries=row["failed_since_sign_in"])
         failures = row["failures"] + 1
-        locked = failures >= MAX_TRIES
-        until = (now + dt.timedelta(seconds=LOCK_S)).isoformat() if locked else ""
-        conn.execute("UPDATE staff_pins SET failures = ?, locked_until = ? WHERE staff_id = ?",
-                     (0 if locked else failures, until, staff_id))
-    if locked:
-        raise StaffLocked(minutes=math.ceil(LOCK_S / 60))
+        rounds = row["lock_rounds"] + (failures >= MAX_TRIES)
+        lock_s = lock_seconds(rounds) if failures >= MAX_TRIES else 0
+        until = (now + dt.timedelta(seconds=lock_s)).isoformat() if lock_s else ""
+        conn.execute("UPDATE staff_pins SET failures = ?, locked_until = ?, lock_rounds = ?, "
+                     "failed_since_sign_in = failed_since_sign_in + 1 WHERE staff_id = ?",
+                     (0 if lock_s else failures, until, rounds, staff_id))
+    if lock_s:
+        raise StaffLocked(lock_s)
     raise WrongPin(tries_left=MAX_TRIES - failures)
+
+
+def lock_seconds(rounds: int) -> int:
+    """How long the `rounds`-th round of wrong tries in a row locks: 5, 10, 20 … min, ≤ 24 h
+    (about 5 guesses a day once it is long, against 60 an hour)."""
+    return min(MAX_LOCK_S, LOCK_S * 2 ** min(rounds - 1, 20))
 
 
 def seed_demo_staff(store: Store, clock: Clock) -> bool:

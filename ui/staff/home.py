@@ -87,6 +87,9 @@ class StaffHomeScreen(StaffScreen):
         self.menu["attention"].setText(self.t("staff.menu.attention_count", count=count)
                                        if count else self.t("staff.menu.attention"))
         self._set(self.query)
+        tries, self.mode.failed_tries = self.mode.failed_tries, 0
+        if tries:  # someone may have tried her PIN: she hears of it at once, and only once
+            self.show_message(self.t("staff.signin.failed_tries", count=tries))
 
     def clear(self) -> None:
         super().clear()

@@ -17,6 +17,7 @@ class StaffMode(QObject):
         self.core = shell.core
         self.session = StaffSession(self.core.clock)
         self.chosen: StaffMember | None = None  # picked on the login screen, PIN not yet given
+        self.failed_tries = 0  # wrong PINs since her last sign-in, told on the staff home once
         self.form = None  # the elder record being edited (kiosk.elder_registry.ElderForm)
         self.timer = QTimer(self)
         self.timer.setInterval(1000)
@@ -39,6 +40,7 @@ class StaffMode(QObject):
     def sign_in(self, member: StaffMember) -> None:
         self.session.sign_in(member)
         self.chosen = None
+        self.failed_tries = member.failed_tries
         self.shell.reset_choices()  # staff work in the kiosk's default language and size
         from kiosk import audit  # not imported before the kiosk's first frame
 
