@@ -15,6 +15,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
+from sqlalchemy import select
 
 from service_platform import catalogue, clock, help_requests, live, privacy
 from service_platform.console.web import (
@@ -29,6 +30,7 @@ from service_platform.console.web import (
     signed,
 )
 from service_platform.help_requests import Actor
+from service_platform.schema import kiosks
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -103,10 +105,12 @@ def _incident_page(ctx: Context, community_id: str, help_id: str, contact=None,
         community = catalogue.get_community(conn, community_id)
         elder = catalogue.get_elder(conn, community_id, row["elder_id"]) \
             if row["elder_id"] else None
+        kiosk = conn.execute(select(kiosks.c.name).where(kiosks.c.id == row["kiosk_id"])
+                             ).scalar()
     return render(ctx, "help_incident.html", status_code=status_code, page="help", row=row,
                   events=events, community=community, contact=contact, errors=errors or {},
                   note=note, elder=privacy.mask_name(elder["name"]) if elder else "",
-                  tz=community["tz"])
+                  kiosk=kiosk or row["kiosk_id"], tz=community["tz"])
 
 
 @router.post("/help/{community_id}/{help_id}/acknowledge")

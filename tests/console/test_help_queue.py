@@ -116,6 +116,7 @@ def test_contact_details_only_after_a_deliberate_and_logged_tap(new_page, consol
     _card(page, request.id).locator("a.button").click()
     page.wait_for_selector("section.contact form")
     assert "王秀英" not in page.content()
+    assert "大厅一号机" in page.inner_text("dl.facts")  # the kiosk by its name
     page.click("section.contact form button")
     page.wait_for_selector("section.contact dl")
     assert "王秀英" in page.inner_text("section.contact")
