@@ -98,6 +98,11 @@ def walk(qtbot, win):
     win.go_home()
     tap_key(qtbot, win, "staff.menu.register")  # 登记老人
     yield "elder form, a new elder"
+    for key in "wangxiuying":
+        tap(qtbot, win, key)
+    yield "elder form, pinyin and its candidates"
+    tap_key(qtbot, win, "staff.ime.next")  # ▶
+    yield "elder form, more candidates"
     tap_key(qtbot, win, "staff.form.next")  # 下一步
     yield "elder needs, a new elder"
     tap_paged(qtbot, win, "elder.field.delivery_allowed")  # 送餐上门

@@ -87,7 +87,8 @@ def test_the_first_frame_waits_for_no_booking_rule_sync_speech_or_bulk_writes(tm
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     later = ("kiosk.bookings", "kiosk.cleaning", "kiosk.ratings", "kiosk.speech",
              "sqlite_utils", "kiosk.demo", "kiosk.audit", "kiosk.elders")
-    for module in later + ("kiosk.sync.worker", "requests", "babel", "ui.screens.services"):
+    for module in later + ("kiosk.sync.worker", "requests", "babel", "ui.screens.services",
+                           "pinyinIME"):
         assert module not in seen["frame"], f"{module} is imported before the first frame"
     assert not seen["collecting"]  # the cyclic collector waits for the first frame too
     for module in later + ("ui.screens.services",):  # warmed up, seeded, spoken: right after

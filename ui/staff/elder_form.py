@@ -1,16 +1,17 @@
 """Register or edit an elder, page 1: name, card (typed or scanned), phone, address,
-emergency contact and whether the family may be told of an escalated help call. Chinese
-through the system input method; letters and digits on screen."""
+emergency contact and whether the family may be told of an escalated help call. Names and
+the address in Chinese by pinyin (ui/staff/pinyin.py), on screen or on a keyboard."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.cards import parse_card_input
 from kiosk.elder_registry import ElderForm, has_contact
 from kiosk.errors import KnownError
 from ui.staff.base import KeyboardTarget, StaffScreen
 from ui.staff.elder_needs import chip_text, chip_width
+from ui.staff.pinyin import CandidateBar, PinyinInput
 from ui.staff.widgets import FieldRow, FitPages, StaffKeyboard, arrange_fields
 from ui.widgets import BigButton, label
 
@@ -18,6 +19,8 @@ FIELDS = (("name", "elder.field.name"), ("card_no", "elder.field.card"),
           ("phone", "elder.field.phone"), ("address", "elder.field.address"),
           ("emergency_name", "elder.field.emergency_name"),
           ("emergency_phone", "elder.field.emergency_phone"))
+CHINESE_FIELDS = ("name", "address", "emergency_name")  # typed in pinyin
+ADDRESS_SYMBOLS = "-#，"
 
 
 class StaffElderFormScreen(StaffScreen):
@@ -42,17 +45,33 @@ class StaffElderFormScreen(StaffScreen):
         self.pages.prepare = self._arrange
         for button in (self.pages.previous, self.pages.following):
             button.tapped.connect(self._focus_page)
-        row.addWidget(self.pages, 1)
-        keyboard = StaffKeyboard(self.t, gap, symbols="-#()")
-        self.target = KeyboardTarget(list(self.edits.values()))
-        keyboard.key.connect(self.target.key)
-        keyboard.deleted.connect(self.target.delete)
-        keyboard.cleared.connect(self.target.clear)
-        row.addWidget(keyboard)
-        self.body.addLayout(row, 1)
+        # 下一步 under the fields: beside it, the keyboard has room for its row of candidates.
+        left = QVBoxLayout()
+        left.setSpacing(gap)
+        left.addWidget(self.pages, 1)
         self.next = BigButton(self.t("staff.form.next"), "primary")
         self.next.tapped.connect(self._next)
-        self.body.addWidget(self.next)
+        left.addWidget(self.next)
+        row.addLayout(left, 1)
+        row.addLayout(self._keyboard(gap))
+        self.body.addLayout(row, 1)
+
+    def _keyboard(self, gap: int) -> QVBoxLayout:
+        """The candidates over the keys; the keys type into the field last touched."""
+        words = tuple(self.t("staff.key.address_words").split())
+        keyboard = StaffKeyboard(self.t, gap, ADDRESS_SYMBOLS, words, toggle=True)
+        self.target = KeyboardTarget(list(self.edits.values()))
+        self.candidates = CandidateBar(self.t, gap)
+        self.pinyin = PinyinInput(self.t, self.target, [self.edits[f] for f in CHINESE_FIELDS],
+                                  self.candidates, keyboard.toggle)
+        keyboard.key.connect(self.pinyin.key)
+        keyboard.deleted.connect(self.pinyin.delete)
+        keyboard.cleared.connect(self.pinyin.clear)
+        column = QVBoxLayout()
+        column.setSpacing(gap)
+        column.addWidget(self.candidates)
+        column.addWidget(keyboard, 1)
+        return column
 
     def _notify_row(self) -> QWidget:
         """The family-consent toggle under the emergency contact: what it means beside it."""
@@ -115,6 +134,7 @@ class StaffElderFormScreen(StaffScreen):
         """The keyboard types into the first field of the page just turned to."""
         shown = [row for row in self.fields if row.isVisible()]
         if shown:
+            self.pinyin.settle()  # the pinyin still waiting goes where it was typed
             self.target.current = shown[0].edit
             shown[0].edit.setFocus()
 
@@ -128,12 +148,14 @@ class StaffElderFormScreen(StaffScreen):
         for field, edit in self.edits.items():
             edit.setText(getattr(form, field))
         self._show_notify()
+        self.pinyin.reset()
         self.fit(first=0)
         self.target.current = self.edits["name"]
         self.edits["name"].setFocus()
 
     def clear(self) -> None:
         super().clear()
+        self.pinyin.reset()
         for edit in self.edits.values():
             edit.clear()
 
@@ -149,5 +171,6 @@ class StaffElderFormScreen(StaffScreen):
             setattr(self.mode.form, field, edit.text())
 
     def _next(self) -> None:
+        self.pinyin.settle()
         self.keep()
         self.shell.answer("next")

@@ -22,13 +22,15 @@ ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
 
 class StaffKeyboard(QWidget):
-    """Letters and digits (and up to four symbols for addresses); every key ≥ 16 mm."""
+    """Letters and digits (and up to four symbols for addresses); every key ≥ 16 mm. For
+    Chinese fields: three symbols, address words (号 楼 单元 室) and a 中 / 英 key."""
 
     key = Signal(str)
     deleted = Signal()
     cleared = Signal()
 
-    def __init__(self, t, gap: int, symbols: str = "") -> None:
+    def __init__(self, t, gap: int, symbols: str = "", words: tuple[str, ...] = (),
+                 toggle: bool = False) -> None:
         super().__init__()
         grid = QGridLayout(self)
         grid.setSpacing(gap)
@@ -41,9 +43,22 @@ class StaffKeyboard(QWidget):
         grid.addWidget(delete, len(ROWS), 0, 1, 3)
         clear = BigButton(t("staff.key.clear"), "staff_key", repeat_ms=0)
         clear.tapped.connect(self.cleared.emit)
-        grid.addWidget(clear, len(ROWS), 3, 1, 3)
-        for c, char in enumerate(symbols[:4]):
-            grid.addWidget(self._key(char), len(ROWS), 6 + c)
+        self.toggle = BigButton("", "staff_chip") if toggle else None
+        if words:
+            # The rows end where their letters do: three symbols after z-m, the words below.
+            grid.addWidget(clear, len(ROWS), 3, 1, 2)
+            for c, char in enumerate(symbols[:3]):
+                grid.addWidget(self._key(char), 3, 7 + c)
+            column = 5
+            for word in words:
+                grid.addWidget(self._key(word), len(ROWS), column, 1, len(word))
+                column += len(word)
+            if self.toggle is not None:
+                grid.addWidget(self.toggle, 2, 9)
+        else:
+            grid.addWidget(clear, len(ROWS), 3, 1, 3)
+            for c, char in enumerate(symbols[:4]):
+                grid.addWidget(self._key(char), len(ROWS), 6 + c)
         # No wider than its keys need (≥ 16 mm each): the space left goes to what they fill in.
         self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
 
