@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import re
 import tomllib
+import urllib.parse
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -35,6 +37,9 @@ class Settings:
     data_dir: Path = field(default_factory=default_data_dir)
     # Service platform; empty means "not configured" and the kiosk runs on demo data.
     platform_url: str = ""
+    # Plain http to a platform on another machine (anyone on the way reads and changes what
+    # goes by): only set here on purpose, and logged at every start.
+    allow_insecure_http: bool = False
     timezone: str = "Asia/Shanghai"
     language: str = "zh_CN"
     # Physical screen, so sizes can be set in millimetres (panels often report a wrong DPI).
@@ -92,10 +97,41 @@ class Settings:
             raise SettingError("platform_url must look like https://platform.example.org",
                                "platform_url")
 
+        if self.platform_url and not address_allowed(self.platform_url,
+                                                     self.allow_insecure_http):
+            raise SettingError("platform_url must use https:// (plain http:// only to this "
+                               "machine, or with allow_insecure_http)", "platform_url_https")
+
     @property
     def token_path(self) -> Path:
         """The device token, readable only by the kiosk's user (never logged)."""
         return self.data_dir / "device_token"
+
+
+def address_allowed(url: str, allow_insecure_http: bool = False) -> bool:
+    """https, or plain http to this machine (127.0.0.0/8, ::1, localhost) or when allowed."""
+    parts = urllib.parse.urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme == "https":
+        return True
+    return scheme == "http" and (allow_insecure_http or loopback(parts.hostname or ""))
+
+
+def loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def same_address(one: str, other: str) -> bool:
+    """Two spellings of one platform address (case of scheme and host, a final slash)."""
+    def key(url: str) -> tuple[str, str, str]:
+        parts = urllib.parse.urlsplit(url.strip())
+        return parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/")
+    return key(one) == key(other)
 
 
 def _coerce(kind: type | str, value: object) -> object:

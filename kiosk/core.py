@@ -1,6 +1,7 @@
 """The kiosk core as the screens see it: settings, store, clock, text and the booking rules."""
 from __future__ import annotations
 
+import logging
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -9,6 +10,8 @@ from kiosk.i18n import Translator
 from kiosk.languages import Language, language
 from kiosk.session import Session
 from kiosk.store import Store
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from kiosk.bookings import Booking, MealBooking
@@ -28,6 +31,9 @@ class Kiosk:
         self.settings = settings
         self.clock = clock or Clock(settings.timezone)
         self.store = store or Store(settings.db_path)
+        if settings.allow_insecure_http:
+            log.warning("allow_insecure_http is set: the platform may be reached over plain "
+                        "http, which anyone on the network can read and change")
         self.language = language(settings.language)
         self.text = Translator(self.language.text)
         self.session = Session()

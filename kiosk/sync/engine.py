@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from kiosk import help
 from kiosk.clock import Clock
-from kiosk.config import Settings
+from kiosk.config import Settings, address_allowed
 from kiosk.outbox import pending_count, unsent
 from kiosk.store import Store
 from kiosk.sync import errors, status
@@ -78,12 +78,16 @@ class SyncEngine:
     def client(self) -> PlatformClient:
         if self._client is None:
             token = load_token(self.settings.token_path)
+            allow = self.settings.allow_insecure_http
             if token is None and self.settings.enrolment_code:
                 enrol(self.store, self.settings.token_path, self.settings.enrolment_code,
-                      self.settings.platform_url, self.settings.device_name)
+                      self.settings.platform_url, self.settings.device_name,
+                      allow_insecure_http=allow)
                 token = load_token(self.settings.token_path)
             if not self.platform_url or token is None:
                 raise errors.NotEnrolled()
+            if not address_allowed(self.platform_url, allow):  # one kept from an older kiosk
+                raise errors.InsecureAddress()
             self._client = PlatformClient(self.platform_url, token, clock=self.clock,
                                           timeout_s=self.settings.sync_timeout_s)
         if self._client.unsent is None:  # every call tells the platform what waits here

@@ -7,11 +7,18 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kiosk.config import address_allowed, same_address
 from kiosk.demo import DEMO_COMMUNITY_KEY
 from kiosk.outbox import pending_count
 from kiosk.store import Store
 from kiosk.sync.client import PlatformClient
-from kiosk.sync.errors import InvalidCode, NotEnrolled, UnsentElsewhere
+from kiosk.sync.errors import (
+    AddressMismatch,
+    InsecureAddress,
+    InvalidCode,
+    NotEnrolled,
+    UnsentElsewhere,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,19 +75,29 @@ class Grant:
 
 
 def enrol(store: Store, token_path: Path, text: str, platform_url: str = "",
-          device_name: str = "", client: PlatformClient | None = None) -> Enrolment:
+          device_name: str = "", client: PlatformClient | None = None,
+          allow_insecure_http: bool = False) -> Enrolment:
     """Enrol this kiosk; the token goes to `token_path` only, never to the database or a log."""
-    return keep_enrolment(store, token_path,
-                          request_enrolment(text, platform_url, device_name, client))
+    return keep_enrolment(store, token_path, request_enrolment(
+        text, platform_url, device_name, client, allow_insecure_http=allow_insecure_http))
 
 
 def request_enrolment(text: str, platform_url: str = "", device_name: str = "",
-                      client: PlatformClient | None = None, timeout_s: float = 20.0) -> Grant:
-    """Ask the platform (slow: run it off the GUI thread); nothing is written here."""
+                      client: PlatformClient | None = None, timeout_s: float = 20.0,
+                      allow_insecure_http: bool = False) -> Grant:
+    """Ask the platform (slow: run it off the GUI thread); nothing is written here.
+
+    A QR code's address is used where none was given; one that differs from the address
+    given is refused unasked (staff are shown it and choose it: ui/staff/enrol.py)."""
     parsed = parse_code(text)
-    url = parsed.platform_url or platform_url
+    if parsed.platform_url and platform_url \
+            and not same_address(parsed.platform_url, platform_url):
+        raise AddressMismatch("the QR code names another platform", url=parsed.platform_url)
+    url = platform_url or parsed.platform_url
     if not url:
         raise NotEnrolled("no platform address to enrol with")
+    if not address_allowed(url, allow_insecure_http):
+        raise InsecureAddress("plain http to another machine")
     own = client is None
     client = client or PlatformClient(url, timeout_s=timeout_s)
     try:

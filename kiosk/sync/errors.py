@@ -75,6 +75,19 @@ class PayloadTooLarge(SyncError):
     """413: the request body was over the platform's limit."""
 
 
+class AddressMismatch(SyncStopped):
+    """An enrolment QR code names another platform than the address staff gave: it is used
+    only once staff have seen it and chosen it (`params["url"]`: the QR code's address)."""
+
+    message_key = "sync.error.qr_address"
+
+
+class InsecureAddress(SyncStopped):
+    """Plain http to another machine, without the setting that allows it."""
+
+    message_key = "sync.error.insecure_address"
+
+
 class UnsentElsewhere(SyncStopped):
     """Enrolling into another community would drop records not yet sent to the old one."""
 

@@ -1,5 +1,6 @@
 """Platform address and enrolment: the code is traded for a device token (kept in its 0600
-file); only the address goes into the settings file."""
+file); only the address goes into the settings file. An address from a QR code is shown to
+staff, and used only when they tap again."""
 from __future__ import annotations
 
 import dataclasses
@@ -7,12 +8,13 @@ import dataclasses
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk import audit
+from kiosk.config import same_address
 from kiosk.errors import KnownError
 from kiosk.settings_file import config_path, problem_text, validated, write_settings
 from kiosk.sync.enrolment import Grant, keep_enrolment, parse_code, request_enrolment
 from ui.background import BackgroundJob
 from ui.staff.base import KeyboardTarget, StaffScreen
-from ui.staff.widgets import FieldRow, FitPages, StaffKeyboard, arrange_fields
+from ui.staff.widgets import FieldRow, FitPages, StaffKeyboard, arrange_fields, breakable
 from ui.widgets import BigButton
 
 
@@ -76,8 +78,11 @@ class StaffEnrolScreen(StaffScreen):
         core = self.core
         url, code = self.url.text().strip(), self.code.text()
         try:
+            named = parse_code(code).platform_url
+            if named and not same_address(named, url):
+                self._show_qr_address(named)
+                return
             validated(core.settings, {"platform_url": url})
-            parse_code(code)
         except ValueError as error:
             self.show_message(self.t("staff.settings.invalid", problem=problem_text(self.t, error)))
             return
@@ -86,11 +91,19 @@ class StaffEnrolScreen(StaffScreen):
             return
         settings = core.settings
         if not self.job.start(lambda: request_enrolment(
-                code, url, settings.device_name, timeout_s=settings.sync_timeout_s)):
+                code, url, settings.device_name, timeout_s=settings.sync_timeout_s,
+                allow_insecure_http=settings.allow_insecure_http)):
             return
         self.staff_asking = self.staff_id
         self.go.setEnabled(False)
         self.show_message(self.t("staff.settings.enrolling"))
+
+    def _show_qr_address(self, named: str) -> None:
+        """A QR code names its platform: staff see the address in the field and in words, and
+        enrol with it only by tapping again (a QR code may come from anyone)."""
+        self.url.setText(named)
+        self.show_message(self.t("staff.settings.qr_address", url=breakable(named),
+                                 button=self.t("staff.settings.enrol")))
 
     def _enrolled(self, grant: Grant) -> None:
         """The platform said yes. Syncing with the old platform (or the demo one) stops first,
