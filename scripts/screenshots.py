@@ -202,12 +202,35 @@ def shoot_staff(app: QApplication, window: KioskWindow) -> None:
     tap(app, window, "下一步")
     shoot(app, window, "staff-elder-needs")
     window.go_home()
+    shoot_pinyin(app, window)
     for name, text in (("staff-day-lists", "每日名单"), ("staff-attention", "待处理"),
                        ("staff-sync", "同步"), ("staff-settings", "设置"),
                        ("staff-audit", "操作记录")):
         tap(app, window, text)
         shoot(app, window, name)
         window.go_home()
+
+
+def shoot_pinyin(app: QApplication, window: KioskWindow) -> None:
+    """登记老人 with a name and an address typed in pinyin on the staff keyboard."""
+    window.activateWindow()  # fields take the focus only in the active window
+    app.processEvents()
+    tap(app, window, "登记老人")
+    form = window.current
+    for key in "wangxiuying":
+        tap(app, window, key)
+    shoot(app, window, "staff-pinyin")
+    tap(app, window, "王")
+    tap(app, window, "秀英")
+    form.edits["card_no"].setFocus()
+    for key in "10000060":
+        tap(app, window, key)
+    form.edits["address"].setFocus()
+    for key in "xingfuli":
+        tap(app, window, key)
+    tap(app, window, "幸福")  # li still waits for its character
+    shoot(app, window, "staff-pinyin-address")
+    window.go_home()
 
 
 if __name__ == "__main__":

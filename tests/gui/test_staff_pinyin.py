@@ -153,3 +153,39 @@ def test_the_dictionary_stays_off_the_start_up_path():
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           check=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     assert done.stdout.strip() == "[]"
+
+
+def test_register_opens_an_empty_form_after_an_edit_was_left(qtbot, window):
+    """An edit of 王秀英 left by 首页: 登记老人 is a new elder, not her record again."""
+    staff.seed_demo_staff(window.core.store, window.core.clock)
+    tap_key(qtbot, window, "staff.entry")
+    tap(qtbot, window, "张社工")
+    for key in "1234":
+        tap(qtbot, window, key)
+    tap_key(qtbot, window, "home.key.ok")
+    for key in "wxy":
+        tap(qtbot, window, key)
+    tap(qtbot, window, "王秀英")
+    tap_key(qtbot, window, "staff.elder.edit")
+    assert window.current.edits["name"].text() == "王秀英"
+    tap_key(qtbot, window, "nav.home")
+    tap_key(qtbot, window, "staff.key.clear")
+    tap_key(qtbot, window, "staff.menu.register")
+    assert window.current.header.title.text() == window.core.text("staff.form.new_title")
+    assert all(not edit.text() for edit in window.current.edits.values())
+
+
+def test_the_field_typed_in_keeps_the_keys_when_the_form_pages_again(qtbot, form, window):
+    """Another text size pages the fields again: the keys still type where staff typed, on
+    the page it went to; a card-reader message first, then the keys type in a field in sight."""
+    form.edits["address"].setFocus()
+    window.set_text_size("largest")
+    qtbot.wait_until(lambda: form.edits["address"].isVisible())
+    for key in ("3", "号"):
+        tap(qtbot, window, key)
+    assert form.edits["address"].text() == "3号"
+    assert QApplication.focusWidget() is form.edits["address"]
+    form.card_scanned("%%%")  # not a card: said above the fields, on the first page
+    assert form.message.isVisible()
+    typing_in = form.target.current
+    assert typing_in.isVisible() and QApplication.focusWidget() is typing_in

@@ -127,8 +127,26 @@ class StaffElderFormScreen(StaffScreen):
     def fit(self, first: int | None = None) -> None:
         self._show_notify()  # its width for the text size now
         message = [self.message] if self.message.text() else []
+        typing_in = self.target.current
         self.pages.show_blocks([*message, *self.fields, self.notify_row],
                                keep_page=first is None)
+        if typing_in is not None and first is None:
+            self._keep_typing(typing_in)
+
+    def _keep_typing(self, edit) -> None:
+        """Paging hides every block for a moment, and Qt hands the focus on to any field:
+        the keys type on where they did, on its page, unless a message is to be read first;
+        then into the first field shown, never into one out of sight."""
+        row = next(row for row in self.fields if row.edit is edit)
+        if not row.isVisible() and not self.message.isVisible():
+            index = self.pages.blocks.index(row)
+            self.pages.turn(max(i for i, s in enumerate(self.pages.starts) if s <= index)
+                            - self.pages.page)
+        if row.isVisible():
+            self.target.current = edit
+            edit.setFocus()
+        else:
+            self._focus_page()
 
     def _focus_page(self) -> None:
         """The keyboard types into the first field of the page just turned to."""

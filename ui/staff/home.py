@@ -62,11 +62,16 @@ class StaffHomeScreen(StaffScreen):
         self.menu: dict[str, BigButton] = {}
         for answer, key in MENU:
             button = BigButton(self.t(key), "nav")
-            button.tapped.connect(lambda a=answer: self.shell.answer(a))
+            button.tapped.connect(lambda a=answer: self._open(a))
             column.addWidget(button)
             self.menu[answer] = button
         column.addStretch(1)
         return self.menu_box
+
+    def _open(self, answer: str) -> None:
+        if answer == "register":  # a new elder's empty form, not one left half-edited
+            self.mode.form = None
+        self.shell.answer(answer)
 
     def _results(self, gap: int) -> QWidget:
         # As many rows as fit beside the keyboard at this text size, then 上一页 / 下一页.

@@ -43,7 +43,9 @@ class CandidateBar(QWidget):
     def _arrow(self, key: str, step: int) -> BigButton:
         button = BigButton(self.t(key), "nav", repeat_ms=0)
         button.setAccessibleName(self.t(f"{key}_name"))
-        button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        policy = QSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        policy.setRetainSizeWhenHidden(True)  # hidden where there is no page that way: in place
+        button.setSizePolicy(policy)
         button.tapped.connect(lambda: self.turn(step))
         self.row.addWidget(button)
         return button
@@ -109,8 +111,8 @@ class CandidateBar(QWidget):
         end = start + len(self.shown())
         for index, button in enumerate(self.buttons):
             button.setVisible(start <= index < end)
-        self.previous.setEnabled(self.page > 0)
-        self.following.setEnabled(self.page < len(self.starts) - 1)
+        self.previous.setVisible(self.page > 0)
+        self.following.setVisible(self.page < len(self.starts) - 1)
 
     def _tapped(self, index: int) -> None:
         if index < len(self.candidates):
