@@ -1,6 +1,7 @@
 """Wire models of protocol v1: closed request schemas (unknown fields are a 422) and answers."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -49,6 +50,8 @@ _STAMP = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\
 
 
 def _stamp_text(value: Any) -> Any:
+    if isinstance(value, dt.datetime):  # made in Python (JSON has no such thing): as it is
+        return value
     if not isinstance(value, str) or not _STAMP.fullmatch(value):
         raise ValueError("a timestamp is ISO 8601 text with an offset, "
                          "e.g. 2026-11-24T09:30:00+08:00")
