@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
                             "(an open help queue counts as a request)")
     serve.add_argument("--complete-every", type=float, default=10.0, metavar="MINUTES",
                        help="mark bookings of past slots completed this often (0: never)")
+    _add_connection_options(serve)
     _add_escalation_options(serve)
     serve.set_defaults(run=_serve)
 
@@ -125,6 +126,25 @@ def _add_staff_commands(commands, common: argparse.ArgumentParser) -> None:
         report.set_defaults(run=run)
 
 
+def _add_connection_options(serve: argparse.ArgumentParser) -> None:
+    from service_platform.serving import Limits
+
+    limits = Limits()
+    serve.add_argument("--keep-alive", type=float, default=limits.keep_alive_s,
+                       metavar="SECONDS", help="close a connection idle this long between "
+                                               "requests")
+    serve.add_argument("--header-timeout", type=float, default=limits.header_timeout_s,
+                       metavar="SECONDS", help="close a connection whose request's head has not "
+                                               "come this long after it opened (or after the "
+                                               "last answer)")
+    serve.add_argument("--body-timeout", type=float, default=limits.body_timeout_s,
+                       metavar="SECONDS", help="close a connection whose request's body has "
+                                               "not all come this long after its head")
+    serve.add_argument("--max-connections", type=int, default=limits.max_connections,
+                       metavar="N", help="answer further connections 503 and close them "
+                                         "(fewer if the open-file limit needs it)")
+
+
 def _timestamp(text: str) -> dt.datetime:
     moment = dt.datetime.fromisoformat(text)
     if moment.tzinfo is None:
@@ -133,8 +153,7 @@ def _timestamp(text: str) -> dt.datetime:
 
 
 def _serve(db: Database, args) -> int:
-    import uvicorn
-
+    from service_platform import serving
     from service_platform.app import create_app
 
     if args.demo:
@@ -149,8 +168,9 @@ def _serve(db: Database, args) -> int:
     try:
         app = create_app(db, console_idle=dt.timedelta(minutes=args.console_idle_minutes))
         # Consoles keep event streams open: a stop waits for them at most a few seconds.
-        uvicorn.run(app, host=args.host, port=args.port, access_log=not args.quiet,
-                    log_level="info", timeout_graceful_shutdown=5)
+        serving.serve(app, args.host, args.port, serving.Limits(
+            args.keep_alive, args.header_timeout, args.body_timeout, args.max_connections),
+            access_log=not args.quiet, graceful_shutdown_s=5)
     finally:
         stop.set()
     return 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pwd
+import resource
 import shutil
 import signal
 import socket
@@ -42,9 +43,10 @@ class PlatformProcess:
     """`kiosk-platform serve` in a subprocess, on a free port, its output in a log file."""
 
     def __init__(self, db_target: str, log_dir: Path, demo: bool = True,
-                 extra_args: tuple[str, ...] = ()) -> None:
+                 extra_args: tuple[str, ...] = (), open_files: int | None = None) -> None:
         self.db_target = db_target
         self.extra_args = extra_args
+        self.open_files = open_files  # the process's open-file limit, when given
         self.log_path = log_dir / f"platform-{time.monotonic_ns()}.log"
         self.demo = demo
         self.proc: subprocess.Popen | None = None
@@ -57,9 +59,14 @@ class PlatformProcess:
                 "--db", self.db_target, "--quiet", *self.extra_args]
         args += ["--demo"] if self.demo else []
         with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+            self.proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                         preexec_fn=self._limit_open_files
+                                         if self.open_files is not None else None)
         wait_until(self._answers, START_DEADLINE, f"the platform on port {port}")
         return self
+
+    def _limit_open_files(self) -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, self.open_files))
 
     def _answers(self) -> bool:
         if self.proc.poll() is not None:

@@ -3,11 +3,16 @@ and slow connections cut off, unknown operations kept small and few."""
 from __future__ import annotations
 
 import json
+import logging
+import selectors
 import socket
 import time
-import uuid
 
 import pytest
+import requests
+
+from service_platform.serving import RepeatFilter
+from tests.platform.servers import PlatformProcess
 
 MiB = 1024 * 1024
 
@@ -88,3 +93,149 @@ def test_timetable_uploads_keep_their_larger_limit(platform):
                 sock.sendall(b"x" * size)
             status, got = _answer(sock, 10)
         assert (status == 413) is refused, (size, got[:300])
+
+
+# 5. Connections that send nothing, or too slowly, are cut off; beyond a cap (kept below the
+# open-file limit) new ones are refused at once; a flood's log lines are summed up.
+
+TIMEOUTS = ("--header-timeout", "2", "--body-timeout", "2", "--keep-alive", "1")
+
+
+@pytest.fixture()
+def guarded_platform(new_database, log_dir):
+    """A platform allowed 450 open files: at most 94 connections (serving.FILES_SPARE)."""
+    process = PlatformProcess(new_database(), log_dir, extra_args=TIMEOUTS,
+                              open_files=450).start()
+    yield process
+    process.stop()
+
+
+def _closed(sock: socket.socket, deadline: float) -> tuple[bool, bytes]:
+    """Whether the platform closed the connection within `deadline` seconds; what it sent."""
+    sock.settimeout(deadline)
+    got = b""
+    try:
+        while chunk := sock.recv(65536):
+            got += chunk
+    except TimeoutError:
+        return False, got
+    except ConnectionResetError:
+        pass
+    return True, got
+
+
+def _closing(socks: dict[socket.socket, float],
+             deadline: float) -> dict[socket.socket, tuple[float, bool]]:
+    """How long after its opening the platform closed each socket (that it closed within
+    `deadline` seconds), and whether it answered 503 first; `socks`: when each was opened."""
+    waiting = selectors.DefaultSelector()
+    for sock in socks:
+        sock.setblocking(False)
+        waiting.register(sock, selectors.EVENT_READ, b"")
+    closed: dict[socket.socket, tuple[float, bool]] = {}
+    end = time.monotonic() + deadline
+    while waiting.get_map() and (left := end - time.monotonic()) > 0:
+        for key, _ in waiting.select(left):
+            try:
+                chunk = key.fileobj.recv(65536)
+            except ConnectionResetError:
+                chunk = b""
+            if chunk:
+                assert chunk.startswith(b"HTTP/1.1 503 ") and b'"unavailable"' in chunk, chunk
+                waiting.modify(key.fileobj, selectors.EVENT_READ, chunk)
+            else:
+                closed[key.fileobj] = (time.monotonic() - socks[key.fileobj], bool(key.data))
+                waiting.unregister(key.fileobj)
+    waiting.close()
+    return closed
+
+
+def test_more_idle_connections_than_files_leave_the_platform_answering(guarded_platform):
+    idle = {}
+    try:
+        for _ in range(10):  # 500, more than its open files, in bursts its listen queue takes
+            for _ in range(50):
+                sock = _connect(guarded_platform.base_url)
+                idle[sock] = time.monotonic()
+            time.sleep(0.05)
+        closed = _closing(idle, 6)
+        assert len(closed) == len(idle)  # none left open
+        held = [after for after, answered in closed.values() if not answered and after > 1.9]
+        assert 80 <= len(held) <= 94, sorted(closed.values())  # the cap, and no more
+        assert all(after < 3.5 for after in held), held  # cut off 2 s after being taken
+        assert sum(answered for _, answered in closed.values()) >= 300  # 503 at once
+        started = time.monotonic()
+        answer = requests.get(guarded_platform.base_url + "/v1/time", timeout=1)
+        assert answer.status_code == 200
+        assert time.monotonic() - started < 1
+    finally:
+        for sock in idle:
+            sock.close()
+    log = guarded_platform.log()
+    assert log.count("refused a connection") <= 10, log.count("refused a connection")
+    assert "out of system resource" not in log
+
+
+HALF_SENT = {
+    "head never finished": [b"POST /v1/push HTTP/1.1\r\nHost: platform\r\n"],
+    "head sent a byte at a time": [bytes([c]) for c in b"GET /v1/time HTTP/1.1\r\nHost: pl"],
+    "body never finished": [b"POST /v1/enrol HTTP/1.1\r\nHost: platform\r\n"
+                            b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"c"],
+    "nothing at all": [],
+}
+
+
+@pytest.mark.parametrize("case", sorted(HALF_SENT))
+def test_a_half_sent_request_is_closed_within_the_timeout(guarded_platform, case):
+    with _connect(guarded_platform.base_url) as sock:
+        opened = time.monotonic()
+        try:
+            for part in HALF_SENT[case]:  # a byte at a time: 3.2 s, and cut off before the end
+                sock.sendall(part)
+                time.sleep(0.1 if len(part) == 1 else 0)
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        closed, got = _closed(sock, 4)
+        took = time.monotonic() - opened
+    assert closed and got == b"", (case, got)
+    assert 1.8 < took < 3.5, (case, took)
+
+
+def test_a_kept_alive_connection_is_closed_when_idle(guarded_platform):
+    with _connect(guarded_platform.base_url) as sock:
+        sock.sendall(b"GET /v1/time HTTP/1.1\r\nHost: platform\r\n\r\n")
+        status, _ = _answer(sock, 2)
+        answered = time.monotonic()
+        closed, _ = _closed(sock, 3)
+    assert status == 200 and closed
+    assert time.monotonic() - answered < 1.8  # --keep-alive 1
+
+
+def test_a_slow_but_steady_kiosk_gets_its_answer(guarded_platform):
+    """A body that takes less than the body timeout to come is read whole, even in pieces."""
+    body = json.dumps({"code": "AAAA-BBBB-CCCC"}).encode()
+    with _connect(guarded_platform.base_url) as sock:
+        sock.sendall(_head("/v1/enrol", None, f"Content-Length: {len(body)}\r\n"))
+        for n in range(0, len(body), 8):
+            time.sleep(0.2)
+            sock.sendall(body[n:n + 8])
+        status, got = _answer(sock, 5)
+    assert status == 401, got  # the code is unknown: the request was read and judged
+
+
+def test_repeated_log_lines_are_summed_up():
+    now = [0.0]
+    repeats = RepeatFilter(burst=3, interval=60, clock=lambda: now[0])
+
+    def record(message: str, *args, level: int = logging.WARNING) -> logging.LogRecord:
+        return logging.LogRecord("uvicorn.error", level, __file__, 1, message, args, None)
+
+    passed = [repeats.filter(record("refused %s", n)) for n in range(1000)]
+    assert passed.count(True) == 3
+    assert repeats.filter(record("another kind"))
+    assert all(repeats.filter(record("info %s", n, level=logging.INFO)) for n in range(100))
+    now[0] = 61.0
+    summary = record("refused %s", "again")
+    assert repeats.filter(summary)
+    assert summary.getMessage() == (
+        "refused again (and 997 more like it in the 60 s before, not logged)")

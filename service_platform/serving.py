@@ -1,0 +1,173 @@
+"""Serving HTTP with limits a flood cannot get past: connections capped below the open-file
+limit, requests that must arrive in time, and a log that sums up lines it would repeat."""
+from __future__ import annotations
+
+import json
+import logging
+import resource
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+log = logging.getLogger(__name__)
+
+# The listen queue's length. asyncio accepts up to this many connections in one go, and a
+# few such bursts before the first is refused: each holds a file meanwhile.
+BACKLOG = 64
+# Open files kept free of held connections: the database's, the log, and accepted bursts.
+FILES_SPARE = 100 + 4 * BACKLOG
+
+
+def _full() -> bytes:
+    """The answer to a connection beyond the cap: the API's 503, then the connection closes."""
+    body = json.dumps({"error": {"code": "unavailable", "details": [],
+                                 "message": "too many connections; try again"}}).encode()
+    return (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
+            b"retry-after: 2\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s"
+            % (len(body), body))
+
+
+_FULL = _full()
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How long a connection may wait, and how many there may be (`serve --help`)."""
+
+    keep_alive_s: float = 5.0  # idle between requests
+    header_timeout_s: float = 10.0  # from the connection (or the last answer) to a request's head
+    body_timeout_s: float = 60.0  # from a request's head to the end of its body (1 MiB on 2G)
+    max_connections: int = 500
+
+
+class _GuardedH11(H11Protocol):
+    """uvicorn's HTTP/1.1 with a deadline for reading each request, and a connection cap:
+    beyond it a new connection is answered 503 and closed before anything is read from it."""
+
+    header_timeout_s = Limits.header_timeout_s
+    body_timeout_s = Limits.body_timeout_s
+    max_connections = Limits.max_connections
+    _read_timer = None
+
+    def connection_made(self, transport) -> None:
+        super().connection_made(transport)
+        if len(self.connections) > self.max_connections:
+            log.warning("refused a connection: %d open already", self.max_connections)
+            transport.write(_FULL)
+            transport.close()
+            return
+        self._arm(self.header_timeout_s)
+
+    def data_received(self, data: bytes) -> None:
+        before = self.cycle
+        super().data_received(data)
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete:
+            return  # still waiting for a request's head: its deadline runs on
+        if not cycle.more_body:
+            self._disarm()  # the whole request is here; the app takes the time it needs
+        elif cycle is not before:
+            self._arm(self.body_timeout_s)
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        if not self.transport.is_closing():
+            self._arm(self.header_timeout_s)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._read_timer = self.loop.call_later(seconds, self._too_slow)
+
+    def _disarm(self) -> None:
+        if self._read_timer is not None:
+            self._read_timer.cancel()
+            self._read_timer = None
+
+    def _too_slow(self) -> None:
+        self._read_timer = None
+        if not self.transport.is_closing():
+            log.warning("closed a connection whose request did not arrive in time")
+            self.transport.close()
+
+
+def connection_cap(wanted: int) -> int:
+    """`wanted`, or fewer so that connections never use up the process's open-file limit."""
+    soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(1, min(wanted, soft - FILES_SPARE))
+
+
+def serve(app, host: str, port: int, limits: Limits, access_log: bool,
+          graceful_shutdown_s: float | None = None) -> None:
+    """Run `app` with uvicorn until it is told to stop."""
+    cap = connection_cap(limits.max_connections)
+    if cap < limits.max_connections:
+        log.warning("at most %d connections: the open-file limit is too low for %d",
+                    cap, limits.max_connections)
+    protocol = type("GuardedH11Protocol", (_GuardedH11,), {
+        "header_timeout_s": limits.header_timeout_s, "body_timeout_s": limits.body_timeout_s,
+        "max_connections": cap})
+    config = uvicorn.Config(app, host=host, port=port, access_log=access_log, log_level="info",
+                            http=protocol, timeout_keep_alive=limits.keep_alive_s,
+                            timeout_graceful_shutdown=graceful_shutdown_s,
+                            # a backstop: the protocol refuses connections beyond the cap itself,
+                            # with the API's 503 body rather than uvicorn's plain text
+                            limit_concurrency=cap + 1, backlog=BACKLOG)
+    install_repeat_filter(RepeatFilter())
+    uvicorn.Server(config).run()
+
+
+class RepeatFilter(logging.Filter):
+    """Lets the first `burst` records of a kind (logger, level and message before its
+    arguments) through in every `interval` seconds; the others of that interval are counted,
+    and the count is told with the first one let through after it. Below `level`, all pass."""
+
+    MAX_KINDS = 1000
+
+    def __init__(self, burst: int = 10, interval: float = 60.0, level: int = logging.WARNING,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        super().__init__()
+        self.burst, self.interval, self.level, self.clock = burst, interval, level, clock
+        self._lock = threading.Lock()
+        self._kinds: dict[tuple, list] = {}  # kind → [interval start, let through, held back]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < self.level:
+            return True
+        kind = (record.name, record.levelno, str(record.msg))
+        now = self.clock()
+        with self._lock:
+            seen = self._kinds.get(kind)
+            if seen is None or now - seen[0] >= self.interval:
+                if seen is None and len(self._kinds) >= self.MAX_KINDS:
+                    self._kinds = {k: v for k, v in self._kinds.items()
+                                   if now - v[0] < self.interval}
+                self._kinds[kind] = [now, 1, 0]
+                held = seen[2] if seen is not None else 0
+                if held:
+                    record.msg = (f"{record.getMessage()} (and {held} more like it in the "
+                                  f"{self.interval:g} s before, not logged)")
+                    record.args = None
+                return True
+            if seen[1] < self.burst:
+                seen[1] += 1
+                return True
+            seen[2] += 1
+            return False
+
+
+def install_repeat_filter(repeats: RepeatFilter) -> None:
+    """On every handler a platform's line can reach: the root's and uvicorn's."""
+    for name in (None, "uvicorn", "uvicorn.access"):
+        for handler in logging.getLogger(name).handlers:
+            if repeats not in handler.filters:
+                handler.addFilter(repeats)
