@@ -28,16 +28,19 @@ class Outcome:
         return cls("rejected", reason, data)
 
 
-def get_booking(conn: Connection, booking_id: str) -> RowMapping | None:
-    return conn.execute(_BOOKING, {"id": booking_id}).mappings().first()
+def get_booking(conn: Connection, community_id: str, booking_id: str) -> RowMapping | None:
+    """A booking of the community; another community's with the same id is none of its own."""
+    return conn.execute(_BOOKING, {"community_id": community_id,
+                                   "id": booking_id}).mappings().first()
 
 
 def known_absent(conn: Connection, community_id: str, booking_ids: list[str]) -> None:
     """Look up at once which of a batch's new bookings exist already (`memo`): for the others
-    `create` need not ask. (A booking id is unique across communities: all are looked up.)"""
+    `create` need not ask."""
     if not booking_ids:
         return
     found = set(conn.execute(select(bookings.c.id).where(
+        bookings.c.community_id == community_id,
         bookings.c.id.in_(set(booking_ids)))).scalars())
     memo.recall(conn, "absent_bookings", lambda: set(booking_ids) - found)
 
@@ -56,12 +59,13 @@ def known_unbooked(conn: Connection, community_id: str, pairs: list[tuple[str, s
     memo.recall(conn, ("booked", community_id), lambda: {tuple(row) for row in found})
 
 
-def _existing(conn: Connection, booking_id: str) -> RowMapping | None:
+def _existing(conn: Connection, community_id: str, booking_id: str) -> RowMapping | None:
     absent: set[str] = memo.recall(conn, "absent_bookings", set)
-    return None if booking_id in absent else get_booking(conn, booking_id)
+    return None if booking_id in absent else get_booking(conn, community_id, booking_id)
 
 
-_BOOKING = select(bookings).where(bookings.c.id == bindparam("id"))
+_BOOKING = select(bookings).where(bookings.c.community_id == bindparam("community_id"),
+                                  bookings.c.id == bindparam("id"))
 
 
 def lock_slot_of(conn: Connection, community_id: str, service: str,
@@ -76,9 +80,9 @@ def lock_slot_of(conn: Connection, community_id: str, service: str,
 def create(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
            now: dt.datetime) -> Outcome:
     booking_id = str(order.id)
-    existing = _existing(conn, booking_id)
+    existing = _existing(conn, kiosk.community_id, booking_id)
     if existing is not None:
-        return _already_there(existing, kiosk, order)
+        return _already_there(existing, order)
     slot = lock_slot_of(conn, kiosk.community_id, order.service, order.slot_id)
     lease = None
     if slot is not None and order.service == "meal" and order.lease_id is not None:
@@ -106,14 +110,29 @@ def create(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
                                     "within_lease": within})
 
 
-def _already_there(existing: RowMapping, kiosk: Kiosk, order: AnyBooking) -> Outcome:
-    same = (existing["community_id"] == kiosk.community_id
-            and existing["elder_id"] == order.elder_id and existing["slot_id"] == order.slot_id)
-    if not same:
+def _already_there(existing: RowMapping, order: AnyBooking) -> Outcome:
+    """The booking sent again (§3.1): applied if it says what the stored one says."""
+    if _content(existing) != _content(order):
         return Outcome.rejected("duplicate", within_lease=False)
     return Outcome("applied", data={"booking_id": existing["id"],
                                     "booking_status": existing["status"],
                                     "within_lease": existing["lease_id"] is not None})
+
+
+def _content(booking: RowMapping | AnyBooking) -> tuple:
+    """What a booking's payload says, as stored; not its lease, which is kept only if valid."""
+    if isinstance(booking, RowMapping):
+        needs = booking["needs"]
+        return (booking["elder_id"], booking["service"], booking["slot_id"], booking["mode"],
+                booking["price_cents"], booking["subsidy_cents"], booking["staff_id"],
+                booking["created_at"], booking["kind"], booking["department"],
+                None if needs is None else json.loads(needs))
+    needs = booking.needs if isinstance(booking, CleaningBooking) else None
+    return (booking.elder_id, booking.service, booking.slot_id,
+            booking.mode if booking.service == "meal" else "", booking.price_cents,
+            booking.subsidy_cents, booking.staff_id, booking.created_at.isoformat(),
+            getattr(booking, "kind", None), getattr(booking, "department", None),
+            None if needs is None else list(dict.fromkeys(needs)))
 
 
 def _same_place(conn: Connection, kiosk: Kiosk, order: AnyBooking,
@@ -243,20 +262,22 @@ _INSERT = insert(bookings)
 
 def cancel(conn: Connection, kiosk: Kiosk, order: BookingCancel, now: dt.datetime) -> Outcome:
     booking_id = str(order.booking_id)
-    found = get_booking(conn, booking_id)
-    if found is None or found["community_id"] != kiosk.community_id:
+    found = get_booking(conn, kiosk.community_id, booking_id)
+    if found is None:
         return Outcome.rejected("unknown_booking")
     slot = lock_slot_of(conn, kiosk.community_id, found["service"], found["slot_id"])
-    found = get_booking(conn, booking_id)  # again, now that the slot is ours
+    found = get_booking(conn, kiosk.community_id, booking_id)  # again, now the slot is ours
     applied = Outcome("applied", data={"booking_id": booking_id, "booking_status": "cancelled"})
     if found["status"] == "cancelled":
         return applied
     if found["status"] == "completed" or (slot is not None
                                           and now >= clock.parse(slot["cutoff"])):
         return Outcome.rejected("closed")
-    conn.execute(update(bookings).where(bookings.c.id == booking_id).values(
-        status="cancelled", cancel_reason=order.reason, updated_at=clock.stamp(now)))
+    conn.execute(update(bookings).where(
+        bookings.c.community_id == kiosk.community_id, bookings.c.id == booking_id,
+    ).values(status="cancelled", cancel_reason=order.reason, updated_at=clock.stamp(now)))
     capacity.held_more(conn, kiosk.community_id, found["slot_id"], -found["units"])
     feed.append(conn, kiosk.community_id,
-                [Change("booking", booking_id, entities.booking(get_booking(conn, booking_id)))])
+                [Change("booking", booking_id, entities.booking(
+                    get_booking(conn, kiosk.community_id, booking_id)))])
     return applied

@@ -54,10 +54,11 @@ def complete_due(conn: Connection, community_id: str, before: dt.datetime) -> in
     stamp = clock.stamp(clock.now())
     for booking_id in due:
         conn.execute(update(bookings).where(
-            bookings.c.id == booking_id, bookings.c.status == "confirmed",
+            bookings.c.community_id == community_id, bookings.c.id == booking_id,
+            bookings.c.status == "confirmed",
         ).values(status="completed", completed_at=stamp, updated_at=stamp))
     feed.append(conn, community_id, (
-        Change("booking", booking_id, entities.booking(_booking(conn, booking_id)))
+        Change("booking", booking_id, entities.booking(_booking(conn, community_id, booking_id)))
         for booking_id in due))
     return len(due)
 
@@ -66,5 +67,6 @@ def community_ids(conn: Connection) -> list[str]:
     return list(conn.execute(select(communities.c.id).order_by(communities.c.id)).scalars())
 
 
-def _booking(conn: Connection, booking_id: str) -> RowMapping:
-    return conn.execute(select(bookings).where(bookings.c.id == booking_id)).mappings().one()
+def _booking(conn: Connection, community_id: str, booking_id: str) -> RowMapping:
+    return conn.execute(select(bookings).where(
+        bookings.c.community_id == community_id, bookings.c.id == booking_id)).mappings().one()

@@ -24,8 +24,8 @@ def rate(conn: Connection, kiosk: Kiosk, order: RatingCreate, now: dt.datetime) 
         same = (existing["booking_id"], existing["elder_id"], existing["score"]) == (
             str(order.booking_id), order.elder_id, order.score)
         return _rated(existing) if same else Outcome.rejected("duplicate")
-    booking = bookings.get_booking(conn, str(order.booking_id))
-    if booking is None or booking["community_id"] != kiosk.community_id:
+    booking = bookings.get_booking(conn, kiosk.community_id, str(order.booking_id))
+    if booking is None:
         return Outcome.rejected("unknown_booking")
     if booking["elder_id"] != order.elder_id:
         return Outcome.rejected("not_allowed")
@@ -78,8 +78,8 @@ def complain(conn: Connection, kiosk: Kiosk, order: ComplaintCreate,
         return Outcome.rejected("unknown_elder")
     provider_id = None
     if booking_id is not None:
-        booking = bookings.get_booking(conn, booking_id)
-        if booking is None or booking["community_id"] != kiosk.community_id:
+        booking = bookings.get_booking(conn, kiosk.community_id, booking_id)
+        if booking is None:
             return Outcome.rejected("unknown_booking")
         if booking["elder_id"] != order.elder_id:
             return Outcome.rejected("not_allowed")

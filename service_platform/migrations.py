@@ -72,7 +72,41 @@ def _v3_console(conn: Connection) -> None:
     schema.metadata.create_all(conn, tables=list(schema.V3_TABLES), checkfirst=True)
 
 
-MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_services, _v3_console]
+def _v4_hardening(conn: Connection) -> None:
+    """Issue 14: booking ids unique within a community (their primary key), operations of
+    unknown types kept without their payload and indexed to be kept few, enrolment by install
+    and failed enrolments counted."""
+    if "install_hash" not in {c["name"] for c in inspect(conn).get_columns("kiosks")}:
+        conn.execute(text("ALTER TABLE kiosks ADD COLUMN install_hash VARCHAR(64)"))
+    _bookings_keyed_per_community(conn)
+    conn.execute(text("UPDATE applied_ops SET payload = '' WHERE reason = 'unknown_type'"))
+    unknown = next(i for i in schema.applied_ops.indexes if i.name == "applied_ops_unknown")
+    unknown.create(conn, checkfirst=True)
+    schema.metadata.create_all(conn, tables=list(schema.V4_TABLES), checkfirst=True)
+
+
+def _bookings_keyed_per_community(conn: Connection) -> None:
+    """The primary key of bookings becomes (community_id, id). SQLite cannot change a primary
+    key: there the table is made anew and its rows copied."""
+    if inspect(conn).get_pk_constraint("bookings")["constrained_columns"] == ["community_id",
+                                                                              "id"]:
+        return
+    if conn.dialect.name != "sqlite":
+        name = inspect(conn).get_pk_constraint("bookings")["name"]
+        conn.execute(text(f'ALTER TABLE bookings DROP CONSTRAINT "{name}", '
+                          "ADD PRIMARY KEY (community_id, id)"))
+        return
+    conn.execute(text("ALTER TABLE bookings RENAME TO bookings_v3"))
+    for index in schema.bookings.indexes:
+        conn.execute(text(f"DROP INDEX IF EXISTS {index.name}"))
+    schema.bookings.create(conn)
+    columns = ", ".join(c["name"] for c in inspect(conn).get_columns("bookings_v3"))
+    conn.execute(text(f"INSERT INTO bookings ({columns}) SELECT {columns} FROM bookings_v3"))
+    conn.execute(text("DROP TABLE bookings_v3"))
+
+
+MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_services, _v3_console,
+                                                  _v4_hardening]
 LATEST = len(MIGRATIONS)
 
 # Any fixed number: a PostgreSQL advisory lock so two processes never migrate at once.

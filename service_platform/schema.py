@@ -73,6 +73,8 @@ kiosks = Table(
     Column("outbox_pending", Integer),
     Column("outbox_oldest_at", String(STAMP)),  # its oldest unsent operation, NULL if none
     Column("clock_skew_ms", BigInteger),  # kiosk clock minus platform clock
+    # v4: sha256 of the install id the code was redeemed with; only it may redeem it again
+    Column("install_hash", String(64)),
 )
 
 subsidy_levels = Table(
@@ -122,7 +124,7 @@ meal_slots = Table(
 
 bookings = Table(
     "bookings", metadata,
-    Column("id", String(36), primary_key=True),
+    Column("id", String(36), nullable=False),  # v4: unique within its community (was: at all)
     Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
     Column("elder_id", String(ID), nullable=False),
     Column("service", String(16), nullable=False),
@@ -145,6 +147,7 @@ bookings = Table(
     Column("units", Integer, nullable=False, server_default=text("1")),  # v2: capacity used
     Column("provider_id", String(ID)),  # v2
     Column("completed_at", String(STAMP)),  # v2
+    PrimaryKeyConstraint("community_id", "id"),  # v4
     Index("bookings_slot_status", "community_id", "slot_id", "status"),
     # One confirmed booking per elder and slot, held by the database itself.
     Index(
@@ -167,6 +170,10 @@ applied_ops = Table(
     Column("reason", String(40)),
     Column("data", Text, nullable=False),
     PrimaryKeyConstraint("community_id", "op_id"),
+    # v4: a kiosk's operations of unknown types, fewest kept (operations.UNKNOWN_KEPT)
+    Index("applied_ops_unknown", "kiosk_id", "received_at",
+          sqlite_where=text("reason = 'unknown_type'"),
+          postgresql_where=text("reason = 'unknown_type'")),
 )
 
 leases = Table(
@@ -444,3 +451,14 @@ timetable_uploads = Table(
 
 V3_TABLES = (operators, operator_scopes, operator_sessions, operator_audit, help_events,
              notification_channels, notifications, notification_attempts, timetable_uploads)
+
+
+# Version 4 (issue 14): failed enrolments counted per client address, across processes.
+enrol_failures = Table(
+    "enrol_failures", metadata,
+    Column("address", String(64), primary_key=True),  # an IPv4 address or an IPv6 /64
+    Column("since", String(STAMP), nullable=False),  # the start of its counting window
+    Column("failures", Integer, nullable=False),
+)
+
+V4_TABLES = (enrol_failures,)

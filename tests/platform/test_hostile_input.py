@@ -184,6 +184,41 @@ def test_openapi_says_what_the_platform_answers(platform):
     assert schemas["LeaseWantIn"]["properties"]["places"]["anyOf"][0]["type"] == "integer"
 
 
+# 8. A booking id is the kiosk's own within its community (§3.1).
+
+def test_a_booking_id_again_with_other_content_is_a_duplicate(kiosk_and_slot):
+    kiosk, slot = kiosk_and_slot
+    first = booking_op("elder-001", slot)
+    assert statuses(kiosk.push(first)) == [("applied", None)]
+    same = {**booking_op("elder-001", slot), "payload": first["payload"]}
+    assert statuses(kiosk.push(same)) == [("applied", None)]
+    for change in ({"mode": "dine_in"}, {"price_cents": 1600}, {"subsidy_cents": 0},
+                   {"staff_id": "staff-zhang"}, {"created_at": stamp(dt.datetime(
+                       2026, 11, 30, tzinfo=SHANGHAI))}):
+        again = {**booking_op("elder-001", slot),
+                 "payload": {**first["payload"], **change}}
+        assert statuses(kiosk.push(again)) == [("rejected", "duplicate")], change
+
+
+def test_another_communitys_booking_id_tells_nothing(platform):
+    ours, theirs = platform.community(), platform.community()
+    our_slot, their_slot = platform.slot(ours, capacity=5), platform.slot(theirs, capacity=5)
+    our_kiosk, their_kiosk = platform.kiosk(ours), platform.kiosk(theirs)
+    booked = booking_op("elder-001", our_slot)
+    assert statuses(our_kiosk.push(booked)) == [("applied", None)]
+    probe = booking_op("elder-002", their_slot)
+    probe["payload"]["id"] = booked["payload"]["id"]
+    fresh = booking_op("elder-003", their_slot)
+    got, control = their_kiosk.push(probe, fresh)
+    assert (got["status"], got["reason"], set(got["data"])) == (
+        control["status"], control["reason"], set(control["data"]))
+    assert got["data"]["booking_id"] == probe["payload"]["id"]
+    changes, _ = our_kiosk.pull_all()
+    ours_now = [c["data"] for c in changes if c["kind"] == "booking"]
+    assert [(b["elder_id"], b["slot_id"], b["status"]) for b in ours_now] == [
+        ("elder-001", our_slot, "confirmed")]
+
+
 # 9. Amounts and times a kiosk could not have meant.
 
 def test_a_subsidy_above_the_price_is_422(kiosk_and_slot):

@@ -44,6 +44,16 @@ def _columns(db: Database) -> dict[str, set[str]]:
                 for table in found.get_table_names()}
 
 
+def _keys(db: Database) -> dict[str, tuple[list[str], set[tuple]]]:
+    """Each table's primary key and its indexes (name, columns, unique)."""
+    with db.read() as conn:
+        found = inspect(conn)
+        return {table: (found.get_pk_constraint(table)["constrained_columns"],
+                        {(i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                         for i in found.get_indexes(table)})
+                for table in found.get_table_names()}
+
+
 def test_upgrade_from_version_1_matches_a_new_database(new_database):
     old = _version_1_database(new_database())
     fresh = Database(new_database())
@@ -59,10 +69,12 @@ def test_upgrade_from_version_1_matches_a_new_database(new_database):
                 payload='{"anything": "goes"}', created_at="2026-11-23T10:00:00+08:00",
                 received_at="2026-11-23T02:00:00.000+00:00", status="applied", reason=None,
                 data='{"stored": true}'))
-        assert migrations.migrate(old) == migrations.LATEST == 3
-        assert migrations.migrate(old) == 3  # a second run changes nothing
+        assert migrations.migrate(old) == migrations.LATEST == 4
+        assert migrations.migrate(old) == 4  # a second run changes nothing
         migrations.migrate(fresh)
         assert _columns(old) == _columns(fresh)
+        assert _keys(old) == _keys(fresh)
+        assert _keys(fresh)["bookings"][0] == ["community_id", "id"]  # v4
         declared = {name: {col.name for col in table.columns}
                     for name, table in schema.metadata.tables.items()}
         assert _columns(fresh) == declared  # schema.py says what the migrations made
