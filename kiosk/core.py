@@ -30,7 +30,7 @@ class Kiosk:
                  store: Store | None = None) -> None:
         self.settings = settings
         self.clock = clock or Clock(settings.timezone)
-        self.store = store or Store(settings.db_path)
+        self.store = store or Store(settings.db_path, check=True)
         if settings.allow_insecure_http:
             log.warning("allow_insecure_http is set: the platform may be reached over plain "
                         "http, which anyone on the network can read and change")
@@ -124,7 +124,27 @@ class Kiosk:
     def staff_sync_lines(self) -> list[str]:
         from kiosk.sync.status import staff_lines
 
-        return staff_lines(self.sync_status(), self.text, self.clock.now())
+        return self.recovery_lines() + staff_lines(self.sync_status(), self.text,
+                                                   self.clock.now())
+
+    def recovery_lines(self) -> list[str]:
+        """What staff are told of a damaged database this kiosk started from, if it did."""
+        from kiosk.recovery import last_recovery, notice_lines
+
+        recovery = last_recovery(self.store)
+        return notice_lines(recovery, self.text, self.clock.tz) if recovery else []
+
+    def untold_recovery_lines(self) -> list[str]:
+        """The same, once: for the first staff screen after the start that recovered it."""
+        from kiosk.recovery import TOLD_KEY
+
+        if self.store.get_state(TOLD_KEY) == "1":
+            return []
+        lines = self.recovery_lines()
+        if lines:
+            with self.store.transaction():
+                self.store.set_state(TOLD_KEY, "1")
+        return lines
 
     def alternative_for(self, booking: Booking) -> MealSlot | None:
         """The one-tap offer for a booking that did not succeed."""

@@ -37,7 +37,8 @@ DEMO_COMMUNITY_KEY = "demo_community"
 def seed_demo(store: Store, clock: Clock, lunch_cutoff: str = "09:30",
               dinner_cutoff: str = "15:00") -> bool:
     """Fill an empty store with the demo community; returns False if it already has elders.
-    Service slots missing from an existing demo store are added either way."""
+    Service slots missing from an existing demo store are added either way, and so is what a
+    damaged store lost (kiosk.recovery): what is there stays."""
     if store.query_one("SELECT 1 FROM elders LIMIT 1"):
         seed_demo_services(store, clock)
         return False
@@ -45,15 +46,13 @@ def seed_demo(store: Store, clock: Clock, lunch_cutoff: str = "09:30",
     stamp = clock.now().isoformat(timespec="seconds")
     with store.transaction():
         store.db["subsidy_levels"].insert_all(
-            {"level": k, "meal_subsidy_cents": v} for k, v in data["subsidy_levels"].items()
-        )
+            ({"level": k, "meal_subsidy_cents": v} for k, v in data["subsidy_levels"].items()),
+            ignore=True)
         store.db["elders"].insert_all(
-            {**e, "dietary": json.dumps(e["dietary"]), "updated_at": stamp}
-            for e in data["elders"]
-        )
+            ({**e, "dietary": json.dumps(e["dietary"]), "updated_at": stamp}
+             for e in data["elders"]), ignore=True)
         store.db["meal_slots"].insert_all(
-            _slot_rows(data, clock, lunch_cutoff, dinner_cutoff)
-        )
+            _slot_rows(data, clock, lunch_cutoff, dinner_cutoff), ignore=True)
         seed_demo_services(store, clock)
         store.set_state(DEMO_COMMUNITY_KEY, data["community"]["id"])  # see sync.enrolment
     return True

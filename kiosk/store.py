@@ -12,10 +12,15 @@ from kiosk.private import private_dir, private_file, tighten
 
 
 class Store:
-    """One connection to the kiosk database. Use one Store per thread."""
+    """One connection to the kiosk database. Use one Store per thread.
 
-    def __init__(self, path: Path | str) -> None:
+    `check`: at the kiosk's start, a damaged file is set aside and what still reads is
+    recovered into a fresh one (kiosk.recovery); `recovery` then says what happened."""
+
+    def __init__(self, path: Path | str, check: bool = False) -> None:
         path = Path(path)
+        self.recovery = None
+        damaged = None
         try:
             # Personal data and PIN hashes: the kiosk's user only (SQLite gives its -wal and
             # -shm files the database file's mode).
@@ -23,6 +28,9 @@ class Store:
             private_file(path)
             for companion in ("-wal", "-shm"):
                 tighten(path.with_name(path.name + companion))
+            if check:
+                damaged = _set_aside_if_damaged(path)
+                private_file(path)
             conn = sqlite3.connect(str(path), timeout=10.0, check_same_thread=False)
         except (OSError, sqlite3.Error) as exc:
             raise StorageError(str(exc)) from exc
@@ -36,6 +44,10 @@ class Store:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=10000")
         self.migrate()
+        if damaged is not None:
+            from kiosk.recovery import salvage
+
+            self.recovery = salvage(self, *damaged)
 
     @property
     def db(self):
@@ -120,6 +132,19 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _set_aside_if_damaged(path: Path):
+    """(where the damaged file went, what was wrong, when), or None for a sound file."""
+    import datetime as dt
+
+    from kiosk.recovery import damage, set_aside
+
+    problem = damage(path)
+    if problem is None:
+        return None
+    now = dt.datetime.now().astimezone()
+    return set_aside(path, now), problem, now
 
 
 def _split_sql(script: str) -> list[str]:

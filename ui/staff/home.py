@@ -92,9 +92,12 @@ class StaffHomeScreen(StaffScreen):
         self.menu["attention"].setText(self.t("staff.menu.attention_count", count=count)
                                        if count else self.t("staff.menu.attention"))
         self._set(self.query)
+        notes = self.core.untold_recovery_lines()  # the database was damaged: said once
         tries, self.mode.failed_tries = self.mode.failed_tries, 0
         if tries:  # someone may have tried her PIN: she hears of it at once, and only once
-            self.show_message(self.t("staff.signin.failed_tries", count=tries))
+            notes.append(self.t("staff.signin.failed_tries", count=tries))
+        if notes:
+            self.show_message("\n".join(notes))
 
     def clear(self) -> None:
         super().clear()
