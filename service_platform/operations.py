@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import Connection, RowMapping, insert, select
+from sqlalchemy import Connection, RowMapping, delete, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service_platform import (
@@ -68,6 +68,9 @@ PAYLOADS: dict[str, TypeAdapter] = {
 EARLIEST = dt.timedelta(days=366)
 LATEST = dt.timedelta(hours=24)
 MAX_DEPTH = 32  # of a payload's nested objects and lists
+# Results of operations of unknown types kept per kiosk (without their payload): a retry of
+# one forgotten gets the same answer anyway, but an op_id reused is no longer recognised.
+UNKNOWN_KEPT = 1000
 
 
 class OperationFailed(RuntimeError):
@@ -248,6 +251,8 @@ def apply_batch(conn: Connection, kiosk: Kiosk,
         # The results, in the transaction of their effects; in one statement, not one each.
         # A duplicate op_id (a concurrent push of the same operation) fails the whole batch.
         conn.execute(_INSERT_APPLIED, new_rows)
+        if any(row["reason"] == "unknown_type" for row in new_rows):
+            _keep_few_unknown(conn, kiosk)
     feed.write_deferred(conn, pending)
     return results, fault
 
@@ -289,7 +294,7 @@ def _apply(conn: Connection, kiosk: Kiosk, item: Checked) -> tuple[OpResult, dic
     outcome = _effect(conn, kiosk, item, now)
     row = dict(
         community_id=kiosk.community_id, op_id=item.op_id, kiosk_id=kiosk.id, type=item.op.type,
-        digest=item.digest, payload=json.dumps(item.op.payload, ensure_ascii=False),
+        digest=item.digest, payload=_kept_payload(item, outcome),
         created_at=item.op.created_at.isoformat(), received_at=clock.stamp(now),
         status=outcome.status, reason=outcome.reason, data=json.dumps(outcome.data))
     return OpResult(op_id=item.op_id, status=outcome.status, reason=outcome.reason,
@@ -297,6 +302,22 @@ def _apply(conn: Connection, kiosk: Kiosk, item: Checked) -> tuple[OpResult, dic
 
 
 _INSERT_APPLIED = insert(applied_ops)
+
+
+def _kept_payload(item: Checked, outcome: Outcome) -> str:
+    """The payload as sent, for the record; none for an unknown type (its digest suffices)."""
+    if outcome.reason == "unknown_type":
+        return ""
+    return json.dumps(item.op.payload, ensure_ascii=False)
+
+
+def _keep_few_unknown(conn: Connection, kiosk: Kiosk) -> None:
+    """Forget the kiosk's unknown operations but the newest UNKNOWN_KEPT (docs §3.9)."""
+    older = select(applied_ops.c.op_id).where(
+        applied_ops.c.kiosk_id == kiosk.id, text("applied_ops.reason = 'unknown_type'"),
+    ).order_by(applied_ops.c.received_at.desc(), applied_ops.c.op_id.desc()).offset(UNKNOWN_KEPT)
+    conn.execute(delete(applied_ops).where(applied_ops.c.community_id == kiosk.community_id,
+                                           applied_ops.c.op_id.in_(older)))
 
 
 def _look_up_front(conn: Connection, community_id: str, items: list[Checked]) -> None:

@@ -7,10 +7,14 @@ import logging
 import selectors
 import socket
 import time
+import uuid
 
 import pytest
 import requests
+from sqlalchemy import select
 
+from service_platform import operations
+from service_platform.schema import applied_ops
 from service_platform.serving import RepeatFilter
 from tests.platform.servers import PlatformProcess
 
@@ -239,3 +243,35 @@ def test_repeated_log_lines_are_summed_up():
     assert repeats.filter(summary)
     assert summary.getMessage() == (
         "refused again (and 997 more like it in the 60 s before, not logged)")
+
+
+# 6. Operations of types the platform does not know: answered, kept without their payload,
+# and no more than UNKNOWN_KEPT of them per kiosk — a retry still gets the same answer.
+
+def _unknown(n: int) -> dict:
+    return {"op_id": str(uuid.uuid4()), "type": "future.type",
+            "payload": {"blob": "x" * 1500, "n": n}, "created_at": "2026-12-01T10:00:00+08:00"}
+
+
+def _kept_unknown(platform, kiosk_id: str) -> tuple[int, int]:
+    with platform.db.read() as conn:
+        rows = conn.execute(select(applied_ops.c.payload).where(
+            applied_ops.c.kiosk_id == kiosk_id, applied_ops.c.type == "future.type")).all()
+    return len(rows), sum(len(row.payload) for row in rows)
+
+
+def test_unknown_operations_are_kept_small_and_few(platform):
+    kiosk = platform.kiosk(platform.community())
+    batches = [[_unknown(n) for n in range(500)] for _ in range(3)]
+    for batch in batches:
+        assert {(r["status"], r["reason"]) for r in kiosk.push(*batch)} == {
+            ("rejected", "unknown_type")}
+    kept, payload_bytes = _kept_unknown(platform, kiosk.kiosk_id)
+    assert kept == operations.UNKNOWN_KEPT and payload_bytes == 0, (kept, payload_bytes)
+    for batch in (batches[0][:5], batches[2][-5:]):  # forgotten, and kept: the same answer
+        assert [(r["status"], r["reason"], r["data"]) for r in kiosk.push(*batch)] == [
+            ("rejected", "unknown_type", {})] * 5
+    changed = {**batches[2][-1], "payload": {"other": True}}
+    assert kiosk.post("/v1/push", {"operations": [changed]}).json()["error"]["code"] == \
+        "op_conflict"
+    assert _kept_unknown(platform, kiosk.kiosk_id)[0] == operations.UNKNOWN_KEPT
