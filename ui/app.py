@@ -105,13 +105,20 @@ def run(argv: list[str] | None = None) -> int:
         window.resize(*WINDOW_SIZE)
         window.show()
     else:
-        window.showFullScreen()
+        show_full_screen(window, app.primaryScreen())
     try:
         return app.exec()
     finally:
         sync.stop()
         window.speaker.close()
         core.close()
+
+
+def show_full_screen(window, screen) -> None:
+    """Full screen even where nothing obeys the request: on a bare X server or under a kiosk
+    compositor that does not resize windows, the window takes the screen's geometry itself."""
+    window.setGeometry(screen.geometry())
+    window.showFullScreen()
 
 
 def seed_demo(core) -> None:

@@ -105,7 +105,7 @@ class IdleWatch(QObject):
         left = int(self.timeout_s + self.warning_s - idle)
         if left <= 0:
             self.warning.hide()
-            self.shell.go_home()
+            self.shell.go_home(notice="idle.signed_out")
             return
         self.warning.countdown.setText(self.t("idle.countdown", seconds=left))
         if not self.warning.isVisible():
@@ -124,8 +124,11 @@ class IdleWatch(QObject):
         if self.clock.monotonic() - self.last_activity < self.timeout_s:
             return
         self.last_activity = self.clock.monotonic()
-        if self.shell.staff_mode.staff_id is None and self.shell.reset_choices():
+        if self.shell.staff_mode.staff_id is not None:
+            return
+        if self.shell.reset_choices():
             self.shell.go_home()
+        self.shell.screen("home").forget_typed()  # half a card number, an old message
 
     def dismiss(self) -> None:
         self.warning.hide()

@@ -139,8 +139,9 @@ class KioskWindow(QMainWindow):
                 return
         self.go_home()
 
-    def go_home(self) -> None:
-        """Home is sign-out: the elder's session and every screen's content are cleared."""
+    def go_home(self, notice: str = "") -> None:
+        """Home is sign-out: the elder's session and every screen's content are cleared. The
+        elders' home shows `notice` (a message key) for a while: why they were signed out."""
         signed_out = self.core.session.signed_in
         self.core.session.clear()
         if signed_out:
@@ -149,6 +150,8 @@ class KioskWindow(QMainWindow):
         for screen in self.screens.values():
             screen.clear()
         self.history.clear()
+        if notice and self.staff_mode.home_screen() == flow.HOME:
+            self.screen(flow.HOME).notice = self.core.text(notice)
         self.show_screen(self.staff_mode.home_screen())  # staff helping: back to staff home
 
     def identify(self, raw_input: str) -> None:
@@ -291,6 +294,10 @@ class KioskWindow(QMainWindow):
             self.go_home()
             self.screen(flow.HOME).show_message(self.core.text(error.message_key))
             return
+        session = self.core.session
+        acting = session.staff_id is not None and session.elder is not None \
+            and name not in STAFF_SCREENS
+        screen.show_acting_for(session.elder.name if acting else "")
         self.history.append(name)
         self.stack.setCurrentWidget(screen)
         self.speak(screen.prompt())

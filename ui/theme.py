@@ -26,6 +26,7 @@ NORMAL_COLOURS = {
     "ok_border": "#1b6b34", "ok_background": "#eef8f0", "ok_text": "#0d4a22",
     "wait_border": "#8a5a00", "wait_background": "#fff7e6", "wait_text": "#5c3b00",
     "unavailable_background": "#ecebe7", "unavailable_text": "#3d3d3d",
+    "help_background": "#9b1c1c", "help_text": "#ffffff",
 }
 HIGH_CONTRAST_COLOURS = {
     **{k: "#ffffff" for k in NORMAL_COLOURS},
@@ -36,7 +37,7 @@ HIGH_CONTRAST_COLOURS = {
     "error_background": "#000000", "ok_background": "#000000",
     "wait_background": "#000000", "unavailable_background": "#000000",
     "error_text": "#ffff00", "error_border": "#ffff00", "wait_text": "#ffff00",
-    "wait_border": "#ffff00",
+    "wait_border": "#ffff00", "help_background": "#ffff00", "help_text": "#000000",
 }
 
 

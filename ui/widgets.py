@@ -146,12 +146,17 @@ class Header(QFrame):
         super().__init__()
         self.setProperty("role", "header")
         row = QHBoxLayout(self)
-        row.setContentsMargins(gap, gap, gap, gap)
+        # Half a gap above and below: 求助 is as tall as a main action, and the body's own
+        # margin keeps the next button 3 mm away.
+        row.setContentsMargins(gap, gap // 2, gap, gap // 2)
         row.setSpacing(gap)
         self.back_button = BigButton(t("nav.back"), "nav")
         self.back_button.tapped.connect(self.back.emit)
         self.title = label("", "title")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # While staff book for an elder: for whom (代办：王秀英), where 再听一遍 stands.
+        self.acting_for = label("", "acting", wrap=False)
+        self.acting_for.hide()
         self.home_button = BigButton(t("nav.home"), "nav")
         self.home_button.tapped.connect(self.home.emit)
         self.repeat_button = BigButton(t("nav.repeat"), "nav")
@@ -162,6 +167,7 @@ class Header(QFrame):
             button.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         row.addWidget(self.back_button)
         row.addWidget(self.title, 1)
+        row.addWidget(self.acting_for)
         row.addWidget(self.home_button)
         row.addWidget(self.repeat_button)
         row.addWidget(self.help_button)

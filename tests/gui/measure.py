@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 
 from ui.theme import GLYPH_MM, PRIMARY_MM, TARGET_MM, Metrics, stylesheet
 
-PRIMARY_ROLES = {"primary", "tile", "key", "choice", "unavailable"}
+PRIMARY_ROLES = {"primary", "tile", "key", "choice", "unavailable", "help", "page"}
 REFERENCE_GLYPH = "国"
 GAP_MM = 3.0
 # 21.5" 1920x1080 kiosk panel, and a 1280x800 window on a 15.6" laptop panel.
@@ -81,7 +81,8 @@ def target_problems(window: QWidget, metrics: Metrics) -> list[str]:
         if min(button.width(), button.height()) < smallest:
             problems.append(f"target under {TARGET_MM} mm: {_name(button)} "
                             f"{button.width()}x{button.height()}")
-        if button.property("role") in PRIMARY_ROLES and button.height() < primary:
+        primary_role = button.property("role") in PRIMARY_ROLES and not button.property("compact")
+        if primary_role and button.height() < primary:
             problems.append(f"primary under {PRIMARY_MM} mm tall: {_name(button)}")
         if not button.accessibleName():
             problems.append(f"no accessible name: {_name(button)}")

@@ -40,13 +40,16 @@ def codes() -> set[str]:
 
 def shown(win) -> list[tuple[str, str]]:
     """(what, text) of everything on show and everything said to a screen reader; the search
-    field and the keyboard's keys show what staff type (pinyin initials, letters)."""
+    field, the text fields, the pinyin being typed and the keyboard's keys show what staff type
+    (pinyin, letters)."""
     found = []
     for widget in win.findChildren(QLabel) + win.findChildren(QPushButton) \
             + win.findChildren(QLineEdit):
         if not widget.isVisible() or widget.window() is not win:
             continue
         if widget.property("role") in ("field", "staff_key") or isinstance(widget, QLineEdit):
+            continue
+        if widget is getattr(widget.parent(), "letters", None):  # the pinyin being typed
             continue
         name = f"{type(widget).__name__} {widget.text()!r}"
         found += [(name, text) for text in {widget.text(), widget.accessibleName()} if text]

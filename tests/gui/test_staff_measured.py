@@ -69,6 +69,7 @@ def walk(qtbot, win):
     tap_key(qtbot, win, "home.key.ok")  # 确定
     yield "pin, locked"
     core.clock.advance(minutes=5)
+    win.current.show_lock()  # as its timer does each second: the keys are back
     for key in "1234":
         tap(qtbot, win, key)
     tap_key(qtbot, win, "home.key.ok")  # 确定

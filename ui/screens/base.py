@@ -3,7 +3,12 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from ui.widgets import Header, label
+from ui.widgets import Header, label, restyle
+
+
+def set_message_role(message, role: str) -> None:
+    if message.property("role") != role:
+        restyle(message, role)
 
 
 class Screen(QWidget):
@@ -13,6 +18,7 @@ class Screen(QWidget):
     navigation = True  # back and home buttons; only the home screen goes without
     can_go_back = True  # False where going back would undo nothing and only confuse
     offers_help = True  # the 求助 button; only the help screen itself goes without
+    offers_repeat = True  # 再听一遍; staff screens, not spoken, go without
     skip_on_back = False  # a one-time question (rating, a confirm done): 返回 goes past it
 
     def __init__(self, shell) -> None:
@@ -55,11 +61,21 @@ class Screen(QWidget):
         """Forget everything about the elder (sign-out)."""
         self.hide_message()
 
+    def show_acting_for(self, name: str) -> None:
+        """Staff are booking for this elder (a name), or not (empty): said in the header, in
+        the place of 再听一遍 (staff read; the prompts are for an elder on her own)."""
+        shown = self.header.acting_for
+        shown.setText(self.t("staff.acting_for", name=name) if name else "")
+        shown.setVisible(bool(name))
+        self.header.repeat_button.setVisible(self.offers_repeat and not name)
+
     def set_title(self, text: str) -> None:
         self.header.title.setText(text)
         self.header.title.setAccessibleName(text)
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, role: str = "message") -> None:
+        """A message in the error style, or (role) as news: status_ok for something done."""
+        set_message_role(self.message, role)
         self.message.setText(text)
         self.message.setAccessibleName(text)
         self.message.show()

@@ -8,6 +8,7 @@ from ui.screens.paged import Choice, PagedChoiceScreen
 class ClinicTimeScreen(PagedChoiceScreen):
     name = "clinic_time"
     columns = 3  # times are short: two rows leave the title room to wrap (English does)
+    big_text = True  # 09:00–09:30 in a tile this large reads from a step away
 
     def choices(self) -> list[Choice]:
         core, t = self.core, self.t

@@ -1,15 +1,16 @@
 """The welcome screen: a card number on the big keypad, or a card held to the scanner."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout
 
 from kiosk.cards import MAX_INPUT
-from ui.screens.base import Screen
+from ui.screens.base import Screen, set_message_role
 from ui.theme import TEXT_SIZES
 from ui.widgets import BigButton, Keypad, label, restyle
 
 MAX_TYPED_DIGITS = 18
+NOTICE_S = 30  # how long the home screen says why it signed someone out
 
 
 class HomeScreen(Screen):
@@ -73,6 +74,11 @@ class HomeScreen(Screen):
         self.header.layout().addWidget(staff)
         self._digits = ""
         self._show_digits()
+        self.notice = ""  # set by the window before it comes home: why it signed out
+        self.notice_timer = QTimer(self)
+        self.notice_timer.setSingleShot(True)
+        self.notice_timer.setInterval(NOTICE_S * 1000)
+        self.notice_timer.timeout.connect(self.hide_message)
 
     def _add_text_size_buttons(self) -> None:
         """大 / 特大 / 超大 in one tap, where the back button sits on other screens."""
@@ -122,23 +128,39 @@ class HomeScreen(Screen):
 
     def enter(self) -> None:
         self._clear_digits()
+        if self.notice:  # e.g. 已经退出 after the idle sign-out, said before the prompt
+            self.show_message(self.notice, "status_wait", spoken=False)
+            self.notice_timer.start()
 
     def prompt(self) -> str:
-        return self.t("home.prompt")
+        return " ".join(part for part in (self.notice, self.t("home.prompt")) if part)
+
+    def forget_typed(self) -> None:
+        """Nobody has tapped for a while: half a card number and old messages go."""
+        self._clear_digits()
+        self.hide_message()
 
     def clear(self) -> None:
         super().clear()
         self._clear_digits()
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, role: str = "message", spoken: bool = True) -> None:
         # The message says what to do now, in the instruction's place: at 超大 on a small
         # screen there is no room for both beside the keypad.
         self.instruction.hide()
-        super().show_message(text)
+        if spoken:
+            super().show_message(text, role)
+            return
+        set_message_role(self.message, role)  # said with the prompt instead
+        self.message.setText(text)
+        self.message.setAccessibleName(text)
+        self.message.show()
 
     def hide_message(self) -> None:
         super().hide_message()
         self.instruction.show()
+        self.notice = ""
+        self.notice_timer.stop()
 
     def show_sync_line(self, text: str) -> None:
         self.sync_line.setText(text)

@@ -31,7 +31,9 @@ class MealMenuScreen(Screen):
         self.hide_message()
         core, t = self.core, self.t
         slot = get_slot(core.store, core.session.meal.slot_id, core.clock.tz)
-        self.set_title(t("menu.title", day=t.day(slot.day), meal=t("meal." + slot.meal)))
+        # the short day (Wednesday 25): at 超大 in English the long one wraps to a third line
+        self.set_title(t("menu.title", day=t.day(slot.day, "format.day_short"),
+                         meal=t("meal." + slot.meal)))
         self._clear_dishes()
         for dish in slot.menu:
             self.dishes.addWidget(self._dish_row(dish))
@@ -53,13 +55,15 @@ class MealMenuScreen(Screen):
 
     def _dish_row(self, dish) -> QWidget:
         row = QWidget()
+        row.setProperty("role", "plain")  # on the card's white, not the page's cream
         layout = QHBoxLayout(row)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(self.metrics.gap)
         layout.addWidget(label(dish.name, wrap=False))
         layout.addStretch(1)
-        for tag in dish.tags:
-            layout.addWidget(label(self.t("tag." + tag), "chip", wrap=False))
+        if dish.tags:  # 低盐、软食 in words, not a row of button-like chips
+            tags = self.t("list.separator").join(self.t("tag." + tag) for tag in dish.tags)
+            layout.addWidget(label(tags, "tag", wrap=False))
         return row
 
     def _clear_dishes(self) -> None:

@@ -15,7 +15,7 @@ from ui.screens.base import Screen
 from ui.screens.paged import keep_place
 from ui.widgets import BigButton, label
 
-STATUS_ROLE = {"ok": "status_ok", "wait": "status_wait", "no": "message"}
+STATUS_ROLE = {"ok": "state_ok", "wait": "state_wait", "no": "state_no"}
 
 
 def alternative_text(t, alternative: Alternative) -> str:
@@ -41,9 +41,9 @@ class MyBookingsScreen(Screen):
         self.body.addWidget(self.message)
         pages = QHBoxLayout()
         pages.setSpacing(self.metrics.gap * 6)
-        self.previous_page = BigButton(self.t("page.previous"), "nav")
+        self.previous_page = BigButton(self.t("page.previous"), "page")
         self.previous_page.tapped.connect(lambda: self.turn(-1))
-        self.next_page = BigButton(self.t("page.next"), "nav")
+        self.next_page = BigButton(self.t("page.next"), "page")
         self.next_page.tapped.connect(lambda: self.turn(1))
         for button in (self.previous_page, self.next_page):
             keep_place(button)
@@ -106,45 +106,52 @@ class MyBookingsScreen(Screen):
                 widget.deleteLater()
 
     def _card(self, card: BookingCard) -> QFrame:
+        """What the booking is (and its QR code), then its status in words beside an icon,
+        then what can be done with it, at the card's foot."""
         t, gap = self.t, self.metrics.gap
         frame = QFrame()
         frame.setProperty("role", "card")
         column = QVBoxLayout(frame)
         column.setContentsMargins(gap * 2, gap, gap * 2, gap)
         column.setSpacing(gap)
-        status = t(card.status_key)
-        if card.reason_key:
-            status = t("my.status_reason", status=status, reason=t(card.reason_key))
-        top = QHBoxLayout()
-        top.setSpacing(gap)
-        icon = label("", wrap=False)
-        icon_px = self.metrics.mm(9)
-        icon.setPixmap(QIcon(str(ASSETS / "icons" / f"status-{card.icon}.svg")).pixmap(icon_px))
-        icon.setFixedSize(icon_px, icon_px)
-        top.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-        top.addWidget(label(status, STATUS_ROLE[card.icon]), 1)
-        # The number beside its status, not under the words: at 超大 a card has one line to
-        # spare, and English words take two.
-        top.addWidget(label(t("receipt.number", number=card.booking.number), "note"))
-        column.addLayout(top)
-        # The action sits high on the card: the confirm that follows has its button low.
-        action = self._action(card)
-        if action is not None:
-            column.addWidget(action)
         details = QHBoxLayout()
         details.setSpacing(gap * 2)
-        words = QVBoxLayout()
-        words.setSpacing(gap)
-        words.addWidget(label(describe(t, card), "title"))
-        words.addStretch(1)
-        details.addLayout(words, 1)
+        details.addWidget(label(describe(t, card), "title"), 1, Qt.AlignmentFlag.AlignTop)
         if card.booking.status in ("tentative", "confirmed", "completed"):
             qr = label("", wrap=False)
             qr.setPixmap(qr_pixmap(booking_qr_payload(card.booking.id), self.metrics.mm(28)))
             qr.setAccessibleName(t("my.qr", number=card.booking.number))
             details.addWidget(qr, 0, Qt.AlignmentFlag.AlignTop)
-        column.addLayout(details, 1)
+        column.addLayout(details)
+        column.addLayout(self._status(card))
+        column.addStretch(1)
+        # At the foot of the card, above the page buttons' row: the confirm that follows
+        # has its 确认取消 lower still, never under the finger that tapped this.
+        action = self._action(card)
+        if action is not None:
+            column.addWidget(action)
         return frame
+
+    def _status(self, card: BookingCard) -> QHBoxLayout:
+        """待确认 with its icon, in its colour but no box (it is not a field to fill), and
+        the booking number to read out at the canteen."""
+        t, gap = self.t, self.metrics.gap
+        status = t(card.status_key)
+        if card.reason_key:
+            status = t("my.status_reason", status=status, reason=t(card.reason_key))
+        row = QHBoxLayout()
+        row.setSpacing(gap)
+        icon = label("", wrap=False)
+        icon_px = self.metrics.mm(9)
+        icon.setPixmap(QIcon(str(ASSETS / "icons" / f"status-{card.icon}.svg")).pixmap(icon_px))
+        icon.setFixedSize(icon_px, icon_px)
+        row.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+        row.addWidget(label(status, STATUS_ROLE[card.icon]), 1)
+        # The number beside its status, not under the words: at 超大 a card has one line to
+        # spare, and English words take two.
+        row.addWidget(label(t("receipt.number", number=card.booking.number), "note"), 0,
+                      Qt.AlignmentFlag.AlignTop)
+        return row
 
     def _action(self, card: BookingCard) -> BigButton | None:
         if card.can_cancel:

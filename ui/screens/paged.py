@@ -10,6 +10,7 @@ from ui.screens.base import Screen
 from ui.widgets import BigButton
 
 PAGE_SIZE = 6
+ROWS = {"largest": 2}  # rows of tiles a page at a text size; three otherwise
 
 
 @dataclass(frozen=True)
@@ -20,11 +21,12 @@ class Choice:
     refusal: str = ""  # what to say when an unavailable choice is tapped
 
 
-def keep_place(widget) -> None:
+def keep_place(widget, keep: bool = True) -> None:
     """A hidden widget keeps its place, so the others do not move under the finger."""
     policy = widget.sizePolicy()
-    policy.setRetainSizeWhenHidden(True)
-    widget.setSizePolicy(policy)
+    if policy.retainSizeWhenHidden() != keep:
+        policy.setRetainSizeWhenHidden(keep)
+        widget.setSizePolicy(policy)
 
 
 def toggle_chips(count: int, on_toggle, gap: int) -> tuple[QGridLayout, list[BigButton]]:
@@ -45,6 +47,7 @@ class PagedChoiceScreen(Screen):
     """Subclasses give `choices()` and act on `chosen(value)`."""
 
     columns = 2
+    big_text = False  # short words in large tiles (times): as big as a tile's
 
     def build(self) -> None:
         grid = QGridLayout()
@@ -52,6 +55,7 @@ class PagedChoiceScreen(Screen):
         self.buttons: list[BigButton] = []
         for index in range(PAGE_SIZE):
             button = BigButton("", "choice")
+            button.setProperty("big", self.big_text)
             button.tapped.connect(lambda i=index: self._tapped(i))
             keep_place(button)
             grid.addWidget(button, index // self.columns, index % self.columns)
@@ -60,9 +64,9 @@ class PagedChoiceScreen(Screen):
         self.body.addWidget(self.message)
         pages = QHBoxLayout()
         pages.setSpacing(self.metrics.gap * 6)
-        self.previous_page = BigButton(self.t("page.previous"), "nav")
+        self.previous_page = BigButton(self.t("page.previous"), "page")
         self.previous_page.tapped.connect(lambda: self.turn(-1))
-        self.next_page = BigButton(self.t("page.next"), "nav")
+        self.next_page = BigButton(self.t("page.next"), "page")
         self.next_page.tapped.connect(lambda: self.turn(1))
         keep_place(self.previous_page)
         keep_place(self.next_page)
@@ -92,8 +96,14 @@ class PagedChoiceScreen(Screen):
             button.setText("")
 
     @property
+    def per_page(self) -> int:
+        """Six at most; at 超大 two rows, so each tile stays big enough for its words."""
+        rows = ROWS.get(self.shell.metrics.text_size, 3)
+        return min(PAGE_SIZE, self.columns * rows)
+
+    @property
     def pages(self) -> int:
-        return max(1, (len(self.items) + PAGE_SIZE - 1) // PAGE_SIZE)
+        return max(1, (len(self.items) + self.per_page - 1) // self.per_page)
 
     def turn(self, step: int) -> None:
         self.hide_message()
@@ -102,9 +112,11 @@ class PagedChoiceScreen(Screen):
         self.shell.speak(self.t("page.now", page=self.page + 1, pages=self.pages))
 
     def show_page(self) -> None:
-        shown = self.items[self.page * PAGE_SIZE:(self.page + 1) * PAGE_SIZE]
+        per_page = self.per_page
+        shown = self.items[self.page * per_page:(self.page + 1) * per_page]
         for index, button in enumerate(self.buttons):
             item = shown[index] if index < len(shown) else None
+            keep_place(button, index < per_page)  # a row not used at this size takes no room
             button.setVisible(item is not None)
             if item is not None:
                 button.setText(item.text)
@@ -115,7 +127,7 @@ class PagedChoiceScreen(Screen):
         self.next_page.setVisible(several and self.page < self.pages - 1)
 
     def _tapped(self, index: int) -> None:
-        position = self.page * PAGE_SIZE + index
+        position = self.page * self.per_page + index
         if position >= len(self.items):
             return
         item = self.items[position]

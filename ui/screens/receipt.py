@@ -5,7 +5,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk.bookings import booking_qr_payload
-from kiosk.meals import get_slot
 from kiosk.my_bookings import describe
 from ui.qr import qr_pixmap
 from ui.screens.base import Screen
@@ -47,19 +46,14 @@ class ReceiptScreen(Screen):
     def enter(self) -> None:
         core, t = self.core, self.t
         booking = core.session.receipt
-        slot = get_slot(core.store, booking.slot_id, core.clock.tz)
         confirmed = booking.status == "confirmed"
         self.status.setText(t("receipt.confirmed" if confirmed else "receipt.tentative"))
         restyle(self.status, "status_ok" if confirmed else "status_wait")
         self.number.setText(t("receipt.number", number=booking.number))
-        if slot is not None:
-            self.summary.setText(t("confirm.sentence", day=t.day(slot.day),
-                                   meal=t("meal." + slot.meal), mode=t("mode." + booking.mode),
-                                   pay=t.price(booking.pay_cents)))
-        else:  # cleaning and the health station: the same words as its card in 我的预订
-            card = core.my_bookings.card(booking.elder_id, booking.id)
-            self.summary.setText(t("receipt.service", what=describe(t, card),
-                                   pay=t.price(booking.pay_cents)) if card else "")
+        # What was booked, in the words of its card in 我的预订 (not the confirm's question)
+        card = core.my_bookings.card(booking.elder_id, booking.id)
+        self.summary.setText(t("receipt.service", what=describe(t, card),
+                               pay=t.price(booking.pay_cents)) if card else "")
         self.qr.setPixmap(qr_pixmap(booking_qr_payload(booking.id), self.metrics.mm(50)))
         self.qr.setAccessibleName(t("my.qr", number=booking.number))
         self.remaining = core.settings.receipt_timeout_s

@@ -4,15 +4,19 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QLineEdit
 
-from ui.screens.base import Screen
+from ui.screens.base import Screen, set_message_role
 
 
 class StaffScreen(Screen):
+    offers_repeat = False
+
     def __init__(self, shell) -> None:
         super().__init__(shell)
         # Staff screens are not spoken, so 再听一遍 would do nothing: its room goes to the
         # title. Rows 3 mm apart (not 6) leave room for 超大 text on a laptop's screen.
         self.header.repeat_button.hide()
+        # Staff are not the ones in need: 求助 stays, as red, at the size of the other buttons.
+        self.header.help_button.setProperty("compact", True)
         self.body.setSpacing(self.metrics.gap)
         self._fitting = False
 
@@ -38,10 +42,11 @@ class StaffScreen(Screen):
             # Another text size: every widget is restyled first, then the pages are made again.
             QTimer.singleShot(0, self, self.refit)
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, role: str = "message") -> None:
         if getattr(self, "pages", None) is None:
-            super().show_message(text)
+            super().show_message(text, role)
             return
+        set_message_role(self.message, role)
         # Paged screens show it as their first block: shown here at once, it would make the
         # window grow for a moment (and windows do not shrink back).
         self.message.setText(text)

@@ -153,7 +153,7 @@ class StaffDayListsScreen(StaffScreen):
         audit.log(self.core.store, self.core.clock, self.staff_id, f"daylist.export_{kind}",
                   self.lists.day.isoformat())
         self.shell.action_done()
-        self.show_message(self.t("daylist.exported", path=breakable(path)))
+        self.show_message(self.t("daylist.exported", path=breakable(path)), "status_ok")
 
     def _csv(self) -> None:
         self._export("csv")

@@ -142,4 +142,4 @@ class StaffElderScreen(StaffScreen):
         self.shell.action_done()
         self.mode.act_for(get_elder(self.core.store, form.id))
         self.enter()
-        self.show_message(self.t("staff.elder.saved"))
+        self.show_message(self.t("staff.elder.saved"), "status_ok")

@@ -2,7 +2,8 @@
 timeout; each validated, saved to the kiosk's TOML file (no secrets in it)."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from kiosk import audit
 from kiosk.languages import all_languages
@@ -40,6 +41,10 @@ class StaffSettingsScreen(StaffScreen):
                 button.tapped.connect(lambda n=name, v=value: self._set(n, v))
                 grid.addWidget(button, 0, column + 1)
                 self.choices[(name, value)] = button
+            for column in range(len(options) + 1, 4):  # an empty cell still keeps its gap
+                filler = QWidget()
+                filler.setProperty("role", "plain")
+                grid.addWidget(filler, 0, column)
         self.values: dict[str, QLabel] = {}
         for name in STEPS:
             grid = self._row(name)
@@ -47,11 +52,16 @@ class StaffSettingsScreen(StaffScreen):
             plus = BigButton(self.t(f"settings.{name}.more"), "nav")
             minus.tapped.connect(lambda n=name: self._step(n, -1))
             plus.tapped.connect(lambda n=name: self._step(n, 1))
-            value = label("", wrap=False)
+            value = label("")  # wraps: "150 words/min" at 超大 takes two lines
+            value.setAlignment(Qt.AlignmentFlag.AlignCenter)
             grid.addWidget(minus, 0, 1)
             grid.addWidget(value, 0, 2)
             grid.addWidget(plus, 0, 3)
             self.values[name] = value
+        for cell in (*self.choices.values(), *self.values.values()):
+            policy = cell.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            cell.setSizePolicy(policy)
         self.body.addWidget(self.pages, 1)
         row = QGridLayout()
         row.setSpacing(gap * 2)
@@ -73,6 +83,8 @@ class StaffSettingsScreen(StaffScreen):
         grid.addWidget(title, 0, 0)
         for column in (1, 2, 3):
             grid.setColumnStretch(column, 1)
+        # The three columns share the width equally, whatever their words (Ignored below):
+        # the choices of every row line up.
         self.rows.append((self.pages.add(widget), title))
         return grid
 
@@ -128,4 +140,4 @@ class StaffSettingsScreen(StaffScreen):
                   ",".join(sorted(self.changes)))
         self.shell.action_done()
         self.changes = {}
-        self.show_message(self.t("staff.settings.saved", path=str(path)))
+        self.show_message(self.t("staff.settings.saved", path=str(path)), "status_ok")

@@ -65,4 +65,4 @@ class StaffSyncScreen(StaffScreen):
             self.show_message(self.t("staff.sync.not_configured"))
             return
         self.shell.sync.nudge()
-        self.show_message(self.t("staff.sync.started"))
+        self.show_message(self.t("staff.sync.started"), "status_wait")
