@@ -270,6 +270,8 @@ class Check:
         created_elsewhere = target in self.platform.bookings
         if reason == "closed":
             return  # after the cut-off the meal is being cooked: the kiosk shows it kept
+        if self.platform.bookings.get(place, {}).get("status") == "cancelled":
+            return  # cancelled all the same (at another kiosk)
         if reason == "unknown_booking" and not created_elsewhere and (
                 create is None or not create.applied):
             return  # its booking was refused: nothing to cancel
@@ -357,9 +359,12 @@ class Check:
                 continue
             if here["status"] == "cancelled" and booking_id in refused:
                 continue  # cancelled here before the platform refused it
-            if here["status"] != "tentative":  # nothing_stuck names those
-                self.found.add("views_equal", f"{kiosk.name}: booking {booking_id} "
-                               f"{here['status']} here, not on the platform")
+            if here["status"] == "tentative":
+                continue  # nothing_stuck names those
+            place = self.place.get(booking_id, booking_id)
+            merged = f", merged on the platform into {place}" if place != booking_id else ""
+            self.found.add("views_equal", f"{kiosk.name}: booking {booking_id} "
+                           f"{here['status']} here, not on the platform{merged}")
         platform_ratings = {(r["id"], r["booking_id"], r["score"])
                             for r in self.platform.ratings.values()}
         for item in sorted(kiosk.ratings ^ platform_ratings):
