@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import math
 import uuid
 from contextlib import asynccontextmanager
 from typing import Annotated
@@ -17,6 +18,7 @@ from service_platform import (
     auth,
     catalogue,
     clock,
+    enrol_attempts,
     errors,
     feed,
     fleet,
@@ -156,10 +158,23 @@ def _add_routes(app: FastAPI) -> None:
              "`Retry-After` seconds"))
     def enrol(request: Request, body: EnrolRequest) -> EnrolResponse:
         """Trade a one-time enrolment code for a device token."""
+        db, now = _db(request), clock.now()
+        client = enrol_attempts.client_key(request.client.host if request.client else None)
+        attempts, until = db.run_write(lambda conn: enrol_attempts.note(conn, client, now))
+        if attempts > enrol_attempts.ALLOWED:  # the code is not even looked at
+            log.warning("enrolment refused for %s: rate_limited", client)
+            raise errors.rate_limited(max(1, math.ceil((until - now).total_seconds())),
+                                      "too many failed enrolments from this address")
+
         def work(conn):
-            row, token = auth.enrol(conn, body.code, body.device_name)
+            row, token = auth.enrol(conn, body.code, body.device_name, body.install_id)
+            enrol_attempts.good(conn, client)
             return row, token, _community(conn, row["community_id"])
-        row, token, community = _db(request).run_write(work)
+        try:
+            row, token, community = db.run_write(work)
+        except ApiError:
+            log.warning("enrolment refused for %s: invalid_code", client)  # never the code
+            raise
         log.info("kiosk %s enrolled", row["id"])
         return EnrolResponse(kiosk_id=row["id"], kiosk_name=row["name"], community=community,
                              token=token, server_time=_now())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 
@@ -15,7 +16,8 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud, t
 CODE_LENGTH = 12
 TOKEN_PREFIX = "ek1_"
 DEFAULT_CODE_TTL = dt.timedelta(days=7)
-REDEEM_AGAIN_WITHIN = dt.timedelta(minutes=10)  # a lost enrolment answer can be retried
+# A lost enrolment answer can be asked for again this long, by the same install only.
+REDEEM_AGAIN_WITHIN = dt.timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -60,28 +62,39 @@ def revoke_kiosk(conn: Connection, kiosk_id: str) -> bool:
     return done.rowcount == 1
 
 
-def enrol(conn: Connection, code: str, device_name: str | None) -> tuple[RowMapping, str]:
-    """Trade an enrolment code for a new device token; returns (kiosk row, token)."""
+def enrol(conn: Connection, code: str, device_name: str | None,
+          install_id: str | None = None) -> tuple[RowMapping, str]:
+    """Trade an enrolment code for a new device token; returns (kiosk row, token).
+
+    The first redemption binds the code to `install_id` (the kiosk's own random id); within
+    REDEEM_AGAIN_WITHIN only the same id redeems it again, for an answer that was lost (each
+    time a new token; the earlier one stops working). Without an id, a code is used once."""
     row = conn.execute(select(kiosks).where(
         kiosks.c.code_hash == secret_hash(normalise_code(code)))).mappings().first()
     now = clock.now()
-    if row is None or row["revoked_at"] is not None or not _redeemable(row, now):
+    if row is None or row["revoked_at"] is not None or not _redeemable(row, now, install_id):
         raise errors.invalid_code()
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     changes = {"token_hash": secret_hash(token), "enrolled_at": clock.stamp(now)}
     if row["code_used_at"] is None:
         changes["code_used_at"] = clock.stamp(now)
+        changes["install_hash"] = secret_hash(install_id) if install_id else None
     if device_name:
         changes["name"] = device_name
     conn.execute(update(kiosks).where(kiosks.c.id == row["id"]).values(**changes))
     return conn.execute(select(kiosks).where(kiosks.c.id == row["id"])).mappings().one(), token
 
 
-def _redeemable(row: RowMapping, now: dt.datetime) -> bool:
+def _redeemable(row: RowMapping, now: dt.datetime, install_id: str | None) -> bool:
     if now >= clock.parse(row["code_expires_at"]):
         return False
     used = row["code_used_at"]
-    return used is None or now < clock.parse(used) + REDEEM_AGAIN_WITHIN
+    if used is None:
+        return True
+    bound = row["install_hash"]
+    return (install_id is not None and bound is not None
+            and hmac.compare_digest(bound, secret_hash(install_id))
+            and now < clock.parse(used) + REDEEM_AGAIN_WITHIN)
 
 
 def authenticate(conn: Connection, authorization: str | None) -> Kiosk:

@@ -40,5 +40,9 @@ def invalid_code() -> ApiError:
     return ApiError(401, "invalid_code", "the enrolment code is unknown, expired or used")
 
 
+def rate_limited(retry_after_s: int, message: str) -> ApiError:
+    return ApiError(429, "rate_limited", message, headers={"Retry-After": str(retry_after_s)})
+
+
 def invalid_request(message: str, details: list[dict[str, Any]] | None = None) -> ApiError:
     return ApiError(422, "invalid_request", message, details)

@@ -82,6 +82,8 @@ class Closed(BaseModel):
 class EnrolRequest(Closed):
     code: plain_text(1, 64)
     device_name: plain_text(0, 100) | None = None
+    # the kiosk's own random id, made once: only it may redeem its code again (a lost answer)
+    install_id: plain_text(16, 64, pattern=r"^[A-Za-z0-9_-]+$") | None = None
 
 
 class CommunityInfo(BaseModel):

@@ -49,8 +49,10 @@ class PlatformClient:
     def time(self) -> dict:
         return self._call("GET", "/v1/time", auth=False)
 
-    def enrol(self, code: str, device_name: str = "") -> dict:
+    def enrol(self, code: str, device_name: str = "", install_id: str = "") -> dict:
         body: dict[str, Any] = {"code": code}
+        if install_id:
+            body["install_id"] = install_id
         if device_name:
             body["device_name"] = device_name[:100]
         return self._call("POST", "/v1/enrol", body=_json_bytes(body), auth=False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,10 @@ from kiosk.sync.errors import (
 )
 
 log = logging.getLogger(__name__)
+
+# This run's own id, sent with every enrolment: a code this kiosk redeemed can be redeemed
+# again (its answer lost) only with it, never by anyone else who saw the code (protocol §2).
+INSTALL_ID = secrets.token_urlsafe(24)
 
 STATE_KEYS = ("kiosk_id", "kiosk_name", "community_id", "community_name", "platform_url",
               "platform_id")
@@ -101,7 +106,7 @@ def request_enrolment(text: str, platform_url: str = "", device_name: str = "",
     own = client is None
     client = client or PlatformClient(url, timeout_s=timeout_s)
     try:
-        answer = client.enrol(parsed.code, device_name)
+        answer = client.enrol(parsed.code, device_name, INSTALL_ID)
         try:
             token = str(answer["token"])
             community = answer["community"]

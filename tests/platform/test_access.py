@@ -31,16 +31,19 @@ def test_openapi_document_describes_the_api(platform):
 def test_enrolment_code_gives_a_token_once(platform):
     community = platform.community()
     kiosk_id, code = operators.add_kiosk(platform.db, community, "大厅")
+    install = {"install_id": "kiosk-install-0001"}  # the kiosk's own id (protocol §2)
     first = requests.post(platform.base_url + "/v1/enrol",
-                          json={"code": code.lower().replace("-", " ")}, timeout=10)
+                          json={"code": code.lower().replace("-", " "), **install}, timeout=10)
     assert first.status_code == 200
     body = first.json()
     assert body["kiosk_id"] == kiosk_id and body["community"]["id"] == community
     me = platform.anonymous(body["token"]).get("/v1/me")
     assert me.status_code == 200 and me.json()["kiosk_id"] == kiosk_id
 
-    # A lost answer: the code works again for a while, and the earlier token stops working.
-    again = requests.post(platform.base_url + "/v1/enrol", json={"code": code}, timeout=10)
+    # A lost answer: the code works again for a while, for the same install only, and the
+    # earlier token stops working.
+    again = requests.post(platform.base_url + "/v1/enrol", json={"code": code, **install},
+                          timeout=10)
     assert again.status_code == 200
     assert platform.anonymous(body["token"]).get("/v1/me").status_code == 401
     assert platform.anonymous(again.json()["token"]).get("/v1/me").status_code == 200

@@ -182,6 +182,7 @@ def test_openapi_says_what_the_platform_answers(platform):
     schemas = document["components"]["schemas"]
     assert schemas["Operation"]["properties"]["created_at"]["format"] == "date-time"
     assert schemas["LeaseWantIn"]["properties"]["places"]["anyOf"][0]["type"] == "integer"
+    assert schemas["EnrolRequest"]["properties"]["install_id"]
 
 
 # 8. A booking id is the kiosk's own within its community (§3.1).
