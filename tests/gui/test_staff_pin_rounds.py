@@ -33,6 +33,9 @@ def test_a_second_round_locks_longer_and_the_next_sign_in_is_told(qtbot, desk):
     sign_in(qtbot, desk, "1234")
     assert desk.current.name == "staff_home"
     assert screen_says(desk, "自您上次登录以来，您的密码被输错了 11 次")
+    assert not screen_says(desk, "登记老人")  # said where the tasks stand, until 清空
+    tap(qtbot, desk, "清空")
+    assert not screen_says(desk, "输错了")
     tap(qtbot, desk, "登记老人")
     tap(qtbot, desk, "返回")  # the staff home again: told only once
     assert desk.current.name == "staff_home" and not screen_says(desk, "输错了")

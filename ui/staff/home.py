@@ -45,7 +45,7 @@ class StaffHomeScreen(StaffScreen):
         keyboard = StaffKeyboard(self.t, gap)
         keyboard.key.connect(lambda ch: self._set(self.query + ch))
         keyboard.deleted.connect(lambda: self._set(self.query[:-1]))
-        keyboard.cleared.connect(lambda: self._set(""))
+        keyboard.cleared.connect(self._cleared)
         middle.addWidget(keyboard)
         middle.addWidget(self._menu(gap), 1)
         middle.addWidget(self._results(gap), 1)
@@ -53,6 +53,7 @@ class StaffHomeScreen(StaffScreen):
         self.body.addWidget(self.message)
         self.query = ""
         self.found = []
+        self.notes: list[str] = []
 
     def _menu(self, gap: int) -> QWidget:
         self.menu_box = QWidget()
@@ -92,17 +93,21 @@ class StaffHomeScreen(StaffScreen):
         self.menu["attention"].setText(self.t("staff.menu.attention_count", count=count)
                                        if count else self.t("staff.menu.attention"))
         self._set(self.query)
-        notes = self.core.untold_recovery_lines()  # the database was damaged: said once
+        # Said once, where the tasks stand until she types or taps 清空 (the keyboard keeps
+        # its room): the database was damaged, someone may have tried her PIN.
+        self.notes = self.core.untold_recovery_lines()
         tries, self.mode.failed_tries = self.mode.failed_tries, 0
-        if tries:  # someone may have tried her PIN: she hears of it at once, and only once
-            notes.append(self.t("staff.signin.failed_tries", count=tries))
-        if notes:
-            self.show_message("\n".join(notes))
+        if tries:
+            self.notes.append(self.t("staff.signin.failed_tries", count=tries))
+        if self.notes:
+            self._set(self.query)
+            self.shell.speak("\n".join(self.notes))
 
     def clear(self) -> None:
         super().clear()
         self.query = ""
         self.found = []
+        self.notes = []
         for row in self.rows:
             row.setText("")
         self.results.show_blocks([])
@@ -110,6 +115,10 @@ class StaffHomeScreen(StaffScreen):
     def fit(self) -> None:
         if self.results.isVisibleTo(self):
             self.results.show_blocks(self.results.blocks, keep_page=True)
+
+    def _cleared(self) -> None:
+        self.notes = []  # read: the tasks again
+        self._set("")
 
     def _set(self, query: str) -> None:
         self.query = query[:MAX_QUERY]
@@ -129,9 +138,14 @@ class StaffHomeScreen(StaffScreen):
         else:
             self.hint.setText(self.t("staff.search.count", count=len(self.found)))
         self.hint.setVisible(bool(self.query))
-        self.menu_box.setVisible(not self.query)
-        self.results.setVisible(bool(self.query))
-        self.results.show_blocks(self.rows[:len(self.found)])
+        if self.query:
+            self.notes = []
+        self.menu_box.setVisible(not self.query and not self.notes)
+        self.results.setVisible(bool(self.query or self.notes))
+        if self.notes:
+            self.results.show_texts(self.notes)
+        else:
+            self.results.show_blocks(self.rows[:len(self.found)])
 
     def _picked(self, index: int) -> None:
         if index < len(self.found):
