@@ -101,11 +101,12 @@ class Kiosk:
     def demo(self) -> bool:
         return not self.settings.platform_url
 
-    def seed_demo_if_empty(self) -> bool:
+    def seed_demo_if_empty(self, finished: bool = False) -> bool:
+        """The demo community; with `finished`, a meal already eaten to rate (kiosk.demo)."""
         from kiosk.demo import seed_demo
 
         return seed_demo(self.store, self.clock, self.settings.lunch_cutoff,
-                         self.settings.dinner_cutoff)
+                         self.settings.dinner_cutoff, finished)
 
     def sync_status(self) -> SyncStatus:
         """Local reads only: safe to call from the GUI thread at any time."""

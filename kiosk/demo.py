@@ -1,5 +1,6 @@
 """Demo data for a kiosk with no platform: the demo community and services timetable of
-assets/demo, 50 elders, two weeks of meals, cleaning and health-station slots."""
+assets/demo, 50 elders, two weeks of meals, cleaning and health-station slots, and a meal
+already eaten (yesterday's lunch of 曹建国, card 10000010) to rate at his next sign-in."""
 from __future__ import annotations
 
 import datetime as dt
@@ -35,10 +36,11 @@ DEMO_COMMUNITY_KEY = "demo_community"
 
 
 def seed_demo(store: Store, clock: Clock, lunch_cutoff: str = "09:30",
-              dinner_cutoff: str = "15:00") -> bool:
+              dinner_cutoff: str = "15:00", finished: bool = False) -> bool:
     """Fill an empty store with the demo community; returns False if it already has elders.
     Service slots missing from an existing demo store are added either way, and so is what a
-    damaged store lost (kiosk.recovery): what is there stays."""
+    damaged store lost (kiosk.recovery): what is there stays. With `finished`, the meals
+    already eaten too, as the demo platform has them (the kiosk's own demo; tests go without)."""
     if store.query_one("SELECT 1 FROM elders LIMIT 1"):
         seed_demo_services(store, clock)
         return False
@@ -53,6 +55,10 @@ def seed_demo(store: Store, clock: Clock, lunch_cutoff: str = "09:30",
              for e in data["elders"]), ignore=True)
         store.db["meal_slots"].insert_all(
             _slot_rows(data, clock, lunch_cutoff, dinner_cutoff), ignore=True)
+        if finished:
+            slots, bookings = finished_meals(data, clock, lunch_cutoff, dinner_cutoff)
+            store.db["meal_slots"].insert_all(slots, ignore=True)
+            store.db["bookings"].insert_all(bookings, ignore=True)
         seed_demo_services(store, clock)
         store.set_state(DEMO_COMMUNITY_KEY, data["community"]["id"])  # see sync.enrolment
     return True
@@ -121,13 +127,43 @@ def _slot_rows(data: dict, clock: Clock, lunch_cutoff: str, dinner_cutoff: str):
     for offset in range(MENU_DAYS):
         day = today + dt.timedelta(days=offset)
         for meal in ("lunch", "dinner"):
-            yield {
-                "id": slot_id(day, meal),
-                "day": day.isoformat(),
-                "meal": meal,
-                "cutoff": default_cutoff(day, meal, lunch_cutoff, dinner_cutoff,
-                                         clock.tz).isoformat(),
-                "capacity": data["meal_capacity"][meal],
-                "price_cents": data["meal_prices_cents"][meal],
-                "menu": json.dumps(demo_menu(data["dishes"], day, meal), ensure_ascii=False),
-            }
+            yield _slot_row(data, day, meal, clock, lunch_cutoff, dinner_cutoff)
+
+
+def _slot_row(data: dict, day: dt.date, meal: str, clock: Clock, lunch_cutoff: str,
+              dinner_cutoff: str) -> dict:
+    return {
+        "id": slot_id(day, meal),
+        "day": day.isoformat(),
+        "meal": meal,
+        "cutoff": default_cutoff(day, meal, lunch_cutoff, dinner_cutoff, clock.tz).isoformat(),
+        "capacity": data["meal_capacity"][meal],
+        "price_cents": data["meal_prices_cents"][meal],
+        "menu": json.dumps(demo_menu(data["dishes"], day, meal), ensure_ascii=False),
+    }
+
+
+def finished_meals(data: dict, clock: Clock, lunch_cutoff: str = "09:30",
+                   dinner_cutoff: str = "15:00") -> tuple[list[dict], list[dict]]:
+    """The demo's meals already eaten (assets/demo, finished_meals): their slots and their
+    completed bookings, as a demo platform holds them, so the rating screen can be tried."""
+    from kiosk.bookings import booking_number  # the booking rules: not before the first frame
+
+    elders = {elder["id"]: elder for elder in data["elders"]}
+    slots, bookings = [], []
+    for done in data.get("finished_meals", []):
+        day = clock.today() - dt.timedelta(days=done["days_ago"])
+        slot = _slot_row(data, day, done["meal"], clock, lunch_cutoff, dinner_cutoff)
+        price = slot["price_cents"]
+        subsidy = min(price, data["subsidy_levels"][elders[done["elder_id"]]["subsidy_level"]])
+        booked = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(10), clock.tz)
+        slots.append(slot)
+        bookings.append({
+            "id": done["id"], "number": booking_number(done["id"]),
+            "elder_id": done["elder_id"], "service": "meal", "slot_id": slot["id"],
+            "mode": done["mode"], "price_cents": price, "subsidy_cents": subsidy,
+            "pay_cents": price - subsidy, "status": "completed",
+            "origin": "remote",  # the platform's, as a demo platform sends it: never pushed
+            "created_at": booked.isoformat(timespec="seconds"),
+            "updated_at": booked.isoformat(timespec="seconds")})
+    return slots, bookings

@@ -1,6 +1,6 @@
 """Demo data: the demo community and services timetable of assets/demo, with their providers and
-staff; two weeks of meals and of cleaning, clinic, home-visit and health-check slots, identical
-to the kiosk's."""
+staff; two weeks of meals and of cleaning, clinic, home-visit and health-check slots, and the
+meals already eaten (yesterday's lunch of 曹建国, to rate), identical to the kiosk's."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +8,12 @@ import json
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, insert, select
 
-from service_platform import catalogue, services
+from service_platform import catalogue, clock, entities, feed, services
+from service_platform.completion import MEAL_ENDS
+from service_platform.feed import Change
+from service_platform.schema import bookings
 
 DEMO_COMMUNITY = Path(__file__).resolve().parent.parent / "assets" / "demo" / "community.json"
 DEMO_SERVICES = DEMO_COMMUNITY.with_name("services.json")
@@ -19,6 +22,7 @@ MENU_DAYS = 14
 DEMO_TZ = "Asia/Shanghai"
 LUNCH_CUTOFF = "09:30"
 DINNER_CUTOFF = "15:00"
+DEMO_KIOSK = "demo-seed"  # who "made" the demo's finished bookings: no kiosk of the demo
 ELDER_FIELDS = ("id", "card_no", "name", "phone", "address", "subsidy_level",
                 "delivery_allowed", "home_visit_allowed", "dietary", "active")
 
@@ -80,7 +84,51 @@ def seed(conn: Connection, today: dt.date | None = None) -> bool:
                          ({name: elder[name] for name in ELDER_FIELDS} for elder in data["elders"]))
     catalogue.put_meal_slots(conn, community["id"], meal_slots(data, today, tz))
     seed_services(conn, community["id"], today, tz)
+    finished_slots, finished = finished_meals(data, today, tz)
+    catalogue.put_meal_slots(conn, community["id"], finished_slots)
+    put_finished(conn, community["id"], finished)
     return True
+
+
+def finished_meals(data: dict, today: dt.date, tz: dt.tzinfo) -> tuple[list[dict], list[dict]]:
+    """The demo's meals already eaten (assets/demo, finished_meals), as kiosk/demo.py seeds
+    them: their slots in the wire shape, and their bookings, completed."""
+    elders = {elder["id"]: elder for elder in data["elders"]}
+    slots, finished = [], []
+    for done in data.get("finished_meals", []):
+        day = today - dt.timedelta(days=done["days_ago"])
+        meal = done["meal"]
+        slot = {"id": slot_id(day, meal), "day": day.isoformat(), "meal": meal,
+                "cutoff": cutoff(day, meal, tz).isoformat(),
+                "capacity": data["meal_capacity"][meal],
+                "price_cents": data["meal_prices_cents"][meal],
+                "menu": demo_menu(data["dishes"], day, meal)}
+        price = slot["price_cents"]
+        subsidy = min(price, data["subsidy_levels"][elders[done["elder_id"]]["subsidy_level"]])
+        booked = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(10), tz)
+        eaten = dt.datetime.combine(day, MEAL_ENDS[meal], tz)
+        slots.append(slot)
+        finished.append({"id": done["id"], "elder_id": done["elder_id"], "service": "meal",
+                         "slot_id": slot["id"], "mode": done["mode"], "price_cents": price,
+                         "subsidy_cents": subsidy, "status": "completed",
+                         "created_at": booked, "completed_at": eaten})
+    return slots, finished
+
+
+def put_finished(conn: Connection, community_id: str, finished: list[dict]) -> None:
+    """The completed bookings, each in the feed as any booking is (the kiosks pull them), with
+    the provider a meal booked at a kiosk gets (the canteen)."""
+    canteen = services.provider_for(conn, community_id, "meal")
+    for done in finished:
+        booked = clock.stamp(done["created_at"])
+        conn.execute(insert(bookings).values(
+            {**done, "community_id": community_id, "kiosk_id": DEMO_KIOSK, "op_id": done["id"],
+             "provider_id": canteen["id"] if canteen else None,
+             "created_at": booked, "received_at": booked,
+             "completed_at": clock.stamp(done["completed_at"]),
+             "updated_at": clock.stamp(done["completed_at"])}))
+        row = conn.execute(select(bookings).where(bookings.c.id == done["id"])).mappings().one()
+        feed.append(conn, community_id, [Change("booking", done["id"], entities.booking(row))])
 
 
 def seed_services(conn: Connection, community_id: str, today: dt.date, tz: dt.tzinfo) -> int:

@@ -126,7 +126,7 @@ def seed_demo(core) -> None:
     ahead; the demo staff 张社工 and 刘社工 (PIN 1234). A demo platform holds the same."""
     from kiosk.staff import seed_demo_staff
 
-    core.seed_demo_if_empty()
+    core.seed_demo_if_empty(finished=True)  # yesterday's lunch of 曹建国, to rate
     seed_demo_staff(core.store, core.clock)
 
 

@@ -84,3 +84,41 @@ def test_platform_never_imports_kiosk_or_qt():
                 continue
             for name in names:
                 assert name.split(".")[0] not in FORBIDDEN, f"{source.name} imports {name}"
+
+
+def test_demo_meals_already_eaten_match_the_kiosk_demo(tmp_path):
+    """Yesterday's lunch of 曹建国, completed, to rate: the demo platform's feed sends the slot
+    and the booking a kiosk with no platform seeds for itself (assets/demo, finished_meals),
+    and his next sign-in there asks how it was."""
+    from kiosk import demo as kiosk_demo
+    from kiosk.clock import FixedClock
+    from kiosk.ratings import Ratings
+    from kiosk.store import Store
+    from kiosk.sync.pull import _booking_row
+
+    clock = FixedClock("2026-11-24T08:00:00")
+    store = Store(tmp_path / "kiosk.sqlite3")
+    db = Database(tmp_path / "platform.sqlite3")
+    try:
+        kiosk_demo.seed_demo(store, clock, finished=True)
+        [ours] = store.query("SELECT * FROM bookings")
+        slot = dict(store.query_one("SELECT * FROM meal_slots WHERE id = ?", (ours["slot_id"],)))
+        due = Ratings(store, clock).due("elder-0010")
+        migrations.migrate(db)
+        db.run_write(lambda conn: demo.seed(conn, clock.today()))
+        with db.read() as conn:
+            feed = conn.execute(select(changes.c.kind, changes.c.data)).all()
+    finally:
+        store.close()
+        db.dispose()
+    [sent] = [json.loads(data) for kind, data in feed if kind == "booking"]
+    pulled = _booking_row(sent)
+    fields = ("id", "number", "elder_id", "service", "slot_id", "mode", "price_cents",
+              "subsidy_cents", "pay_cents", "status")
+    assert {name: ours[name] for name in fields} == {name: pulled[name] for name in fields}
+    assert (ours["slot_id"], ours["status"], ours["pay_cents"]) == \
+        ("meal:2026-11-23:lunch", "completed", 1200)  # basic subsidy: ¥15.00 less ¥3.00
+    [sent_slot] = [json.loads(data) for kind, data in feed
+                   if kind == "meal_slot" and json.loads(data)["id"] == ours["slot_id"]]
+    assert {**slot, "menu": json.loads(slot["menu"])} == sent_slot
+    assert due is not None and due.id == ours["id"]

@@ -43,7 +43,8 @@ def test_first_sync_of_the_demo_community(platform):
         kinds.setdefault(change["kind"], set()).add(change["id"])
     assert len(kinds["elder"]) == 50
     assert kinds["subsidy_level"] == {"none", "basic", "enhanced", "special"}
-    assert len(kinds["meal_slot"]) == 28
+    assert len(kinds["meal_slot"]) == 28 + 1  # two weeks, and yesterday's lunch eaten
+    assert len(kinds["booking"]) == 1  # that lunch, completed: to rate (assets/demo)
     elder = next(c["data"] for c in changes if c["id"] == "elder-0001")
     assert set(elder) == {"id", "card_no", "name", "phone", "address", "subsidy_level",
                           "delivery_allowed", "home_visit_allowed", "dietary", "mobility",
