@@ -126,6 +126,13 @@ class HelpDesk:
         else:
             self._asked[request.id] = request.state
 
+    def delivered(self, help_id: str) -> bool:
+        """The platform has the request (its help.create applied): its console's duty social
+        workers see it."""
+        return self.store.query_one(
+            "SELECT 1 FROM outbox WHERE op_type = 'help.create' AND state = 'applied' "
+            "AND json_extract(payload, '$.id') = ?", (help_id,)) is not None
+
     def open_requests(self) -> list[HelpRequest]:
         rows = self.store.query("SELECT * FROM help_requests WHERE state != 'resolved' "
                                 "ORDER BY created_at DESC")

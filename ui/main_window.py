@@ -100,8 +100,12 @@ class KioskWindow(QMainWindow):
 
     def synced(self, _result) -> None:
         """A sync cycle ended: what it pulled (even pages of a cycle that failed later) may
-        answer a help request asked here; the help screen listens to core.help.answered."""
+        answer a help request asked here; the help screen listens to core.help.answered, and
+        says so if what it pushed brought a call to the platform's duty social workers."""
         self.core.help.look_again()
+        screen = self.screens.get("help")
+        if screen is not None and screen is self.current:
+            screen.delivered()
 
     def _help_answered(self, request) -> None:
         """Staff are coming (or came): the help screen says so if it still shows the call."""

@@ -104,7 +104,7 @@ def ask_for_help(qtbot, win) -> str:
     with qtbot.waitSignal(win.sync.finished, timeout=WAIT_MS,
                           check_params_cb=lambda result: result.ok and result.applied):
         tap_key(qtbot, win, "help.yes")  # 叫工作人员: sync is nudged at once
-    assert screen_says(win, "已通知工作人员，请稍等。")
+    assert screen_says(win, "已通知值班社工，请稍等。")  # it reached the platform's console
     return win.current.request.id
 
 
@@ -112,7 +112,7 @@ def test_the_elder_hears_once_that_staff_are_on_their_way(qtbot, kiosk, platform
                                                           speaker):
     help_id = ask_for_help(qtbot, kiosk)
     synced(qtbot, kiosk)  # nothing new yet: the words stay
-    assert screen_says(kiosk, "已通知工作人员，请稍等。")
+    assert screen_says(kiosk, "已通知值班社工，请稍等。")
     on_platform(platform, community, help_id, "acknowledged")
     kiosk.sync.nudge()  # the kiosk's next cycle
     qtbot.waitUntil(lambda: screen_says(kiosk, "工作人员已收到，正在赶来。"), timeout=WAIT_MS)

@@ -1,5 +1,8 @@
-"""求助: one tap on any screen, one confirm, and staff are told at once (spoken and shown);
-while it shows the call, it says when staff have it and are coming, and when it was dealt with."""
+"""求助: one tap on any screen, one confirm, and staff are told at once (spoken and shown), in
+words that say who: the staff here (demo data, or no platform to reach), the duty social
+worker on the platform's console once the call reached it (or that it will as soon as the
+network is back); while it shows the call, it says when staff have it and are coming, and
+when it was dealt with."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -13,6 +16,7 @@ from ui.screens.paged import keep_place
 from ui.widgets import BigButton, label
 
 ANSWERS = {"acknowledged": "help.acknowledged", "resolved": "help.resolved"}
+ON_ITS_WAY = ("help.sent.sending", "help.sent.offline")  # until the platform has the call
 
 
 class HelpScreen(Screen):
@@ -50,11 +54,13 @@ class HelpScreen(Screen):
         self.body.addLayout(row)
         self.sent = False
         self.request = None  # the kiosk.help.HelpRequest this screen shows, once sent
+        self.words = ""  # the message key said about it now
 
     def enter(self) -> None:
         self.hide_message()
         self.sent = False
         self.request = None
+        self.words = ""
         self.question.setText(self.t("help.question"))
         self.done_icon.hide()
         self.ok.show()
@@ -75,12 +81,34 @@ class HelpScreen(Screen):
             self.show_message(f"{self.t(error.message_key)}\n{self.t('error.ask_staff')}")
             return
         self.sent = True
+        self.words = self._sent_words()  # before sync is nudged: as things stand at the tap
         self.shell.action_done()
-        self.question.setText(self.t("help.sent"))
+        self.question.setText(self.t(self.words))
         self.done_icon.show()
         self.ok.hide()
         self.cancel.setText(self.t("help.back"))
-        self.shell.speak(self.t("help.sent"))
+        self.shell.speak(self.t(self.words))
+
+    def _sent_words(self) -> str:
+        """Who has been told: on demo data (or a kiosk its platform stopped) only the staff
+        here; with a platform, its duty social workers too, now or once the network is back."""
+        core = self.core
+        if core.demo:
+            return "help.sent.here"
+        status = core.sync_status()
+        if status.stopped:
+            return "help.sent.here"
+        return "help.sent.sending" if status.online else "help.sent.offline"
+
+    def delivered(self) -> None:
+        """After a sync cycle: the call now on the platform's console says so, once (unless
+        staff have answered it already)."""
+        if self.request is None or self.words not in ON_ITS_WAY:
+            return
+        if self.core.help.delivered(self.request.id):
+            self.words = "help.sent.duty"
+            self.question.setText(self.t(self.words))
+            self.shell.speak(self.t(self.words))
 
     def answered(self, request) -> None:
         """The call shown here was acknowledged or resolved (kiosk.help.HelpDesk.answered):
@@ -88,6 +116,7 @@ class HelpScreen(Screen):
         if self.request is None or request.id != self.request.id:
             return
         self.request = request
-        words = self.t(ANSWERS[request.state])
+        self.words = ANSWERS[request.state]
+        words = self.t(self.words)
         self.question.setText(words)
         self.shell.speak(words)
