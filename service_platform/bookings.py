@@ -12,7 +12,7 @@ from service_platform import capacity, catalogue, clock, entities, feed, memo, s
 from service_platform.auth import Kiosk
 from service_platform.feed import Change
 from service_platform.models import AnyBooking, BookingCancel, CleaningBooking, ClinicBooking
-from service_platform.schema import bookings, service_slots
+from service_platform.schema import applied_ops, bookings, service_slots
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,7 @@ def create(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
         changes.append(Change("lease", lease["id"], entities.lease(lease, now), kiosk.id))
     place = _same_place(conn, kiosk, order, slot) if reason == "duplicate" else None
     if place is not None:  # protocol §3.1: one elder's meal booked at two kiosks is one place
+        memo.recall(conn, ("merged", kiosk.community_id), dict)[booking_id] = place
         feed.append(conn, kiosk.community_id, changes)
         return Outcome("applied", data={"booking_id": place, "booking_status": "confirmed",
                                         "within_lease": lease is not None, "merged": True})
@@ -143,6 +144,24 @@ def _same_place(conn: Connection, kiosk: Kiosk, order: AnyBooking,
     return conn.execute(_CONFIRMED_IN_SLOT, {"community_id": kiosk.community_id,
                                              "elder_id": order.elder_id,
                                              "slot_id": slot["id"]}).scalar()
+
+
+def _merged_into(conn: Connection, kiosk: Kiosk, booking_id: str) -> str | None:
+    """The booking a meal booking of this kiosk was answered `merged` into: earlier in this
+    batch, or in an operation stored before (rare: looked for only for an unknown id)."""
+    merged = memo.recall(conn, ("merged", kiosk.community_id), dict)
+    if booking_id in merged:
+        return merged[booking_id]
+    for data in conn.execute(select(applied_ops.c.data).where(
+            applied_ops.c.community_id == kiosk.community_id,
+            applied_ops.c.kiosk_id == kiosk.id, applied_ops.c.type == "booking.create",
+            applied_ops.c.status == "applied",
+            applied_ops.c.payload.contains(f'"{booking_id}"'),
+            applied_ops.c.data.contains('"merged"'))).scalars():
+        answer = json.loads(data)
+        if answer.get("merged") and isinstance(answer.get("booking_id"), str):
+            return answer["booking_id"]
+    return None
 
 
 def _provider(conn: Connection, community_id: str, service: str,
@@ -263,6 +282,9 @@ _INSERT = insert(bookings)
 def cancel(conn: Connection, kiosk: Kiosk, order: BookingCancel, now: dt.datetime) -> Outcome:
     booking_id = str(order.booking_id)
     found = get_booking(conn, kiosk.community_id, booking_id)
+    if found is None:  # a booking counted as the elder's place (§3.1): cancelling it cancels that
+        booking_id = _merged_into(conn, kiosk, booking_id) or booking_id
+        found = get_booking(conn, kiosk.community_id, booking_id)
     if found is None:
         return Outcome.rejected("unknown_booking")
     slot = lock_slot_of(conn, kiosk.community_id, found["service"], found["slot_id"])

@@ -165,3 +165,22 @@ def test_a_merged_place_is_cancelled_only_by_the_elder_and_everywhere(platform, 
     for kiosk in (here, there):
         assert live_bookings(kiosk, "elder-001", slot) == []
         assert kiosk.booking(survivor).status == "cancelled"
+
+
+@pytest.mark.parametrize("max_ops", [500, 1])  # the cancel in the create's batch, or after it
+def test_a_cancel_made_before_the_merge_was_heard_cancels_the_one_place(platform, make_kiosk,
+                                                                        max_ops):
+    community, slot, (here, there), made = booked_offline_at_both(platform, make_kiosk)
+    there.sync_ok()  # the other kiosk's booking holds the place
+    here.meals.cancel(made[0].id)  # the elder, told 已确认 here, cancels here, still offline
+    here.engine.max_ops = max_ops
+
+    here.sync_ok()
+    there.sync_ok()
+    here.sync_ok()
+
+    assert platform.confirmed(community, slot) == 0  # 已取消 was true
+    assert outbox_results(here, "booking.cancel") == [("applied", None)]
+    for kiosk in (here, there):
+        assert live_bookings(kiosk, "elder-001", slot) == []
+        assert kiosk.status().all_done
