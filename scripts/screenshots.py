@@ -44,7 +44,7 @@ def main() -> int:
     data = Path(tempfile.mkdtemp(prefix="kiosk-shots-"))
     settings = load_settings(data / "none.toml", data_dir=data, screen_diagonal_inch=15.6)
     core = Kiosk(settings, clock=FixedClock("2026-11-24T08:00:00"))
-    core.seed_demo_if_empty()
+    core.seed_demo_if_empty(finished=True)  # as `kiosk` seeds it: a lunch eaten, to rate
     metrics = Metrics.for_screen(*SIZE, settings.screen_diagonal_inch, settings.text_size)
     app.setStyleSheet(stylesheet(metrics, settings.high_contrast))
     window = KioskWindow(core, metrics)
@@ -164,13 +164,14 @@ def shoot_services(app: QApplication, window: KioskWindow) -> None:
     walk([("", "我的预订"), ("my-bookings", "下一页"), ("my-bookings-page-2", "上一页"),
           ("", "取消这个预订"), ("booking-cancel", "确认取消")])
     shoot(app, window, "my-bookings-cancelled")
-    done = core.meals.book("elder-0003", "meal:2026-11-24:lunch", "pickup")
-    with core.store.transaction() as conn:
-        conn.execute("UPDATE bookings SET status = 'completed' WHERE id = ?", (done.id,))
-    sign_in("10000003")
+    sign_in("10000010")  # 曹建国 ate yesterday's lunch (the demo's finished meal)
     walk([("rating", "不满意"), ("", "饭菜凉了"), ("rating-reasons", "提交"),
           ("complaint", "投诉"), ("complaint-filed", "求助"), ("help-confirm", "叫工作人员")])
     shoot(app, window, "help-sent")
+    sign_in("10000002")
+    core.clock.advance(seconds=core.settings.idle_timeout_s + core.settings.idle_warning_s)
+    window.idle.tick()  # nobody tapped: signed out, and the home screen says so
+    shoot(app, window, "home-signed-out")
     window.go_home()
 
 
@@ -182,9 +183,19 @@ def shoot_staff(app: QApplication, window: KioskWindow) -> None:
     seed_demo_staff(core.store, core.clock)
     core.help.ask("elder-0002", "urgent")
     core.meals.book("elder-0003", "meal:2026-11-24:lunch", "delivery")
+    core.clinic.book("elder-0004", "clinic:2026-11-25:general:1400")
+    core.cleaning.book("elder-0005", "cleaning:2026-11-25:am", "standard")
     window.go_home()
     tap(app, window, "工作人员")
     shoot(app, window, "staff-login")
+    tap(app, window, "刘社工")
+    for _ in range(5):  # five wrong PINs: her name is locked, its keys off
+        for digit in "9999":
+            tap(app, window, digit)
+        tap(app, window, "确定")
+    shoot(app, window, "staff-pin-locked")
+    window.go_home()
+    tap(app, window, "工作人员")
     tap(app, window, "张社工")
     for digit in "12":
         tap(app, window, digit)
@@ -202,6 +213,13 @@ def shoot_staff(app: QApplication, window: KioskWindow) -> None:
     tap(app, window, "下一步")
     shoot(app, window, "staff-elder-needs")
     window.go_home()
+    for key in "wxy":  # staff book for her: every step names her
+        tap(app, window, key)
+    tap(app, window, "王秀英")
+    tap(app, window, "明天晚餐")  # her lunch tomorrow is booked already
+    tap(app, window, "到食堂取")
+    shoot(app, window, "staff-acting-confirm")
+    window.go_home()
     shoot_pinyin(app, window)
     for name, text in (("staff-day-lists", "每日名单"), ("staff-attention", "待处理"),
                        ("staff-sync", "同步"), ("staff-settings", "设置"),
@@ -209,6 +227,17 @@ def shoot_staff(app: QApplication, window: KioskWindow) -> None:
         tap(app, window, text)
         shoot(app, window, name)
         window.go_home()
+    tap(app, window, "每日名单")
+    tap(app, window, "明天")
+    tap(app, window, "门诊")
+    tap(app, window, "导出表格 CSV")
+    shoot(app, window, "staff-day-lists-exported")
+    window.go_home()
+    window.speaker._output_problem = "no audio output device"  # as with no speaker plugged in
+    tap(app, window, "同步")
+    shoot(app, window, "staff-sync-no-speaker")
+    window.speaker._output_problem = ""
+    window.go_home()
 
 
 def shoot_pinyin(app: QApplication, window: KioskWindow) -> None:
