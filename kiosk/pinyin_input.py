@@ -1,18 +1,23 @@
 """Pinyin typed into Chinese: what staff type on the keyboard becomes characters and words they
 pick from candidates, most used first (pinyinIME's dictionary: Rime's luna_pinyin readings
-with its essay frequencies). Loaded the first time staff type pinyin, never at start-up."""
+with its essay frequencies), looked up in the SQLite index kiosk.pinyin_index builds from it.
+pinyinIME itself is never loaded here."""
 from __future__ import annotations
 
-import gc
-import logging
-import time
+import math
+import sqlite3
 from dataclasses import dataclass, field
+from pathlib import Path
 
-log = logging.getLogger(__name__)
+from kiosk import pinyin_index
 
-WORDS_PER_LENGTH = 20  # words of each number of syllables, most used first
-CHARACTERS = 80  # single characters for the first syllable: names need the rare ones too
+WORDS_PER_LENGTH = pinyin_index.KEEP_WORDS  # words of each number of syllables, most used first
+CHARACTERS = pinyin_index.KEEP_CHARACTERS  # single characters for the first syllable: names
 MAX_LETTERS = 30  # a long phrase; nobody types more pinyin without picking
+INITIALS = frozenset("bpmfdtnlgkhjqxzcsryw")  # a letter that stands for any syllable after it
+ABBREVIATED = math.log(0.1)  # pinyinIME's weight for a syllable typed as its initial only
+LONGEST_SYLLABLE = 6
+INITIALS_RANKED = 2  # initials typed alone, up to this many, are ranked at build time
 
 
 @dataclass(frozen=True)
@@ -28,65 +33,114 @@ def is_han(text: str) -> bool:
 
 
 class PinyinDictionary:
-    """Candidates for typed pinyin. Building it takes a second or two and some 220 MB (the
-    whole dictionary is Python objects): `shared()` builds it once, on first use."""
+    """Candidates for typed pinyin, read from the index file: a lookup reads a few pages of
+    it, and nothing is held but its 431 syllables and SQLite's small page cache."""
 
     _shared: PinyinDictionary | None = None
 
-    def __init__(self) -> None:
-        from pinyinIME.engine import PinyinEngine
-
-        class Engine(PinyinEngine):
-            def _merge_builtin_custom_phrase(self, normalized_dir) -> None:
-                """Not its author's own phrases (π, 一丹中心 …), each weighted over any word
-                (and read from a file it leaves open)."""
-
-        collecting = gc.isenabled()
-        gc.disable()  # some two million new objects: the collector would run on them for nothing
-        try:
-            self.engine = Engine(load_emoji=False)  # no emoji either
-        finally:
-            # Frozen, later full collections need not walk them (each would take most of a
-            # second): they live as long as the kiosk does.
-            gc.freeze()
-            if collecting:
-                gc.enable()
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._syllables: frozenset[str] = frozenset()
 
     @classmethod
-    def shared(cls) -> PinyinDictionary:
+    def shared(cls) -> PinyinDictionary | None:
+        """The process's dictionary once its index exists (None until it is built)."""
         if cls._shared is None:
-            started = time.perf_counter()
-            cls._shared = cls()
-            log.info("pinyin dictionary loaded in %.1f s", time.perf_counter() - started)
+            found = pinyin_index.find()
+            cls._shared = cls(found) if found else None
         return cls._shared
 
-    @classmethod
-    def loaded(cls) -> bool:
-        return cls._shared is not None
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:  # opened at the first lookup, never at start-up
+            self._db = pinyin_index.connect(self.path)
+            rows = self._db.execute("SELECT syllable FROM syllables")
+            self._syllables = frozenset(syllable for (syllable,) in rows)
+        return self._db
+
+    @property
+    def syllables(self) -> frozenset[str]:
+        """Every syllable pinyinIME knows (431), read when the file is opened."""
+        if self._db is None:
+            _ = self.db
+        return self._syllables
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def segment(self, letters: str) -> list[str]:
+        """Syllables, longest first from the left (pinyinIME's own way); a letter no syllable
+        takes stands for any syllable with that initial, or is skipped."""
+        syllables, at, known = [], 0, self.syllables
+        while at < len(letters):
+            end = next((end for end in range(min(len(letters), at + LONGEST_SYLLABLE), at, -1)
+                        if letters[at:end] in known), None)
+            if end is not None:
+                syllables.append(letters[at:end])
+            elif letters[at] in INITIALS:
+                syllables.append(letters[at])
+            at = end or at + 1
+        return syllables
 
     def candidates(self, letters: str) -> list[Candidate]:
         """Words for all the letters first, then for fewer and fewer syllables from the start,
         then single characters for the first one; each says what is left to pick after it."""
         letters = letters.lower()
-        syllables = self.engine.segment(letters)
+        syllables = self.segment(letters)
         ends = syllable_ends(letters, syllables)
         found: list[Candidate] = []
         seen: set[str] = set()
         for count in range(len(syllables), 0, -1):
-            spelled = letters if count == len(syllables) else "'".join(syllables[:count])
-            limit = CHARACTERS if count == 1 else WORDS_PER_LENGTH
-            for word in self._lookup(spelled, limit):
+            for word in self.lookup(syllables[:count], limit_for(count)):
                 if len(word) == count and is_han(word) and word not in seen:
                     seen.add(word)
                     found.append(Candidate(word, letters[ends[count - 1]:]))
         return found
 
-    def _lookup(self, spelled: str, limit: int) -> list[str]:
-        try:
-            return [word for word, _reading, _score in self.engine.lookup(spelled, limit)]
-        except TimeoutError:  # its search gives up after 0.5 s: nothing for this length
-            log.warning("pinyin lookup gave up on %d syllables", spelled.count("'") + 1)
-            return []
+    def lookup(self, typed: list[str], limit: int) -> list[str]:
+        """The `limit` words best for these syllables; for one or two initials alone (every
+        first letter typed, zh, sh …: thousands of readings) as ranked when it was built."""
+        if len(typed) <= INITIALS_RANKED and limit == limit_for(len(typed)) \
+                and all(s in INITIALS for s in typed):
+            rows = self.db.execute("SELECT word FROM initials_only WHERE typed = ?"
+                                   " ORDER BY position", (" ".join(typed),))
+            return [word for (word,) in rows]
+        return self.rank(typed, limit)
+
+    def rank(self, typed: list[str], limit: int) -> list[str]:
+        """As pinyinIME ranks them: of each reading the typed syllables match (a whole one, or
+        any with an initial typed alone), its `limit` most used words, by frequency less a
+        tenth for each syllable given by its initial; a word read twice counts where it scores
+        best, in the order first seen."""
+        exact = [s in self.syllables for s in typed]  # n: the syllable n, or any n…
+        stars = [i for i, s in enumerate(typed) if s in INITIALS]
+        read_as_n = " + ".join(["0"] + ["(spelling GLOB ?)"] * sum(exact[i] for i in stars))
+        rows = self.db.execute(
+            f"SELECT word, score, {read_as_n} FROM words"  # only placeholders go in
+            " WHERE initials = ? AND spelling GLOB ? AND rank < ? ORDER BY spelling, rank",
+            [*(_pattern(typed, stars, given=i) for i in stars if exact[i]),
+             "".join(s[0] for s in typed), _pattern(typed, stars), limit])
+        best: dict[str, int] = {}
+        for word, score, whole in rows:  # in pinyinIME's order of readings: ties stay so
+            weight = round((math.log(max(score, 1)) + (len(stars) - whole) * ABBREVIATED)
+                           * 1_000_000)
+            if word not in best or best[word] < weight:
+                best[word] = weight
+        return sorted(best, key=lambda word: -best[word])[:limit]
+
+
+def limit_for(count: int) -> int:
+    """How many words a lookup of this many syllables takes."""
+    return CHARACTERS if count == 1 else WORDS_PER_LENGTH
+
+
+def _pattern(typed: list[str], stars: list[int], given: int | None = None) -> str:
+    """A GLOB for readings of exactly these syllables ('wang * ying'): a space between each,
+    so with their number fixed (by the initials) a * is one syllable, any of its initial."""
+    return " ".join("*" if i in stars and i != given else s for i, s in enumerate(typed))
 
 
 def syllable_ends(letters: str, syllables: list[str]) -> list[int]:
@@ -129,9 +183,13 @@ class Composition:
         self.letters = candidate.rest
         return candidate.text
 
-    def settle(self, dictionary: PinyinDictionary) -> str:
+    def settle(self, dictionary: PinyinDictionary | None) -> str:
         """All that is typed, each part as its first candidate (before a digit, a comma, or
-        leaving the field); letters no candidate takes stay as letters."""
+        leaving the field); letters no candidate takes stay as letters, and all of them while
+        there is no dictionary yet."""
+        if dictionary is None:
+            text, self.letters = self.letters, ""
+            return text
         text = ""
         while self.letters:
             found = self.candidates(dictionary)

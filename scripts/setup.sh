@@ -61,4 +61,8 @@ fi
 # The kiosk's own modules compiled now, as pip compiles what it installs: no start pays for
 # it, not even where the kiosk's user may not write __pycache__ (up-to-date ones are skipped).
 .venv/bin/python -m compileall -q kiosk ui >/dev/null
+# The staff keyboard's pinyin index, built once from pinyinIME's data (some seconds and 300 MB
+# for the while) into .venv/share/elder-kiosk/, where the kiosk's user reads it; kept while up
+# to date (kiosk/pinyin_index.py).
+.venv/bin/python -m kiosk.pinyin_index
 echo "Set-up complete: .venv is ready."

@@ -1,7 +1,10 @@
 """Chinese names and addresses on the staff keyboard: pinyin typed on screen or on a keyboard,
-characters picked from the candidates by tapping them, the elder saved as typed."""
+characters picked from the candidates by tapping them, the elder saved as typed; the index read
+a few pages a tap, or built by another process while the letters wait."""
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
 import os
 import subprocess
@@ -13,10 +16,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 
-from kiosk import staff
+from kiosk import pinyin_index, staff
 from tests.gui.conftest import find_button, tap, tap_key
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def index(pinyin_index_file):
+    """Where set-up built it, or built for the session: the kiosk finds it."""
+    return pinyin_index_file
 
 
 @pytest.fixture
@@ -189,3 +198,78 @@ def test_the_field_typed_in_keeps_the_keys_when_the_form_pages_again(qtbot, form
     assert form.message.isVisible()
     typing_in = form.target.current
     assert typing_in.isVisible() and QApplication.focusWidget() is typing_in
+
+
+def test_the_first_pinyin_reads_a_few_index_pages_and_never_pinyinime(qtbot, form, window,
+                                                                     monkeypatch, index):
+    """What the first tap costs, by what it does (not by a clock): no pinyinIME in the process,
+    a few hundred objects (loading it made two million), a few thousand SQLite steps, and every
+    tap's SQL searching by an index, never scanning the words."""
+    statements, steps = [], []
+    connect = pinyin_index.connect
+
+    def watched(path):
+        db = connect(path)
+        db.set_trace_callback(statements.append)
+        db.set_progress_handler(lambda: steps.append(1), 1000)  # each 1000 SQLite steps
+        return db
+
+    monkeypatch.setattr(pinyin_index, "connect", watched)
+    gc.collect()
+    objects = len(gc.get_objects())
+    type_on_screen(qtbot, window, "w")
+    assert "王" in [c.text for c in form.candidates.candidates]
+    assert "pinyinIME" not in sys.modules
+    assert len(gc.get_objects()) - objects < 5_000
+    assert len(steps) < 10  # under 10,000 steps: a scan of the words would be millions
+    type_on_screen(qtbot, window, "angxiuying")  # and every tap after it
+    assert "王" in shown(form)
+    with contextlib.closing(connect(index)) as db:
+        plans = [row[-1] for sql in statements for row in db.execute(f"EXPLAIN QUERY PLAN {sql}")]
+    assert plans and all(p.startswith("SEARCH") or p == "SCAN syllables" for p in plans), plans
+    assert len(steps) < 50 and "pinyinIME" not in sys.modules
+
+
+@pytest.fixture
+def not_built(tmp_path, monkeypatch):
+    """A kiosk installed without set-up's index, that has not built one in its cache yet."""
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(pinyin_index, "locations", lambda: [tmp_path / "setup", cache])
+    monkeypatch.setattr(pinyin_index, "cache_dir", lambda: cache)
+    return cache
+
+
+def build_stand_in(monkeypatch, script: str) -> None:
+    """The build replaced by a quicker one, a process of its own all the same."""
+    monkeypatch.setattr(pinyin_index, "build_command",
+                        lambda directory: [sys.executable, "-c", script, str(directory)])
+
+
+def test_without_an_index_another_process_builds_it_while_letters_wait(
+        qtbot, form, window, monkeypatch, not_built, index, tmp_path):
+    gate = tmp_path / "go"
+    build_stand_in(monkeypatch, (
+        "import pathlib, shutil, sys, time\n"
+        f"while not pathlib.Path({str(gate)!r}).exists(): time.sleep(0.02)\n"
+        "pathlib.Path(sys.argv[1]).mkdir(parents=True)\n"
+        f"shutil.copy({str(index)!r}, sys.argv[1])"))
+    type_on_screen(qtbot, window, "li")
+    assert form.candidates.letters.text() == window.core.text("staff.ime.loading")
+    assert shown(form) == ["li"]  # the letters as they are, meanwhile
+    tap(qtbot, window, "li")
+    assert form.edits["name"].text() == "li" and not form.pinyin.composing
+    type_on_screen(qtbot, window, "wang")
+    gate.touch()
+    qtbot.wait_until(lambda: "王" in shown(form), timeout=20_000)
+    tap(qtbot, window, "王")
+    assert form.edits["name"].text() == "li王" and "pinyinIME" not in sys.modules
+
+
+def test_a_build_that_fails_leaves_letters_only(qtbot, form, window, monkeypatch, not_built):
+    build_stand_in(monkeypatch, "import sys; sys.exit('no dictionary data')")
+    type_on_screen(qtbot, window, "wang")
+    qtbot.wait_until(lambda: form.pinyin.unavailable, timeout=20_000)
+    assert form.edits["name"].text() == "wang"
+    assert form.candidates.letters.text() == window.core.text("staff.ime.unavailable")
+    type_on_screen(qtbot, window, "li")
+    assert form.edits["name"].text() == "wangli"

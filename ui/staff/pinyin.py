@@ -1,6 +1,8 @@
 """Pinyin on the staff keyboard: the letters typed into a Chinese field (a name, an address)
 wait in a row of candidates, most used first, until one is tapped; a physical keyboard typing
-into those fields gets the same row. The dictionary loads the first time pinyin is typed."""
+into those fields gets the same row. The dictionary is an index file read a few pages a tap
+(kiosk.pinyin_index); where there is none yet, another process builds it while the letters
+wait, offered as they are."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +10,9 @@ import logging
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLineEdit, QSizePolicy, QWidget
 
+from kiosk import pinyin_index
 from kiosk.pinyin_input import Candidate, Composition, PinyinDictionary
+from ui.background import BackgroundJob
 from ui.widgets import BigButton, label
 
 log = logging.getLogger(__name__)
@@ -135,6 +139,9 @@ class PinyinInput(QObject):
         self.on = True
         self.composition = Composition()
         self.unavailable = False
+        self.build = BackgroundJob("pinyin-index", self)  # it only waits for the build process
+        self.build.succeeded.connect(lambda _built: self.refresh())
+        self.build.failed.connect(self._not_built)
         bar.picked.connect(self.pick)
         for edit in chinese:
             edit.installEventFilter(self)
@@ -210,19 +217,36 @@ class PinyinInput(QObject):
         if not letters:
             self.bar.show_typed("", [])
             return
-        if not PinyinDictionary.loaded():
-            self.bar.show_typed(letters, [], self.t("staff.ime.loading"))
-            self.bar.repaint()  # said before the second or two the loading takes
         try:
-            candidates = self.composition.candidates(PinyinDictionary.shared())
+            dictionary = self._dictionary()
+            if dictionary is None:  # being built: meanwhile the letters as they are
+                self.bar.show_typed(letters, [Candidate(letters, "")],
+                                    self.t("staff.ime.loading"))
+                return
+            candidates = self.composition.candidates(dictionary)
         except Exception:  # a broken install: letters still type, as they did before
-            log.exception("pinyin dictionary could not be loaded")
-            self.unavailable = True
-            self.target.key(self.composition.letters)
-            self.composition.clear()
-            self.bar.show_typed("", [], self.t("staff.ime.unavailable"))
+            log.exception("pinyin dictionary could not be read")
+            self._letters_only()
             return
         self.bar.show_typed(letters, candidates)
+
+    def _dictionary(self) -> PinyinDictionary | None:
+        """The index, or None while another process builds it (started here, once)."""
+        found = PinyinDictionary.shared()
+        if found is None:
+            self.build.start(pinyin_index.build_apart)  # nothing new while it runs
+        return found
+
+    def _not_built(self, error: Exception) -> None:
+        log.error("pinyin index not built: %s", getattr(error, "stderr", None) or error)
+        self._letters_only()
+
+    def _letters_only(self) -> None:
+        self.unavailable = True
+        if self.composing:
+            self.target.key(self.composition.letters)
+        self.composition.clear()
+        self.bar.show_typed("", [], self.t("staff.ime.unavailable"))
 
     # --- a physical keyboard -----------------------------------------------------------
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
