@@ -155,7 +155,8 @@ def apply_results(store: Store, clock: Clock, batch: list[OutboxRow],
             else:
                 rejected.append((str(result.get("reason") or "unknown"), stamp, booking_id))
         elif row.op_type == "booking.cancel" and not ok and result.get("reason") == "closed":
-            kept.append((stamp, _payload_field(row, "booking_id")))
+            booking_id = _payload_field(row, "booking_id")
+            kept.append((stamp, booking_id, booking_id))
         elif row.op_type == "elder.upsert" and not ok:
             elder_refused.append(row.op_id)
         elif row.op_type == "rating.create" and not ok:
@@ -181,23 +182,30 @@ def _update_bookings(conn: sqlite3.Connection, confirmed: list, rejected: list,
                      "WHERE id = ? AND status IN ('tentative', 'confirmed')", rejected)
     # A cancellation after the cut-off was refused: the meal is being cooked for the elder.
     conn.executemany("UPDATE bookings SET status = 'confirmed', reason = 'closed', "
-                     "updated_at = ? WHERE id = ? AND status = 'cancelled'", kept)
+                     "updated_at = ? WHERE status = 'cancelled' AND id IN (?, (" + MERGED_INTO
+                     + "))", kept)
+
+
+# The booking a booking made here became (protocol §3.1), by its create's stored answer.
+MERGED_INTO = ("SELECT json_extract(result, '$.data.booking_id') FROM outbox "
+               "WHERE op_type = 'booking.create' AND json_extract(payload, '$.id') = ? "
+               "AND json_extract(result, '$.data.merged')")
 
 
 def _take_places(conn: sqlite3.Connection, merged: list[tuple[str, str]], stamp: str) -> None:
     """The platform counted a booking made here as the place the elder already holds (booked
-    at another kiosk; protocol §3.1): the booking here becomes that booking, confirmed, still
-    counted against the lease it was made under. A copy of it pulled before gives way."""
+    at another kiosk; protocol §3.1): the booking here becomes that booking — confirmed, or
+    cancelled if the elder cancelled it here meanwhile (that cancel cancels the place, §3.2) —
+    still counted against the lease it was made under. A copy of it pulled before gives way."""
     for booking_id, place in merged:
-        if conn.execute("SELECT 1 FROM bookings WHERE id = ? AND status IN ('tentative', "
-                        "'confirmed')", (booking_id,)).fetchone() is None:
-            continue  # cancelled here meanwhile: the platform's place arrives by pull
+        if conn.execute("SELECT 1 FROM bookings WHERE id = ?", (booking_id,)).fetchone() is None:
+            continue
         conn.execute("DELETE FROM bookings WHERE id = ? AND origin = 'remote'", (place,))
         if conn.execute("SELECT 1 FROM bookings WHERE id = ?", (place,)).fetchone():
             continue
-        conn.execute("UPDATE bookings SET id = ?, number = ?, status = 'confirmed', reason = '', "
-                     "updated_at = ? WHERE id = ?",
-                     (place, booking_number(place), stamp, booking_id))
+        conn.execute("UPDATE bookings SET id = ?, number = ?, updated_at = ?, "
+                     "status = CASE WHEN status = 'tentative' THEN 'confirmed' ELSE status END "
+                     "WHERE id = ?", (place, booking_number(place), stamp, booking_id))
         for table in ("ratings", "complaints"):
             conn.execute(f"UPDATE {table} SET booking_id = ? WHERE booking_id = ?",  # noqa: S608
                          (place, booking_id))

@@ -181,6 +181,34 @@ def test_a_cancel_made_before_the_merge_was_heard_cancels_the_one_place(platform
 
     assert platform.confirmed(community, slot) == 0  # 已取消 was true
     assert outbox_results(here, "booking.cancel") == [("applied", None)]
+    ledger = {(i, b["status"]) for i, b in platform.bookings(community).items()}
     for kiosk in (here, there):
         assert live_bookings(kiosk, "elder-001", slot) == []
         assert kiosk.status().all_done
+        assert {(r["id"], r["status"]) for r in kiosk.store.query(
+            "SELECT id, status FROM bookings")} == ledger  # the same view everywhere
+
+
+@pytest.mark.parametrize("together", [True, False])
+def test_a_cancel_refused_after_the_cut_off_keeps_the_merged_place_here(core, together):
+    """The answers as the platform gives them, on a real kiosk file: the booking was merged
+    into another kiosk's, and the elder's cancel came too late (closed)."""
+    from kiosk.sync.push import apply_results, pending_rows
+
+    booking = core.meals.book("elder-0001", "meal:2026-11-25:lunch", "pickup")
+    core.meals.cancel(booking.id)
+    place = "0b6f3c1e-8f7a-4e55-9a4c-5d1f3e8f2a10"
+    create, cancel = pending_rows(core.store, 10)
+    answers = [{"op_id": create.op_id, "status": "applied", "reason": None,
+                "data": {"booking_id": place, "booking_status": "confirmed",
+                         "within_lease": True, "merged": True}},
+               {"op_id": cancel.op_id, "status": "rejected", "reason": "closed", "data": {}}]
+    if together:
+        apply_results(core.store, core.clock, [create, cancel], answers)
+    else:
+        apply_results(core.store, core.clock, [create], answers[:1])
+        assert core.store.query_one("SELECT status FROM bookings WHERE id = ?",
+                                    (place,))["status"] == "cancelled"
+        apply_results(core.store, core.clock, [cancel], answers[1:])
+    rows = core.store.query("SELECT id, status, reason FROM bookings")
+    assert [tuple(r) for r in rows] == [(place, "confirmed", "closed")]
