@@ -62,7 +62,11 @@ class PlatformProcess:
             self.proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                                          preexec_fn=self._limit_open_files
                                          if self.open_files is not None else None)
-        wait_until(self._answers, START_DEADLINE, f"the platform on port {port}")
+        try:
+            wait_until(self._answers, START_DEADLINE, f"the platform on port {port}")
+        except BaseException:
+            self.kill()  # never left running behind a failed start
+            raise
         return self
 
     def _limit_open_files(self) -> None:
@@ -72,8 +76,8 @@ class PlatformProcess:
         if self.proc.poll() is not None:
             raise RuntimeError(f"platform exited early:\n{self.log()}")
         try:
-            return requests.get(self.base_url + "/v1/time", timeout=1).status_code == 200
-        except requests.ConnectionError:
+            return requests.get(self.base_url + "/v1/time", timeout=2).status_code == 200
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or busy starting
             return False
 
     def log(self) -> str:
