@@ -65,8 +65,8 @@ def _whole(value: Any) -> Any:
 
 Stamp = Annotated[AwareDatetime, BeforeValidator(_stamp_text)]
 Id = plain_text(1, 64)
-Cents = Annotated[StrictInt, BeforeValidator(_whole), Field(ge=0, le=10_000_000)]
-Count = Annotated[StrictInt, BeforeValidator(_whole), Field(ge=0, le=100_000)]
+Cents = Annotated[StrictInt, Field(ge=0, le=10_000_000), BeforeValidator(_whole)]
+Count = Annotated[StrictInt, Field(ge=0, le=100_000), BeforeValidator(_whole)]
 Short = plain_text(1, 32)
 Code = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 Codes = Annotated[list[Code], Field(max_length=10)]
