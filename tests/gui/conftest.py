@@ -1,6 +1,8 @@
 """A real kiosk window (offscreen) on a real store, tapped by visible text."""
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLabel
@@ -75,22 +77,32 @@ def speaker():
     return RecordingSpeaker()
 
 
-@pytest.fixture
-def window(qtbot, gui_settings, clock, speaker):
-    core = Kiosk(gui_settings, clock=clock)
-    core.seed_demo_if_empty()
-    metrics = Metrics.for_screen(*WINDOW, gui_settings.screen_diagonal_inch)
+@contextmanager
+def shown_window(qtbot, core: Kiosk, speaker):
+    """The window on `core` at the reference size, shown; afterwards its filters removed, the
+    window deleted and the core closed."""
+    metrics = Metrics.for_screen(*WINDOW, core.settings.screen_diagonal_inch)
     QApplication.instance().setStyleSheet(stylesheet(metrics))
     win = KioskWindow(core, metrics, speaker)
     qtbot.addWidget(win)
     win.resize(*WINDOW)
     win.show()
     qtbot.waitExposed(win)
-    yield win
-    QApplication.instance().removeEventFilter(win.card_reader)
-    QApplication.instance().removeEventFilter(win.idle)
-    discard(win)
-    core.close()
+    try:
+        yield win
+    finally:
+        QApplication.instance().removeEventFilter(win.card_reader)
+        QApplication.instance().removeEventFilter(win.idle)
+        discard(win)
+        core.close()
+
+
+@pytest.fixture
+def window(qtbot, gui_settings, clock, speaker):
+    core = Kiosk(gui_settings, clock=clock)
+    core.seed_demo_if_empty()
+    with shown_window(qtbot, core, speaker) as win:
+        yield win
 
 
 def discard(win) -> None:

@@ -3,12 +3,9 @@ yesterday's lunch of 曹建国 (card 10000010), completed; his sign-in asks how 
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from kiosk.core import Kiosk
-from tests.gui.conftest import WINDOW, discard, screen_says, tap, type_card
-from ui.main_window import KioskWindow
-from ui.theme import Metrics, stylesheet
+from tests.gui.conftest import screen_says, shown_window, tap, type_card
 
 CAO = "10000010"
 
@@ -18,19 +15,8 @@ def demo_window(qtbot, gui_settings, clock, speaker):
     """The window on the demo `kiosk` seeds for itself (ui/app.py seed_demo)."""
     core = Kiosk(gui_settings, clock=clock)
     core.seed_demo_if_empty(finished=True)
-    metrics = Metrics.for_screen(*WINDOW, gui_settings.screen_diagonal_inch)
-    QApplication.instance().setStyleSheet(stylesheet(metrics))
-    win = KioskWindow(core, metrics, speaker)
-    qtbot.addWidget(win)
-    win.resize(*WINDOW)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    QApplication.instance().removeEventFilter(win.card_reader)
-    QApplication.instance().removeEventFilter(win.idle)
-    discard(win)
-    core.close()
-
+    with shown_window(qtbot, core, speaker) as win:
+        yield win
 
 def test_yesterdays_lunch_is_asked_about_once_at_sign_in(qtbot, demo_window):
     type_card(qtbot, demo_window, CAO)

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 import requests
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QLabel
 from sqlalchemy import update
 
 from kiosk import staff
@@ -19,12 +19,10 @@ from service_platform import entities, feed, help_requests
 from service_platform.feed import Change
 from service_platform.help_requests import Actor
 from service_platform.schema import help_requests as help_table
-from tests.gui.conftest import WINDOW, discard, screen_says, tap, tap_key, type_card
+from tests.gui.conftest import screen_says, shown_window, tap, tap_key, type_card
 from tests.platform.wire import KioskClient, help_update_op
 from tests.sync.conftest import Platform
-from ui.main_window import KioskWindow
 from ui.sync_bridge import SyncBridge
-from ui.theme import Metrics, stylesheet
 
 WAIT_MS = 10_000  # the most a sync cycle may take here; most take milliseconds
 OPERATOR = Actor("operator-liu", "值班员小刘", operator=True)
@@ -52,24 +50,14 @@ def kiosk(qtbot, tmp_path, clock, speaker, platform, community):
                              enrolment_code=platform.enrolment_code(community),
                              sync_interval_s=600)
     core = Kiosk(settings, clock=clock)
-    metrics = Metrics.for_screen(*WINDOW, settings.screen_diagonal_inch)
-    QApplication.instance().setStyleSheet(stylesheet(metrics))
-    win = KioskWindow(core, metrics, speaker)
-    qtbot.addWidget(win)
-    win.resize(*WINDOW)
-    win.show()
-    qtbot.waitExposed(win)
-    worker = SyncWorker(settings, clock)
-    win.attach_sync(SyncBridge(worker, win))
-    with qtbot.waitSignal(win.sync.finished, timeout=WAIT_MS,
-                          check_params_cb=lambda result: result.ok):
-        worker.start()
-    yield win
-    worker.stop()
-    QApplication.instance().removeEventFilter(win.card_reader)
-    QApplication.instance().removeEventFilter(win.idle)
-    discard(win)
-    core.close()
+    with shown_window(qtbot, core, speaker) as win:
+        worker = SyncWorker(settings, clock)
+        win.attach_sync(SyncBridge(worker, win))
+        with qtbot.waitSignal(win.sync.finished, timeout=WAIT_MS,
+                              check_params_cb=lambda result: result.ok):
+            worker.start()
+        yield win
+        worker.stop()
 
 
 def synced(qtbot, win) -> None:

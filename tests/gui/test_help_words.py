@@ -5,16 +5,13 @@ tests/gui/test_help_answered.py."""
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from kiosk.config import load_settings
 from kiosk.core import Kiosk
 from kiosk.sync.push import apply_results, pending_rows
 from kiosk.sync.status import LAST_ERROR, LAST_SUCCESS, STOPPED
-from tests.gui.conftest import LANGUAGES, WINDOW, discard, screen_says, tap_key, type_card
+from tests.gui.conftest import LANGUAGES, screen_says, shown_window, tap_key, type_card
 from tests.gui.measure import SCREENS, on_screen, window_problems
-from ui.main_window import KioskWindow
-from ui.theme import Metrics, stylesheet
 
 HERE = "已通知这里的工作人员，请稍等。"
 SENDING = "这里的工作人员已经知道了，正在通知值班社工，请稍等。"
@@ -30,18 +27,8 @@ def platform_window(qtbot, tmp_path, clock, speaker, language):
                              language=language)
     core = Kiosk(settings, clock=clock)
     core.seed_demo_if_empty()  # elders to sign in with, as a platform would have sent them
-    metrics = Metrics.for_screen(*WINDOW, settings.screen_diagonal_inch)
-    QApplication.instance().setStyleSheet(stylesheet(metrics))
-    win = KioskWindow(core, metrics, speaker)
-    qtbot.addWidget(win)
-    win.resize(*WINDOW)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    QApplication.instance().removeEventFilter(win.card_reader)
-    QApplication.instance().removeEventFilter(win.idle)
-    discard(win)
-    core.close()
+    with shown_window(qtbot, core, speaker) as win:
+        yield win
 
 
 def ask(qtbot, win) -> None:
