@@ -97,7 +97,7 @@ class FaultyProxy:
         with client:
             client.settimeout(30)
             try:
-                raw = _read_request(client)
+                raw = read_request(client)
             except OSError:
                 return
             if raw is None:
@@ -144,7 +144,7 @@ class FaultyProxy:
             return None
         with upstream:
             try:
-                upstream.sendall(_close_after(raw))
+                upstream.sendall(close_after(raw))
                 chunks = []
                 while chunk := upstream.recv(65536):
                     chunks.append(chunk)
@@ -165,7 +165,8 @@ def _answer_bytes(status: int, body: bytes, headers: dict[str, str]) -> bytes:
     return ("\r\n".join(head) + "\r\n\r\n").encode() + body
 
 
-def _read_request(sock: socket.socket) -> bytes | None:
+def read_request(sock: socket.socket) -> bytes | None:
+    """One whole HTTP request (head and Content-Length body); None if the client went."""
     data = b""
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
@@ -186,7 +187,8 @@ def _read_request(sock: socket.socket) -> bytes | None:
     return head + b"\r\n\r\n" + body
 
 
-def _close_after(raw: bytes) -> bytes:
+def close_after(raw: bytes) -> bytes:
+    """The request asking the server to close the connection after its answer."""
     head, _, body = raw.partition(b"\r\n\r\n")
     lines = [ln for ln in head.split(b"\r\n") if not ln.lower().startswith(b"connection:")]
     return b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n" + body

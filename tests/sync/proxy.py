@@ -10,6 +10,8 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from reliability.proxy import close_after, read_request
+
 
 @dataclass(frozen=True)
 class Request:
@@ -82,7 +84,7 @@ class Proxy:
 
     def _handle(self, client: socket.socket) -> None:
         with client:
-            raw = _read_request(client)
+            raw = read_request(client)
             if raw is None:
                 return
             method, target = raw.split(b"\r\n", 1)[0].decode().split(" ")[:2]
@@ -106,7 +108,7 @@ class Proxy:
         except OSError:
             return None  # platform down: the client sees its connection closed
         with upstream:
-            upstream.sendall(_close_after(raw))
+            upstream.sendall(close_after(raw))
             if action.after_forward is not None:
                 action.after_forward()
             chunks = []
@@ -124,30 +126,3 @@ def _kept(answer: bytes, action: Action) -> bytes:
     if action.kind == "cut_headers":
         return answer[:max(0, answer.find(b"\r\n\r\n") + 2 - action.lose_bytes)]
     return answer
-
-
-def _read_request(sock: socket.socket) -> bytes | None:
-    data = b""
-    while b"\r\n\r\n" not in data:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return None
-        data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
-    length = 0
-    for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value.strip())
-    while len(body) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            return None
-        body += chunk
-    return head + b"\r\n\r\n" + body
-
-
-def _close_after(raw: bytes) -> bytes:
-    head, _, body = raw.partition(b"\r\n\r\n")
-    lines = [ln for ln in head.split(b"\r\n") if not ln.lower().startswith(b"connection:")]
-    return b"\r\n".join([*lines, b"Connection: close"]) + b"\r\n\r\n" + body
