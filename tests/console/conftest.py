@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from service_platform.db import Database
 from tests.console.browser import (
     DESKTOP,
     LAUNCH_ARGS,
@@ -111,3 +112,17 @@ def start_console_platform(tmp_path_factory,
     yield start
     for process in started:
         process.stop()
+
+
+@pytest.fixture(scope="module")
+def db(console_platform):
+    """The running platform's own database, as an operator's shell would reach it."""
+    database = Database(console_platform.db_target)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture()
+def en_page(new_page):
+    """A desktop page whose browser asks for English."""
+    return new_page(locale="en-GB")

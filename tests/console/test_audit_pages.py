@@ -10,7 +10,6 @@ from sqlalchemy import insert
 
 from service_platform import clock, operators
 from service_platform.console import audit, i18n
-from service_platform.db import Database
 from service_platform.schema import audit_log
 from tests.console.browser import save_screenshot
 from tests.console.signin import sign_in
@@ -22,11 +21,10 @@ ZH = i18n.messages("zh_CN")
 
 
 @pytest.fixture(scope="module")
-def db(console_platform):
-    database = Database(console_platform.db_target)
-    operators.add_community(database, OTHER, "东风社区")
-    yield database
-    database.dispose()
+def db(db):
+    """The platform's database, with a second community besides the demo's."""
+    operators.add_community(db, OTHER, "东风社区")
+    return db
 
 
 @pytest.fixture(scope="module")

@@ -22,18 +22,6 @@ DEMO = demo.load_community()["community"]["id"]
 EXAMPLE = ROOT / "docs" / "deploy" / "timetable-example.json"
 
 
-@pytest.fixture(scope="module")
-def db(console_platform):
-    database = Database(console_platform.db_target)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture()
-def en_page(new_page):
-    return new_page(locale="en-GB")
-
-
 def _community(db: Database, name: str = "测试社区") -> str:
     community_id = f"c-{uuid.uuid4().hex[:8]}"
     operators.add_community(db, community_id, name)

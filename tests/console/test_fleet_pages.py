@@ -23,19 +23,6 @@ from tests.console.signin import sign_in
 DEMO = demo.load_community()["community"]["id"]
 
 
-@pytest.fixture(scope="module")
-def db(console_platform):
-    """The running platform's own database, as an operator's shell would reach it."""
-    database = Database(console_platform.db_target)
-    yield database
-    database.dispose()
-
-
-@pytest.fixture()
-def en_page(new_page):
-    return new_page(locale="en-GB")
-
-
 def _kiosk_row(db: Database, kiosk_id: str) -> dict:
     with db.read() as conn:
         return dict(conn.execute(select(kiosks).where(kiosks.c.id == kiosk_id))

@@ -22,13 +22,6 @@ COMMUNITY = "community-xingfu"  # the demo community
 LIVE_WITHIN = 2.0  # seconds from reaching the platform to showing on the console
 
 
-@pytest.fixture(scope="module")
-def db(console_platform):
-    database = Database(console_platform.db_target)
-    yield database
-    database.dispose()
-
-
 @pytest.fixture()
 def kiosk(console_platform, db, tmp_path):
     code = operators.add_kiosk(db, COMMUNITY, "大厅一号机")[1]

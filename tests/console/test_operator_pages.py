@@ -26,11 +26,10 @@ ZH = i18n.messages("zh_CN")
 
 
 @pytest.fixture(scope="module")
-def db(console_platform):
-    database = Database(console_platform.db_target)
-    operators.add_community(database, OTHER, "东风社区")
-    yield database
-    database.dispose()
+def db(db):
+    """The platform's database, with a second community besides the demo's."""
+    operators.add_community(db, OTHER, "东风社区")
+    return db
 
 
 def _admin(new_page, platform, then: str = "/console/operators"):

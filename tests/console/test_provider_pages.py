@@ -13,7 +13,6 @@ from sqlalchemy import insert, select
 
 from service_platform import clock
 from service_platform.console import accounts, i18n
-from service_platform.db import Database
 from service_platform.schema import bookings, complaints, ratings, service_slots
 from tests.console.browser import save_screenshot
 from tests.console.signin import sign_in
@@ -27,13 +26,6 @@ ZH = i18n.messages("zh_CN")
 ELDERS = {"elder-0001": ("王秀英", "王*英", "13530246633"),
           "elder-0002": ("李建国", "李*国", "13078106871"),
           "elder-0003": ("杨建华", "杨*华", "13918302983")}
-
-
-@pytest.fixture(scope="module")
-def db(console_platform):
-    database = Database(console_platform.db_target)
-    yield database
-    database.dispose()
 
 
 def _slot(conn, provider_id: str, day: dt.date) -> dict:
