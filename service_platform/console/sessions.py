@@ -8,13 +8,14 @@ watching for calls is not idle. Each session has its own CSRF token for every fo
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, insert, select, update
 
 from service_platform import clock
+from service_platform.auth import secret_hash
+from service_platform.db import Database
 from service_platform.schema import operator_sessions
 
 IDLE = dt.timedelta(minutes=30)
@@ -29,37 +30,37 @@ class Session:
     key_hash: str
 
 
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
-
-
 def start(conn: Connection, operator_id: str, now: dt.datetime) -> str:
     """A new session; returns the secret for the cookie."""
     secret = secrets.token_urlsafe(32)
     stamp = clock.stamp(now)
     conn.execute(insert(operator_sessions).values(
-        id_hash=_hash(secret), operator_id=operator_id, csrf_token=secrets.token_urlsafe(32),
+        id_hash=secret_hash(secret), operator_id=operator_id, csrf_token=secrets.token_urlsafe(32),
         created_at=stamp, last_seen_at=stamp, expires_at=clock.stamp(now + LIFETIME)))
     return secret
 
 
-def find(conn: Connection, secret: str | None, now: dt.datetime,
-         idle: dt.timedelta = IDLE) -> Session | None:
-    """The live session of this cookie secret, touched as used now; None if there is none."""
+def use(db: Database, secret: str | None, now: dt.datetime,
+        idle: dt.timedelta = IDLE) -> Session | None:
+    """The live session of this cookie secret, marked as used now; None if there is none.
+
+    Every console request asks this, so it only reads, but for one write at most every
+    TOUCH_EVERY per session (on SQLite a write transaction takes the database's write lock)."""
     if not secret or len(secret) > 100:
         return None
-    key = _hash(secret)
-    row = conn.execute(select(operator_sessions).where(
-        operator_sessions.c.id_hash == key, operator_sessions.c.ended_at.is_(None),
-    )).mappings().first()
+    key = secret_hash(secret)
+    with db.read() as conn:
+        row = conn.execute(select(operator_sessions).where(
+            operator_sessions.c.id_hash == key, operator_sessions.c.ended_at.is_(None),
+        )).mappings().first()
     if row is None:
         return None
     last_seen = clock.parse(row["last_seen_at"])
     if now >= clock.parse(row["expires_at"]) or now - last_seen >= idle:
         return None
     if now - last_seen >= TOUCH_EVERY:
-        conn.execute(update(operator_sessions).where(operator_sessions.c.id_hash == key)
-                     .values(last_seen_at=clock.stamp(now)))
+        db.run_write(lambda conn: conn.execute(update(operator_sessions).where(
+            operator_sessions.c.id_hash == key).values(last_seen_at=clock.stamp(now))))
     return Session(row["operator_id"], row["csrf_token"], key)
 
 

@@ -94,11 +94,11 @@ def signed(request: Request) -> Context:
     db = db_of(request)
     now = clock.now()
 
-    def work(conn):
-        found = sessions.find(conn, request.cookies.get(SESSION_COOKIE), now,
-                              idle_limit(request))
-        return (found, accounts.load(conn, found.operator_id)) if found else (None, None)
-    session, operator = db.run_write(work)
+    session = sessions.use(db, request.cookies.get(SESSION_COOKIE), now, idle_limit(request))
+    operator = None
+    if session is not None:
+        with db.read() as conn:
+            operator = accounts.load(conn, session.operator_id)
     if session is None or operator is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInNeeded(target)

@@ -86,12 +86,12 @@ def test_a_session_ends_after_thirty_idle_minutes_not_before(db):
     operator_id = _add(db)
     secret = db.run_write(lambda conn: sessions.start(conn, operator_id, NOW))
     used = NOW + sessions.IDLE - dt.timedelta(minutes=1)  # 29 minutes later: still on
-    assert db.run_write(lambda conn: sessions.find(conn, secret, used)) is not None
+    assert sessions.use(db, secret, used) is not None
     # 29 + 29 minutes: still on, as each request counts as activity
     later = used + sessions.IDLE - dt.timedelta(minutes=1)
-    assert db.run_write(lambda conn: sessions.find(conn, secret, later)) is not None
+    assert sessions.use(db, secret, later) is not None
     idle = later + sessions.IDLE + dt.timedelta(minutes=1)  # 31 idle minutes: signed out
-    assert db.run_write(lambda conn: sessions.find(conn, secret, idle)) is None
+    assert sessions.use(db, secret, idle) is None
 
 
 def test_a_session_ends_after_twelve_hours_however_busy(db):
@@ -100,9 +100,9 @@ def test_a_session_ends_after_twelve_hours_however_busy(db):
     moment = NOW
     while moment < NOW + sessions.LIFETIME - dt.timedelta(minutes=20):
         moment += dt.timedelta(minutes=20)
-        assert db.run_write(lambda conn, m=moment: sessions.find(conn, secret, m)) is not None
+        assert sessions.use(db, secret, moment) is not None
     end = NOW + sessions.LIFETIME
-    assert db.run_write(lambda conn: sessions.find(conn, secret, end)) is None
+    assert sessions.use(db, secret, end) is None
 
 
 def test_only_the_hash_of_the_cookie_is_stored(db):
@@ -111,14 +111,14 @@ def test_only_the_hash_of_the_cookie_is_stored(db):
     with db.read() as conn:
         stored = conn.execute(select(operator_sessions.c.id_hash)).scalars().all()
     assert secret not in stored and len(stored) == 1
-    assert db.run_write(lambda conn: sessions.find(conn, secret + "x", NOW)) is None
+    assert sessions.use(db, secret + "x", NOW) is None
 
 
 def test_deactivating_an_operator_signs_it_out_everywhere(db):
     operator_id = _add(db)
     secret = db.run_write(lambda conn: sessions.start(conn, operator_id, clock.now()))
     operators.deactivate_operator(db, "liu")
-    assert db.run_write(lambda conn: sessions.find(conn, secret, clock.now())) is None
+    assert sessions.use(db, secret, clock.now()) is None
     result = db.run_write(lambda conn: accounts.sign_in(
         conn, "liu", "a-long-password", clock.now()))
     assert (result.operator, result.reason) == (None, "inactive")
