@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import select
@@ -21,6 +23,8 @@ from service_platform import (
     timetable,
     timetable_file,
 )
+from service_platform.console import accounts, audit, sessions
+from service_platform.console.i18n import Text
 from service_platform.db import Database
 from service_platform.schema import providers
 
@@ -32,49 +36,50 @@ class OperatorError(Exception):
 def add_operator(db: Database, username: str, display_name: str, role: str, password: str,
                  community_ids: list[str], provider_id: str | None = None) -> str:
     """A console account; returns its id. The same checks as the console's form."""
-    from service_platform.console import accounts, audit
-
     def work(conn):
         operator_id = accounts.create(conn, username, display_name, role, password,
                                       community_ids, provider_id)
         audit.record(conn, None, "command-line", "operator.add", operator_id,
                      detail={"role": role, "communities": sorted(community_ids)})
         return operator_id
-    try:
+    with _account_errors():
         return db.run_write(work)
-    except accounts.AccountError as exc:
-        from service_platform.console.i18n import Text
-        raise OperatorError(f"{exc.field}: {Text('en')(exc.message_key)}") from exc
 
 
 def set_operator_password(db: Database, username: str, password: str) -> None:
-    from service_platform.console import accounts, audit, sessions
-
+    """A new password; the account unlocked and signed out everywhere."""
     def work(conn):
-        row = accounts.by_username(conn, username)
-        if row is None:
-            raise OperatorError(f"no operator {username}")
-        accounts.set_password(conn, row["id"], password)
-        sessions.end_all(conn, row["id"], clock.now())
-        audit.record(conn, None, "command-line", "operator.password", row["id"])
-    try:
+        operator_id = _operator_id(conn, username)
+        accounts.set_password(conn, operator_id, password)
+        sessions.end_all(conn, operator_id, clock.now())
+        audit.record(conn, None, "command-line", "operator.password", operator_id)
+    with _account_errors():
         db.run_write(work)
-    except accounts.AccountError as exc:
-        from service_platform.console.i18n import Text
-        raise OperatorError(f"{exc.field}: {Text('en')(exc.message_key)}") from exc
 
 
 def deactivate_operator(db: Database, username: str) -> None:
-    from service_platform.console import accounts, audit, sessions
-
     def work(conn):
-        row = accounts.by_username(conn, username)
-        if row is None:
-            raise OperatorError(f"no operator {username}")
-        accounts.set_active(conn, row["id"], False)
-        sessions.end_all(conn, row["id"], clock.now())
-        audit.record(conn, None, "command-line", "operator.deactivate", row["id"])
+        operator_id = _operator_id(conn, username)
+        accounts.set_active(conn, operator_id, False)
+        sessions.end_all(conn, operator_id, clock.now())
+        audit.record(conn, None, "command-line", "operator.deactivate", operator_id)
     db.run_write(work)
+
+
+def _operator_id(conn, username: str) -> str:
+    row = accounts.by_username(conn, username)
+    if row is None:
+        raise OperatorError(f"no operator {username}")
+    return row["id"]
+
+
+@contextmanager
+def _account_errors() -> Iterator[None]:
+    """A value the account rules refuse, said as the command line says errors (in English)."""
+    try:
+        yield
+    except accounts.AccountError as exc:
+        raise OperatorError(f"{exc.field}: {Text('en')(exc.message_key)}") from exc
 
 
 def demo_operators(db: Database) -> list[tuple[str, str, str]]:
