@@ -50,10 +50,6 @@ class Hub:
             with self._lock:
                 self._queues.discard(entry)
 
-    def listeners(self) -> int:
-        with self._lock:
-            return len(self._queues)
-
 
 HUB = Hub()  # one per process
 

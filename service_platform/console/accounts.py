@@ -17,7 +17,7 @@ import secrets
 from dataclasses import dataclass
 from functools import lru_cache
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, insert, select, update
 
 from service_platform import clock
 from service_platform.schema import ROLES, communities, operator_scopes, operators, providers
@@ -238,6 +238,3 @@ def by_username(conn: Connection, username: str) -> RowMapping | None:
     return conn.execute(select(operators).where(
         operators.c.username == username.strip().lower())).mappings().first()
 
-
-def remove_scopes(conn: Connection, operator_id: str) -> None:
-    conn.execute(delete(operator_scopes).where(operator_scopes.c.operator_id == operator_id))
