@@ -27,9 +27,9 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import func, select  # noqa: E402
 
+from elder_wire.operations import PushRequest  # noqa: E402
 from service_platform import auth, catalogue, migrations, operations, operators  # noqa: E402
 from service_platform.db import Database  # noqa: E402
-from service_platform.models import PushRequest  # noqa: E402
 from service_platform.schema import applied_ops, bookings, meal_slots  # noqa: E402
 from tests.platform.servers import PlatformProcess, PostgresCluster, postgres_bindir  # noqa: E402
 from tests.platform.wire import KioskClient  # noqa: E402

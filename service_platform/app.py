@@ -14,6 +14,19 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from elder_wire.operations import (
+    ChangesResponse,
+    CommunityInfo,
+    EnrolRequest,
+    EnrolResponse,
+    ErrorResponse,
+    LeasesRequest,
+    LeasesResponse,
+    MeResponse,
+    PushRequest,
+    PushResponse,
+    TimeResponse,
+)
 from service_platform import (
     auth,
     catalogue,
@@ -33,19 +46,6 @@ from service_platform.console import web as console_web
 from service_platform.db import Database
 from service_platform.errors import ApiError
 from service_platform.limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodySizeLimit
-from service_platform.models import (
-    ChangesResponse,
-    CommunityInfo,
-    EnrolRequest,
-    EnrolResponse,
-    ErrorResponse,
-    LeasesRequest,
-    LeasesResponse,
-    MeResponse,
-    PushRequest,
-    PushResponse,
-    TimeResponse,
-)
 from service_platform.token_gate import KIOSK, TokenGate
 
 log = logging.getLogger(__name__)

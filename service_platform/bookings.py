@@ -8,10 +8,11 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, insert, select, text, update
 
+from elder_wire.meals import MODES
+from elder_wire.operations import BookingCancel, BookingCreate
 from service_platform import capacity, catalogue, clock, entities, feed, memo, services
 from service_platform.auth import Kiosk
 from service_platform.feed import Change
-from service_platform.models import AnyBooking, BookingCancel, CleaningBooking, ClinicBooking
 from service_platform.schema import applied_ops, bookings, service_slots
 
 
@@ -77,7 +78,7 @@ def lock_slot_of(conn: Connection, community_id: str, service: str,
     return slot if slot is not None and slot["service"] == service else None
 
 
-def create(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
+def create(conn: Connection, kiosk: Kiosk, op_id: str, order: BookingCreate,
            now: dt.datetime) -> Outcome:
     booking_id = str(order.id)
     existing = _existing(conn, kiosk.community_id, booking_id)
@@ -111,7 +112,7 @@ def create(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
                                     "within_lease": within})
 
 
-def _already_there(existing: RowMapping, order: AnyBooking) -> Outcome:
+def _already_there(existing: RowMapping, order: BookingCreate) -> Outcome:
     """The booking sent again (§3.1): applied if it says what the stored one says."""
     if _content(existing) != _content(order):
         return Outcome.rejected("duplicate", within_lease=False)
@@ -120,7 +121,7 @@ def _already_there(existing: RowMapping, order: AnyBooking) -> Outcome:
                                     "within_lease": existing["lease_id"] is not None})
 
 
-def _content(booking: RowMapping | AnyBooking) -> tuple:
+def _content(booking: RowMapping | BookingCreate) -> tuple:
     """What a booking's payload says, as stored; not its lease, which is kept only if valid."""
     if isinstance(booking, RowMapping):
         needs = booking["needs"]
@@ -128,15 +129,15 @@ def _content(booking: RowMapping | AnyBooking) -> tuple:
                 booking["price_cents"], booking["subsidy_cents"], booking["staff_id"],
                 booking["created_at"], booking["kind"], booking["department"],
                 None if needs is None else json.loads(needs))
-    needs = booking.needs if isinstance(booking, CleaningBooking) else None
+    needs = booking.needs if booking.service == "cleaning" else None
     return (booking.elder_id, booking.service, booking.slot_id,
             booking.mode if booking.service == "meal" else "", booking.price_cents,
             booking.subsidy_cents, booking.staff_id, booking.created_at.isoformat(),
-            getattr(booking, "kind", None), getattr(booking, "department", None),
+            booking.kind, booking.department,
             None if needs is None else list(dict.fromkeys(needs)))
 
 
-def _same_place(conn: Connection, kiosk: Kiosk, order: AnyBooking,
+def _same_place(conn: Connection, kiosk: Kiosk, order: BookingCreate,
                 slot: RowMapping | None) -> str | None:
     """The elder's confirmed meal of this slot, which a second booking of it stands for."""
     if order.service != "meal" or slot is None:
@@ -171,16 +172,16 @@ def _provider(conn: Connection, community_id: str, service: str,
     return services.provider_for(conn, community_id, service)
 
 
-def _units(order: AnyBooking, provider: dict | None) -> int:
+def _units(order: BookingCreate, provider: dict | None) -> int:
     """Capacity a booking uses: its cleaning kind's units, else 1."""
-    if isinstance(order, CleaningBooking) and provider is not None:
+    if order.service == "cleaning" and provider is not None:
         kind = provider["kinds"].get(order.kind)
         if kind is not None:
             return int(kind.get("units", 1))
     return 1
 
 
-def _refusal(conn: Connection, kiosk: Kiosk, order: AnyBooking, slot: RowMapping | None,
+def _refusal(conn: Connection, kiosk: Kiosk, order: BookingCreate, slot: RowMapping | None,
              provider: dict | None, units: int, within_lease: bool,
              now: dt.datetime) -> str | None:
     """The first rule that says no, in the kiosk's order; None when the booking stands."""
@@ -204,34 +205,36 @@ def _refusal(conn: Connection, kiosk: Kiosk, order: AnyBooking, slot: RowMapping
     return None
 
 
-def _service_rule(order: AnyBooking, slot: RowMapping, provider: dict | None,
+def _service_rule(order: BookingCreate, slot: RowMapping, provider: dict | None,
                   elder: RowMapping) -> str | None:
     """What the service itself forbids: a kind, a need, a mode or a visit not allowed."""
     if order.service == "meal":
+        if order.mode not in MODES:
+            return "mode_not_allowed"
         return "mode_not_allowed" if order.mode == "delivery" and not elder["delivery_allowed"] \
             else None
-    if isinstance(order, CleaningBooking):
+    if order.service == "cleaning":
         kinds = provider["kinds"] if provider is not None else {}
         if order.kind not in kinds:
             return "unknown_kind"
         offered = set(provider["needs"])
         if any(need not in offered for need in order.needs):
             return "unknown_need"
-    if isinstance(order, ClinicBooking) and order.department != slot["department"]:
+    if order.service == "clinic" and order.department != slot["department"]:
         return "unknown_kind"
     if order.service == "home_visit" and not elder["home_visit_allowed"]:
         return "not_allowed"
     return None
 
 
-def _has_confirmed(conn: Connection, community_id: str, order: AnyBooking,
+def _has_confirmed(conn: Connection, community_id: str, order: BookingCreate,
                    slot: RowMapping) -> bool:
     booked: set | None = memo.recall(conn, ("booked", community_id), lambda: None)
     if (booked is None or (order.elder_id, slot["id"]) in booked) and conn.execute(
             _CONFIRMED_IN_SLOT, {"community_id": community_id, "elder_id": order.elder_id,
                                  "slot_id": slot["id"]}).first() is not None:
         return True
-    if not isinstance(order, ClinicBooking):
+    if order.service != "clinic":
         return False
     mine = (bookings.c.community_id == community_id, bookings.c.elder_id == order.elder_id,
             bookings.c.status == "confirmed")
@@ -251,11 +254,11 @@ _CONFIRMED_IN_SLOT = select(bookings.c.id).where(
     text("bookings.status = 'confirmed'"))
 
 
-def _insert(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
+def _insert(conn: Connection, kiosk: Kiosk, op_id: str, order: BookingCreate,
             lease: RowMapping | None, provider: dict | None, units: int,
             now: dt.datetime) -> dict[str, Any]:
     received = clock.stamp(now)
-    needs = order.needs if isinstance(order, CleaningBooking) else None
+    needs = order.needs if order.service == "cleaning" else None
     row = dict(
         id=str(order.id), community_id=kiosk.community_id, elder_id=order.elder_id,
         service=order.service, slot_id=order.slot_id,
@@ -264,7 +267,7 @@ def _insert(conn: Connection, kiosk: Kiosk, op_id: str, order: AnyBooking,
         staff_id=order.staff_id, status="confirmed", kiosk_id=kiosk.id,
         lease_id=lease["id"] if lease is not None else None, op_id=op_id,
         created_at=order.created_at.isoformat(), received_at=received, updated_at=received,
-        kind=getattr(order, "kind", None), department=getattr(order, "department", None),
+        kind=order.kind, department=order.department,
         needs=None if needs is None else json.dumps(list(dict.fromkeys(needs))),
         units=units, provider_id=provider["id"] if provider is not None else None)
     conn.execute(_INSERT, row)

@@ -5,10 +5,10 @@ import datetime as dt
 
 from sqlalchemy import Connection, RowMapping, insert, select
 
+from elder_wire.operations import AuditAppend, ElderUpsert
 from service_platform import catalogue, clock
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
-from service_platform.models import AuditAppend, ElderUpsert
 from service_platform.schema import audit_log, elders, subsidy_levels
 
 

@@ -7,11 +7,11 @@ from collections import Counter
 
 from sqlalchemy import Connection, RowMapping, insert, select
 
+from elder_wire.operations import ComplaintCreate, RatingCreate
 from service_platform import bookings, catalogue, clock, completion, entities, feed, services
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
 from service_platform.feed import Change
-from service_platform.models import ComplaintCreate, RatingCreate
 from service_platform.schema import complaints, ratings
 
 SCORES = ("satisfied", "neutral", "unsatisfied")

@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, RowMapping, insert, select, update
 
+from elder_wire.operations import HelpCreate, HelpUpdate
 from service_platform import clock, entities, feed, live
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
 from service_platform.feed import Change
-from service_platform.models import HelpCreate, HelpUpdate
 from service_platform.schema import communities, elders, help_events, help_requests, kiosks
 
 STATES = ("open", "acknowledged", "resolved")  # only ever forward

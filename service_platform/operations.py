@@ -12,6 +12,19 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import Connection, RowMapping, delete, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from elder_wire.operations import (
+    AuditAppend,
+    BookingCancel,
+    BookingCreate,
+    ComplaintCreate,
+    ElderUpsert,
+    HelpCreate,
+    HelpUpdate,
+    Operation,
+    OpResult,
+    RatingCreate,
+    unkeepable,
+)
 from service_platform import (
     bookings,
     catalogue,
@@ -26,19 +39,6 @@ from service_platform import (
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
 from service_platform.db import Database, Savepoints
-from service_platform.models import (
-    AuditAppend,
-    BookingCancel,
-    BookingCreate,
-    ComplaintCreate,
-    ElderUpsert,
-    HelpCreate,
-    HelpUpdate,
-    Operation,
-    OpResult,
-    RatingCreate,
-    unkeepable,
-)
 from service_platform.schema import (
     applied_ops,
     elders,

@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from service_platform.models import Cents, Code, Count, ElderUpsert, Id, Short
+from elder_wire.operations import Cents, Code, Count, ElderUpsert, Id, Short
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]

@@ -23,7 +23,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import Connection, RowMapping, Select, func, insert, or_, select, update
 
-from service_platform import catalogue, clock, help_requests, privacy
+from elder_wire import privacy
+from service_platform import catalogue, clock, help_requests
 from service_platform.db import Database
 from service_platform.operators import OperatorError
 from service_platform.schema import (

@@ -17,7 +17,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, StreamingResponse
 from sqlalchemy import select
 
-from service_platform import catalogue, clock, help_requests, live, privacy
+from elder_wire import privacy
+from service_platform import catalogue, clock, help_requests, live
 from service_platform.console.web import (
     PREFIX,
     Context,

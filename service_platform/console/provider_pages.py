@@ -14,7 +14,8 @@ from fastapi import APIRouter
 from fastapi.responses import HTMLResponse
 from sqlalchemy import and_, func, select
 
-from service_platform import clock, feedback, privacy, services
+from elder_wire import privacy
+from service_platform import clock, feedback, services
 from service_platform.console.web import PREFIX, Context, Signed, allowed, render
 from service_platform.schema import (
     bookings,

@@ -12,11 +12,10 @@ import pytest
 import requests
 from sqlalchemy import select, update
 
+from elder_wire.operations import HelpCreate, HelpUpdate
 from service_platform import auth, escalation, help_requests, migrations, operators, webhooks
 from service_platform.db import Database
 from service_platform.feed import page
-from service_platform.models import HelpCreate, HelpUpdate
-from service_platform.privacy import mask_name
 from service_platform.schema import elders, notification_attempts, notifications
 from tests.platform.receiver import Receiver
 from tests.platform.servers import free_port, wait_until
@@ -232,13 +231,6 @@ def test_an_absent_receiver_is_an_attempt_with_the_error_class(db):
     assert [(n["state"], n["attempts"], n["last_error"]) for n in pending] == [
         ("pending", 1, "ConnectionError")]
     assert "body" not in pending[0]
-
-
-@pytest.mark.parametrize("name", ["王秀英", "王芳", "欧阳明华", "欧阳", "Mary Ann Lee", " 李 ", ""])
-def test_the_masked_name_is_the_kiosks(name):
-    from kiosk.elders import mask_name as kiosk_mask_name
-
-    assert mask_name(name) == kiosk_mask_name(name)
 
 
 def test_the_loop_outlives_an_absent_database(caplog):

@@ -9,8 +9,8 @@ import uuid
 import pytest
 import requests
 
+from elder_wire.operations import Operation
 from service_platform import auth, operations
-from service_platform.models import Operation
 from tests.platform.wire import SHANGHAI, booking_op, elder_op, op, stamp, statuses
 
 GUARDED = [("post", "/v1/push"), ("post", "/v1/leases"), ("get", "/v1/me"),

@@ -5,10 +5,10 @@ import uuid
 
 from sqlalchemy import insert, inspect, select
 
+from elder_wire.operations import Operation
 from service_platform import catalogue, clock, migrations, operations, schema, schema_v1
 from service_platform.auth import Kiosk
 from service_platform.db import Database
-from service_platform.models import Operation
 
 COMMUNITY = "community-old"
 

@@ -8,10 +8,10 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
+from elder_wire.operations import PushRequest
 from service_platform import bookings, catalogue, migrations, operations, operators
 from service_platform.auth import Kiosk
 from service_platform.db import Database
-from service_platform.models import PushRequest
 from service_platform.schema import applied_ops, changes
 from service_platform.schema import bookings as bookings_table
 from tests.platform.wire import (

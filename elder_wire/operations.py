@@ -1,4 +1,5 @@
-"""Wire models of protocol v1: closed request schemas (unknown fields are a 422) and answers."""
+"""Operation payloads and answers of protocol v1: closed request schemas (unknown fields are
+a 422), shared by the kiosk and the platform."""
 from __future__ import annotations
 
 import datetime as dt
@@ -135,53 +136,34 @@ class _Priced(Closed):
         return self
 
 
-class MealBooking(_Priced):
-    """Payload of a meal `booking.create`: exactly what the kiosk writes, plus lease_id."""
+class BookingCreate(_Priced):
+    """Payload of `booking.create`, one shape for every service of the catalogue: what the kiosk
+    wrote, with the choices the service's policy asks for (a meal's `mode`, a cleaning's `kind`
+    and `needs`, a clinic's `department`); the platform checks them against the policy."""
 
     id: UUID
     elder_id: Id
-    service: Literal["meal"]
+    service: Code
     slot_id: Id
-    mode: Literal["dine_in", "pickup", "delivery"]
+    mode: Code | None = None
     price_cents: Cents
     subsidy_cents: Cents
     staff_id: Id | None
     created_at: Stamp
-    lease_id: UUID | None = None
-
-
-class _ServiceBooking(_Priced):
-    id: UUID
-    elder_id: Id
-    slot_id: Id
-    price_cents: Cents
-    subsidy_cents: Cents
-    staff_id: Id | None
-    created_at: Stamp
-    lease_id: UUID | None = None  # accepted and ignored: leases are meal-only
-
-
-class CleaningBooking(_ServiceBooking):
-    service: Literal["cleaning"]
-    kind: Short
+    kind: Short | None = None
     needs: Annotated[list[Short], Field(max_length=10)] = Field(default_factory=list)
+    department: Short | None = None
+    lease_id: UUID | None = None  # meals' escrow lease (§6); ignored for other services
 
 
-class ClinicBooking(_ServiceBooking):
-    service: Literal["clinic"]
-    department: Short
+class AttendanceRecord(Closed):
+    """Payload of `attendance.record`: an elder's card scanned at the door of a session (签到)."""
 
-
-class VisitBooking(_ServiceBooking):
-    """A home visit or a health check: nothing to choose but the slot."""
-
-    service: Literal["home_visit", "health_check"]
-
-
-BookingCreate = Annotated[MealBooking | CleaningBooking | ClinicBooking | VisitBooking,
-                          Field(discriminator="service")]
-SERVICE_BOOKINGS = (CleaningBooking, ClinicBooking, VisitBooking)
-AnyBooking = MealBooking | CleaningBooking | ClinicBooking | VisitBooking
+    id: UUID
+    slot_id: Id
+    elder_id: Id
+    staff_id: Id | None = None
+    created_at: Stamp
 
 
 class BookingCancel(Closed):

@@ -1,7 +1,4 @@
-"""What a shared screen or an outbound message may show of an elder: masked name and phone.
-
-The same rules as the kiosk's (kiosk/elders.py); the platform does not import the kiosk's code.
-"""
+"""What a shared screen or an outbound message may show of an elder: masked name and phone."""
 from __future__ import annotations
 
 # Two-character surnames, so 欧阳明华 shows as 欧阳*华 rather than 欧*华.
@@ -14,7 +11,9 @@ COMPOUND_SURNAMES = frozenset({
 
 
 def mask_name(name: str | None) -> str:
-    """王秀英 -> 王*英, 王芳 -> 王*, Mary Ann Lee -> Mary A. L."""
+    """The name as a shared screen shows it, the usual way in China: the surname, then * for
+    the rest but its last character (王秀英 -> 王*英, 王芳 -> 王*); a name in Latin letters keeps
+    its first word and initials (Mary Ann Lee -> Mary A. L.)."""
     name = (name or "").strip()
     if not name:
         return ""
@@ -29,6 +28,7 @@ def mask_name(name: str | None) -> str:
 
 
 def mask_phone(phone: str | None) -> str:
+    """138****5678: enough to recognise one's own number."""
     digits = "".join(ch for ch in (phone or "") if ch.isdigit())
     if len(digits) < 7:
         return "****"
