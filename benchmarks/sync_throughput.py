@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kiosk.bookings import MealBooking  # noqa: E402
 from kiosk.clock import Clock  # noqa: E402
 from kiosk.config import load_settings  # noqa: E402
 from kiosk.elders import get_elder  # noqa: E402
+from kiosk.meals import MealBooking  # noqa: E402
 from kiosk.store import Store  # noqa: E402
 from kiosk.sync.engine import SyncEngine  # noqa: E402
 from service_platform import catalogue, migrations, operators  # noqa: E402
@@ -63,7 +63,8 @@ def kiosk(base: Path, name: str, url: str, db: Database) -> SyncEngine:
 def write_bookings(engine: SyncEngine, count: int) -> None:
     store: Store = engine.store
     meals = MealBooking(store, engine.clock)
-    slots = [r["id"] for r in store.query("SELECT id FROM meal_slots ORDER BY id")]
+    slots = [r["id"] for r in store.query(
+        "SELECT id FROM slots WHERE service = 'meal' ORDER BY id")]
     elders = [get_elder(store, r["id"]) for r in store.query("SELECT id FROM elders ORDER BY id")]
     now = engine.clock.now()
     with store.transaction() as conn:

@@ -15,6 +15,8 @@ class BookingStatus(StrEnum):
 
 # A booking the elder still holds: one per elder and slot, and it can be cancelled.
 LIVE = (BookingStatus.TENTATIVE, BookingStatus.CONFIRMED, BookingStatus.WAITLISTED)
+# A booking the service is given to (a meal cooked, a cleaner sent): not one still waiting.
+EXPECTED = (BookingStatus.TENTATIVE, BookingStatus.CONFIRMED)
 # A booking that takes its units of the slot's capacity (a kiosk also holds back its own
 # bookings still waiting for an answer; a waiting-list place takes none).
 HOLDING = (BookingStatus.TENTATIVE, BookingStatus.CONFIRMED, BookingStatus.COMPLETED)

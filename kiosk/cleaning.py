@@ -1,26 +1,19 @@
-"""Home cleaning (助洁): a day, a window (上午 / 下午), a kind that uses 1 or 2 of the window's
-team units, extra-need chips, and the price after subsidy."""
+"""Services booked by a day and a window of it (上午 / 下午): home cleaning (助洁) with a kind that
+uses 1 or 2 of the window's team units and extra-need chips; a companion visit (探望陪伴), whose
+provider has no kinds. Written by the one booking writer (kiosk.bookings)."""
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 
-from kiosk.bookings import Booking
+from kiosk.bookings import Booking, Bookings, Quote
+from kiosk.clock import Clock
 from kiosk.elders import Elder
-from kiosk.errors import BookingRejected
-from kiosk.services import (
-    CleaningKind,
-    Provider,
-    ServiceBooking,
-    ServiceQuote,
-    SlotView,
-    get_provider,
-    provider_of,
-    slot_views,
-)
+from kiosk.services import CleaningKind, Provider, get_provider, provider_of
+from kiosk.slots import SlotView, slot_views
+from kiosk.store import Store
 
 WINDOWS = ("am", "pm")
-MAX_NEEDS = 10
 
 
 @dataclass(frozen=True)
@@ -56,8 +49,14 @@ class KindChoice:
     pay_cents: int
 
 
-class Cleaning(ServiceBooking):
-    service = "cleaning"
+class WindowService:
+    """A service of the `window` slot kind: its days, windows, and its provider's kinds."""
+
+    def __init__(self, store: Store, clock: Clock, service: str = "cleaning") -> None:
+        self.store = store
+        self.clock = clock
+        self.service = service
+        self.writer = Bookings(store, clock)
 
     def provider(self) -> Provider | None:
         return provider_of(self.store, self.service)
@@ -78,30 +77,20 @@ class Cleaning(ServiceBooking):
 
     def kinds(self, elder: Elder, window: SlotView) -> list[KindChoice]:
         """The provider's kinds for this window: a deep clean needs two free units."""
-        provider = get_provider(self.store, window.slot.provider_id)
+        provider = get_provider(self.store, window.slot.provider_id or "")
         if provider is None:
             return []
         return [KindChoice(kind, window.takes(kind.units),
                            kind.price_cents - provider.subsidy_for(elder.subsidy_level, code))
                 for code, kind in provider.kinds.items()]
 
-    def quote(self, elder: Elder, slot_id: str, kind: str,
-              needs: tuple[str, ...] | list[str] = ()) -> ServiceQuote:
-        slot = self._slot(slot_id)
-        provider = get_provider(self.store, slot.provider_id)
-        if provider is None or kind not in provider.kinds:
-            raise BookingRejected("unknown_kind")
-        chosen = tuple(dict.fromkeys(needs))  # stored without repeats, in the order chosen
-        if any(need not in provider.needs for need in chosen) or len(chosen) > MAX_NEEDS:
-            raise BookingRejected("unknown_need")
-        spec = provider.kinds[kind]
-        return ServiceQuote(elder, slot, spec.price_cents,
-                            provider.subsidy_for(elder.subsidy_level, kind), units=spec.units,
-                            kind=kind, needs=chosen, extra={"hours": spec.hours,
-                                                            "kind_name": spec.name})
+    def quote(self, elder: Elder, slot_id: str, kind: str = "",
+              needs: tuple[str, ...] | list[str] = ()) -> Quote:
+        return self.writer.quote(elder, slot_id, kind=kind, needs=needs)
 
-    def book(self, elder_id: str, slot_id: str, kind: str, needs: tuple[str, ...] | list[str] = (),
-             staff_id: str | None = None) -> Booking:
-        """Accept a cleaning booking (待确认 until the platform answers) or refuse it."""
-        elder = self._elder(elder_id)
-        return self.write(self.quote(elder, slot_id, kind, needs), staff_id)
+    def book(self, elder_id: str, slot_id: str, kind: str = "",
+             needs: tuple[str, ...] | list[str] = (), staff_id: str | None = None) -> Booking:
+        """Accept a booking (待确认 until the platform answers) or refuse it."""
+        return self.writer.book(self.quote(self.writer.elder(elder_id), slot_id, kind, needs),
+                                staff_id)
+

@@ -5,17 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from kiosk.bookings import Booking
+from kiosk.bookings import Booking, Bookings, Quote
+from kiosk.clock import Clock
 from kiosk.elders import Elder
-from kiosk.errors import BookingRejected
-from kiosk.services import (
-    LIVE,
-    ServiceBooking,
-    ServiceQuote,
-    SlotView,
-    provider_of,
-    slot_views,
-)
+from kiosk.services import provider_of
+from kiosk.slots import SlotView, slot_views
+from kiosk.store import Store
 
 DAYS = 14
 
@@ -48,22 +43,21 @@ def _by_day(first: dt.date, count: int, views: list[SlotView]) -> list[ClinicDay
     return [ClinicDay(day, tuple(slots)) for day, slots in by_day.items()]
 
 
-class _StationBooking(ServiceBooking):
-    """A booking at the health station: the slot's price (挂号费), no subsidy in the demo."""
+class StationService:
+    """A service booked by a day (`day` slot kind: a home visit, a health check) or by a time of
+    a day (`timed`: the clinic, by department); written by the one booking writer."""
 
-    def quote(self, elder: Elder, slot_id: str) -> ServiceQuote:
-        slot = self._slot(slot_id)
-        return ServiceQuote(elder, slot, slot.price_cents or 0, 0,
-                            department=slot.department if self.service == "clinic" else "")
+    def __init__(self, store: Store, clock: Clock, service: str) -> None:
+        self.store = store
+        self.clock = clock
+        self.service = service
+        self.writer = Bookings(store, clock)
+
+    def quote(self, elder: Elder, slot_id: str) -> Quote:
+        return self.writer.quote(elder, slot_id)
 
     def book(self, elder_id: str, slot_id: str, staff_id: str | None = None) -> Booking:
-        elder = self._elder(elder_id)
-        quote = self.quote(elder, slot_id)
-        self.allowed(elder)
-        return self.write(quote, staff_id)
-
-    def allowed(self, elder: Elder) -> None:
-        """Profile permissions; raises BookingRejected('not_allowed')."""
+        return self.writer.book(self.quote(self.writer.elder(elder_id), slot_id), staff_id)
 
     def days(self, elder_id: str, count: int = DAYS, department: str | None = None) \
             -> list[ClinicDay]:
@@ -73,10 +67,6 @@ class _StationBooking(ServiceBooking):
                            elder_id, now, department)
         return _by_day(first, count, views)
 
-
-class Clinic(_StationBooking):
-    service = "clinic"
-
     def departments(self) -> list[Department]:
         provider = provider_of(self.store, self.service)
         if provider is None:
@@ -85,28 +75,6 @@ class Clinic(_StationBooking):
                 for code, d in provider.departments.items()]
 
     def times(self, elder_id: str, department: str, day: dt.date) -> list[SlotView]:
-        """The department's 30-minute slots on a day, in time order."""
+        """The department's slots on a day, in time order."""
         return slot_views(self.store, self.service, day, day, elder_id, self.clock.now(),
                           department)
-
-    def check(self, quote: ServiceQuote) -> None:
-        # One clinic visit per department and day, as the platform rules (§3.1a).
-        same = self.store.query_one(
-            f"SELECT 1 FROM bookings b JOIN service_slots s ON s.id = b.slot_id "
-            f"WHERE b.elder_id = ? AND b.service = 'clinic' AND b.department = ? "
-            f"AND s.day = ? AND b.status IN {LIVE}",
-            (quote.elder.id, quote.department, quote.slot.day.isoformat()))
-        if same is not None:
-            raise BookingRejected("duplicate")
-
-
-class HomeVisit(_StationBooking):
-    service = "home_visit"
-
-    def allowed(self, elder: Elder) -> None:
-        if not elder.home_visit_allowed:
-            raise BookingRejected("not_allowed")
-
-
-class HealthCheck(_StationBooking):
-    service = "health_check"

@@ -14,14 +14,15 @@ from kiosk.store import Store
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
-    from kiosk.bookings import Booking, MealBooking
-    from kiosk.cleaning import Cleaning
-    from kiosk.clinic import Clinic, HealthCheck, HomeVisit
+    from kiosk.bookings import Booking, Bookings
+    from kiosk.cleaning import WindowService
+    from kiosk.clinic import StationService
     from kiosk.config import Settings
     from kiosk.help import HelpDesk
-    from kiosk.meals import MealSlot
+    from kiosk.meals import MealBooking
     from kiosk.my_bookings import MyBookings
     from kiosk.ratings import Ratings
+    from kiosk.slots import Slot
     from kiosk.sync.status import SyncStatus
 
 
@@ -37,39 +38,53 @@ class Kiosk:
         self.language = language(settings.language)
         self.text = Translator(self.language.text)
         self.session = Session()
+        self._flows: dict[str, WindowService | StationService] = {}
 
     # The booking rules are built (and their modules imported) when first used: the home
     # screen needs none of them, so start-up does not wait for them (ui/app.py imports them
     # right after the first frame).
     @cached_property
     def meals(self) -> MealBooking:
-        from kiosk.bookings import MealBooking
+        from kiosk.meals import MealBooking
 
         return MealBooking(self.store, self.clock)
 
     @cached_property
-    def cleaning(self) -> Cleaning:
-        from kiosk.cleaning import Cleaning
+    def bookings(self) -> Bookings:
+        """The one booking writer, for every service (its screens' flows go through it)."""
+        from kiosk.bookings import Bookings
 
-        return Cleaning(self.store, self.clock)
+        return Bookings(self.store, self.clock)
 
-    @cached_property
-    def clinic(self) -> Clinic:
-        from kiosk.clinic import Clinic
+    def flow(self, service: str) -> WindowService | StationService:
+        """The days, windows or times of a service booked by a window (cleaning, visits) or by a
+        day or a time (clinic, home visit, health check), by its catalogue entry's slot kind."""
+        if service not in self._flows:
+            from kiosk import catalogue
+            from kiosk.cleaning import WindowService
+            from kiosk.clinic import StationService
 
-        return Clinic(self.store, self.clock)
+            entry = catalogue.entry(self.store, service)
+            window = entry is not None and entry.slot_kind == "window"
+            self._flows[service] = (WindowService if window else StationService)(
+                self.store, self.clock, service)
+        return self._flows[service]
 
-    @cached_property
-    def home_visit(self) -> HomeVisit:
-        from kiosk.clinic import HomeVisit
+    @property
+    def cleaning(self) -> WindowService:
+        return self.flow("cleaning")
 
-        return HomeVisit(self.store, self.clock)
+    @property
+    def clinic(self) -> StationService:
+        return self.flow("clinic")
 
-    @cached_property
-    def health_check(self) -> HealthCheck:
-        from kiosk.clinic import HealthCheck
+    @property
+    def home_visit(self) -> StationService:
+        return self.flow("home_visit")
 
-        return HealthCheck(self.store, self.clock)
+    @property
+    def health_check(self) -> StationService:
+        return self.flow("health_check")
 
     @cached_property
     def my_bookings(self) -> MyBookings:
@@ -147,7 +162,7 @@ class Kiosk:
                 self.store.set_state(TOLD_KEY, "1")
         return lines
 
-    def alternative_for(self, booking: Booking) -> MealSlot | None:
+    def alternative_for(self, booking: Booking) -> Slot | None:
         """The one-tap offer for a booking that did not succeed."""
         from kiosk.alternatives import nearest_alternative
 

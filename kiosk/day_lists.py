@@ -9,7 +9,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kiosk.meals import LIVE_STATUSES, MEALS, MODES
+from elder_wire.codes import EXPECTED, sql_list
+from elder_wire.meals import MEALS, MODES
 from kiosk.private import private_dir, private_file
 from kiosk.store import Store
 
@@ -46,19 +47,14 @@ class DayLists:
     clinic: list[ListLine] | None
 
 
-def has_table(store: Store, name: str) -> bool:
-    return store.query_one("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
-                           (name,)) is not None
-
-
 def meal_lines(store: Store, day: dt.date) -> list[ListLine]:
     """Every confirmed and tentative meal booking of the day: what the canteen must cook."""
     rows = store.query(
-        f"""SELECT b.id, b.number, b.mode, b.status, s.meal, e.name, e.dietary, e.address
-            FROM bookings b JOIN meal_slots s ON s.id = b.slot_id
+        f"""SELECT b.id, b.number, b.mode, b.status, s.part AS meal, e.name, e.dietary, e.address
+            FROM bookings b JOIN slots s ON s.id = b.slot_id
             JOIN elders e ON e.id = b.elder_id
-            WHERE s.day = ? AND b.status IN {LIVE_STATUSES}
-            ORDER BY s.meal DESC, b.mode, e.name, b.id""", (day.isoformat(),))
+            WHERE s.day = ? AND s.service = 'meal' AND b.status IN {sql_list(EXPECTED)}
+            ORDER BY s.starts_at, b.mode, e.name, b.id""", (day.isoformat(),))
     return [ListLine(r["id"], r["number"], r["name"], r["meal"], r["mode"],
                      tuple(json.loads(r["dietary"])), r["status"],
                      r["address"] if r["mode"] == "delivery" else "") for r in rows]
@@ -67,8 +63,8 @@ def meal_lines(store: Store, day: dt.date) -> list[ListLine]:
 def meal_totals(store: Store, day: dt.date, lines: list[ListLine]) -> dict[str, MealTotals]:
     totals = {meal: MealTotals(meal) for meal in MEALS}
     for meal in MEALS:
-        row = store.query_one("SELECT menu FROM meal_slots WHERE day = ? AND meal = ?",
-                              (day.isoformat(), meal))
+        row = store.query_one("SELECT menu FROM slots WHERE service = 'meal' AND day = ? "
+                              "AND part = ?", (day.isoformat(), meal))
         if row:
             totals[meal].dishes = tuple(d["name"] for d in json.loads(row["menu"]))
         for mode in MODES:
@@ -84,19 +80,17 @@ def meal_totals(store: Store, day: dt.date, lines: list[ListLine]) -> dict[str, 
 
 def service_lines(store: Store, day: dt.date, service: str) -> list[ListLine] | None:
     """Cleaning jobs or clinic appointments of the day, once the kiosk stores services."""
-    if not has_table(store, "service_slots"):
-        return None
     rows = store.query(
-        f"""SELECT b.id, b.number, b.status, b.kind, s.day_part, s.department, s.starts_at,
+        f"""SELECT b.id, b.number, b.status, b.kind, s.part, s.department, s.starts_at,
                    e.name, e.address
-            FROM bookings b JOIN service_slots s ON s.id = b.slot_id
+            FROM bookings b JOIN slots s ON s.id = b.slot_id
             JOIN elders e ON e.id = b.elder_id
-            WHERE s.day = ? AND s.service = ? AND b.status IN {LIVE_STATUSES}
+            WHERE s.day = ? AND s.service = ? AND b.status IN {sql_list(EXPECTED)}
             ORDER BY s.starts_at, s.department, e.name""", (day.isoformat(), service))
     lines = []
     for r in rows:
         if service == "cleaning":
-            lines.append(ListLine(r["id"], r["number"], r["name"], r["day_part"], r["kind"],
+            lines.append(ListLine(r["id"], r["number"], r["name"], r["part"], r["kind"],
                                   (), r["status"], r["address"]))
         else:
             start = dt.datetime.fromisoformat(r["starts_at"]).strftime("%H:%M")

@@ -6,10 +6,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from kiosk import catalogue
 from kiosk.clock import Clock
 from kiosk.meals import default_cutoff, slot_id
 from kiosk.paths import DEMO_COMMUNITY, DEMO_SERVICES
-from kiosk.services import provider_row, service_slot_row
+from kiosk.services import provider_row
+from kiosk.slots import meal_slot_row, service_slot_row
 from kiosk.store import Store
 
 MENU_DAYS = 14
@@ -53,11 +55,11 @@ def seed_demo(store: Store, clock: Clock, lunch_cutoff: str = "09:30",
         store.db["elders"].insert_all(
             ({**e, "dietary": json.dumps(e["dietary"]), "updated_at": stamp}
              for e in data["elders"]), ignore=True)
-        store.db["meal_slots"].insert_all(
-            _slot_rows(data, clock, lunch_cutoff, dinner_cutoff), ignore=True)
+        store.db["slots"].insert_all(
+            map(meal_slot_row, _slot_rows(data, clock, lunch_cutoff, dinner_cutoff)), ignore=True)
         if finished:
             slots, bookings = finished_meals(data, clock, lunch_cutoff, dinner_cutoff)
-            store.db["meal_slots"].insert_all(slots, ignore=True)
+            store.db["slots"].insert_all(map(meal_slot_row, slots), ignore=True)
             store.db["bookings"].insert_all(bookings, ignore=True)
         seed_demo_services(store, clock)
         store.set_state(DEMO_COMMUNITY_KEY, data["community"]["id"])  # see sync.enrolment
@@ -69,10 +71,11 @@ def seed_demo_services(store: Store, clock: Clock) -> None:
     there already stays as it is."""
     stamp = clock.now().isoformat(timespec="seconds")
     timetable = load_services()
-    with store.transaction():
+    with store.transaction() as conn:
+        catalogue.seed_standard(conn, stamp)
         store.db["providers"].insert_all(
             (provider_row(p, stamp) for p in timetable["providers"]), ignore=True)
-        store.db["service_slots"].insert_all(
+        store.db["slots"].insert_all(
             (service_slot_row(s) for s in service_slots(timetable, clock.today(), clock.tz)),
             ignore=True)
 
@@ -99,7 +102,8 @@ def _session_slots(slot_ids: dict, session: dict, provider: dict, day: dt.date,
     department = session.get("department")
     fields = {"service": session["service"], "provider_id": provider["id"],
               "day": day.isoformat(), "window": session["window"], "department": department,
-              "doctor": provider["departments"][department]["doctor"] if department else None}
+              "doctor": provider["departments"][department]["doctor"] if department else None,
+              **{key: session.get(key) for key in ("title", "place", "host")}}
     capacity = provider["teams"] if session["capacity"] == "teams" else session["capacity"]
     slots = []
     for n in range((last - first) // step):
@@ -139,7 +143,7 @@ def _slot_row(data: dict, day: dt.date, meal: str, clock: Clock, lunch_cutoff: s
         "cutoff": default_cutoff(day, meal, lunch_cutoff, dinner_cutoff, clock.tz).isoformat(),
         "capacity": data["meal_capacity"][meal],
         "price_cents": data["meal_prices_cents"][meal],
-        "menu": json.dumps(demo_menu(data["dishes"], day, meal), ensure_ascii=False),
+        "menu": demo_menu(data["dishes"], day, meal),
     }
 
 

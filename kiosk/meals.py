@@ -1,55 +1,18 @@
-"""Meal slots (a day's lunch or dinner): menu, cut-off, capacity and what is still open."""
+"""Meals (助餐): the days of lunch and dinner an elder can book, and booking one through the one
+booking writer (kiosk.bookings) with the way she receives it."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
-from enum import StrEnum
 
+from elder_wire.meals import MEAL_TIMES
+from kiosk.bookings import Booking, Bookings, Quote
+from kiosk.clock import Clock
+from kiosk.elders import Elder
+from kiosk.slots import SlotView, slot_views
 from kiosk.store import Store
 
-MEALS = ("lunch", "dinner")
-MODES = ("dine_in", "pickup", "delivery")
-DIET_TAGS = ("low_salt", "low_sugar", "soft", "halal", "vegetarian", "low_fat")
-LIVE_STATUSES = ("tentative", "confirmed")
-# When a meal is over (protocol §10.6): a booking is done after this hour of its day.
-MEAL_END_HOUR = {"lunch": 13, "dinner": 19}
-
-
-class SlotState(StrEnum):
-    OPEN = "open"
-    CLOSED = "closed"  # past its cut-off
-    FULL = "full"
-
-
-@dataclass(frozen=True)
-class Dish:
-    name: str
-    tags: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class MealSlot:
-    id: str
-    day: dt.date
-    meal: str
-    cutoff: dt.datetime
-    capacity: int
-    price_cents: int
-    menu: tuple[Dish, ...]
-
-    @classmethod
-    def from_row(cls, row, tz: dt.tzinfo) -> MealSlot:
-        cutoff = dt.datetime.fromisoformat(row["cutoff"])
-        return cls(
-            id=row["id"],
-            day=dt.date.fromisoformat(row["day"]),
-            meal=row["meal"],
-            cutoff=cutoff if cutoff.tzinfo else cutoff.replace(tzinfo=tz),
-            capacity=row["capacity"],
-            price_cents=row["price_cents"],
-            menu=tuple(Dish(d["name"], tuple(d.get("tags", ()))) for d in json.loads(row["menu"])),
-        )
+SERVICE = "meal"
 
 
 def slot_id(day: dt.date, meal: str) -> str:
@@ -63,58 +26,10 @@ def default_cutoff(day: dt.date, meal: str, lunch_cutoff: str, dinner_cutoff: st
     return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz)
 
 
-def booked_count(store: Store, slot: str) -> int:
-    row = store.query_one(
-        "SELECT COUNT(*) AS n FROM bookings WHERE slot_id = ? AND status IN (?, ?)",
-        (slot, *LIVE_STATUSES),
-    )
-    return row["n"]
-
-
-def slot_state(slot: MealSlot, booked: int, now: dt.datetime) -> SlotState:
-    if now >= slot.cutoff:
-        return SlotState.CLOSED
-    if booked >= slot.capacity:
-        return SlotState.FULL
-    return SlotState.OPEN
-
-
-@dataclass(frozen=True)
-class SlotView:
-    slot: MealSlot
-    state: SlotState
-    booked_by_elder: bool
-
-    @property
-    def bookable(self) -> bool:
-        return self.state is SlotState.OPEN and not self.booked_by_elder
-
-
-def get_slot(store: Store, slot: str, tz: dt.tzinfo) -> MealSlot | None:
-    row = store.query_one("SELECT * FROM meal_slots WHERE id = ?", (slot,))
-    return MealSlot.from_row(row, tz) if row else None
-
-
 def slots_between(store: Store, first: dt.date, last: dt.date, elder_id: str,
                   now: dt.datetime) -> list[SlotView]:
-    """Every meal slot from `first` to `last`, with its state and whether the elder has it."""
-    rows = store.query(
-        """
-        SELECT s.*,
-            (SELECT COUNT(*) FROM bookings b
-              WHERE b.slot_id = s.id AND b.status IN ('tentative', 'confirmed')) AS booked,
-            (SELECT COUNT(*) FROM bookings b
-              WHERE b.slot_id = s.id AND b.elder_id = :elder
-                AND b.status IN ('tentative', 'confirmed')) AS mine
-        FROM meal_slots s WHERE s.day BETWEEN :first AND :last ORDER BY s.day, s.meal DESC
-        """,
-        {"elder": elder_id, "first": first.isoformat(), "last": last.isoformat()},
-    )
-    views = []
-    for row in rows:
-        slot = MealSlot.from_row(row, now.tzinfo)
-        views.append(SlotView(slot, slot_state(slot, row["booked"], now), bool(row["mine"])))
-    return views
+    """Every meal from `first` to `last` in time order, with its state and whether it is hers."""
+    return slot_views(store, SERVICE, first, last, elder_id, now)
 
 
 @dataclass(frozen=True)
@@ -135,3 +50,27 @@ def booking_days(store: Store, elder_id: str, now: dt.datetime, days: int) -> li
     for view in slots_between(store, first, last, elder_id, now):
         by_day[view.slot.day].append(view)
     return [DayView(day, tuple(views)) for day, views in by_day.items()]
+
+
+def meal_end(day: dt.date, meal: str, tz: dt.tzinfo) -> dt.datetime:
+    """When serving is over: a booking of the meal is done after it (protocol §10.6)."""
+    return dt.datetime.combine(day, MEAL_TIMES[meal].end, tzinfo=tz)
+
+
+class MealBooking:
+    """A meal's choices (the slot and the way of receiving it) for the one booking writer."""
+
+    def __init__(self, store: Store, clock: Clock) -> None:
+        self.store = store
+        self.clock = clock
+        self.writer = Bookings(store, clock)
+
+    def quote(self, elder: Elder, slot_id: str, mode: str) -> Quote:
+        return self.writer.quote(elder, slot_id, mode=mode)
+
+    def book(self, elder_id: str, slot_id: str, mode: str, staff_id: str | None = None) -> Booking:
+        """Accept a meal booking or raise BookingRejected with the rule that said no."""
+        return self.writer.book(self.quote(self.writer.elder(elder_id), slot_id, mode), staff_id)
+
+    def cancel(self, booking_id: str, staff_id: str | None = None, reason: str = "") -> Booking:
+        return self.writer.cancel(booking_id, staff_id, reason)

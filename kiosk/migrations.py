@@ -268,6 +268,105 @@ MIGRATIONS: list[str] = [
     ALTER TABLE staff_pins ADD COLUMN lock_rounds INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE staff_pins ADD COLUMN failed_since_sign_in INTEGER NOT NULL DEFAULT 0;
     """,
+    # 7: services as data (docs/services.md): the community's service catalogue, one table of
+    # slots for every service (meals too: their menu, lunch/dinner as the slot's part), no list
+    # of services or statuses in a CHECK (a newer platform's are kept, not refused), a booking's
+    # place on a waiting list, and attendance taken at the door (签到).
+    """
+    CREATE TABLE services (
+        key TEXT PRIMARY KEY,
+        data TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+    );
+    CREATE TABLE slots (
+        id TEXT PRIMARY KEY,
+        service TEXT NOT NULL,
+        provider_id TEXT,
+        day TEXT NOT NULL,
+        part TEXT NOT NULL DEFAULT '',
+        department TEXT NOT NULL DEFAULT '',
+        doctor TEXT NOT NULL DEFAULT '',
+        title TEXT NOT NULL DEFAULT '',
+        place TEXT NOT NULL DEFAULT '',
+        host TEXT NOT NULL DEFAULT '',
+        starts_at TEXT NOT NULL,
+        ends_at TEXT NOT NULL,
+        cutoff TEXT NOT NULL,
+        capacity INTEGER NOT NULL CHECK (capacity >= 0),
+        price_cents INTEGER,
+        menu TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX slots_by_day ON slots (service, day, department, starts_at);
+    CREATE INDEX slots_day ON slots (day, starts_at);
+    INSERT INTO slots (id, service, provider_id, day, part, starts_at, ends_at, cutoff, capacity,
+                       price_cents, menu)
+        SELECT id, 'meal', NULL, day, meal,
+               day || CASE meal WHEN 'lunch' THEN 'T11:00:00' ELSE 'T17:00:00' END
+                   || CASE WHEN length(cutoff) = 25 THEN substr(cutoff, 20) ELSE '' END,
+               day || CASE meal WHEN 'lunch' THEN 'T13:00:00' ELSE 'T19:00:00' END
+                   || CASE WHEN length(cutoff) = 25 THEN substr(cutoff, 20) ELSE '' END,
+               cutoff, capacity, price_cents, menu
+        FROM meal_slots;
+    INSERT INTO slots (id, service, provider_id, day, part, department, doctor, starts_at,
+                       ends_at, cutoff, capacity, price_cents)
+        SELECT id, service, provider_id, day, day_part, department, doctor, starts_at, ends_at,
+               cutoff, capacity, price_cents
+        FROM service_slots;
+    DROP TABLE meal_slots;
+    DROP TABLE service_slots;
+    CREATE TABLE bookings_v7 (
+        id TEXT PRIMARY KEY,
+        number TEXT NOT NULL,
+        elder_id TEXT NOT NULL REFERENCES elders(id),
+        service TEXT NOT NULL,
+        slot_id TEXT NOT NULL,
+        mode TEXT NOT NULL DEFAULT '',
+        price_cents INTEGER NOT NULL,
+        subsidy_cents INTEGER NOT NULL,
+        pay_cents INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        reason TEXT NOT NULL DEFAULT '',
+        origin TEXT NOT NULL DEFAULT 'local',
+        staff_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        lease_id TEXT,
+        kiosk_id TEXT,
+        kind TEXT NOT NULL DEFAULT '',
+        needs TEXT NOT NULL DEFAULT '[]',
+        department TEXT NOT NULL DEFAULT '',
+        units INTEGER NOT NULL DEFAULT 1,
+        provider_id TEXT,
+        rating_asked INTEGER NOT NULL DEFAULT 0,
+        waitlist_position INTEGER
+    );
+    INSERT INTO bookings_v7 (id, number, elder_id, service, slot_id, mode, price_cents,
+                             subsidy_cents, pay_cents, status, reason, origin, staff_id,
+                             created_at, updated_at, lease_id, kiosk_id, kind, needs, department,
+                             units, provider_id, rating_asked)
+        SELECT id, number, elder_id, service, slot_id, mode, price_cents, subsidy_cents,
+               pay_cents, status, reason, origin, staff_id, created_at, updated_at, lease_id,
+               kiosk_id, kind, needs, department, units, provider_id, rating_asked
+        FROM bookings;
+    DROP TABLE bookings;
+    ALTER TABLE bookings_v7 RENAME TO bookings;
+    CREATE INDEX bookings_elder ON bookings (elder_id, created_at);
+    CREATE INDEX bookings_slot ON bookings (slot_id, status);
+    CREATE INDEX bookings_lease ON bookings (lease_id);
+    CREATE UNIQUE INDEX bookings_one_live_per_slot ON bookings (elder_id, slot_id)
+        WHERE status IN ('tentative', 'confirmed', 'waitlisted') AND origin = 'local';
+    CREATE TABLE attendance (
+        id TEXT PRIMARY KEY,
+        slot_id TEXT NOT NULL,
+        elder_id TEXT NOT NULL,
+        booking_id TEXT,
+        staff_id TEXT,
+        kiosk_id TEXT,
+        origin TEXT NOT NULL DEFAULT 'local',
+        created_at TEXT NOT NULL,
+        UNIQUE (slot_id, elder_id)
+    );
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from elder_wire.codes import LIVE
 from kiosk.alternatives import nearest_alternative, reason_key, state_key
 from kiosk.bookings import Booking, cancel_booking, slot_cutoff
 from kiosk.clock import Clock
-from kiosk.meals import MEAL_END_HOUR
-from kiosk.services import slot_views
+from kiosk.slots import moment, slot_views
 from kiosk.store import Store
 
-LIVE = ("tentative", "confirmed")
 # Reasons said in words fitting any service (the reason.* family speaks of meals).
 SERVICE_REASONS = frozenset({"full", "closed", "duplicate", "not_allowed", "unknown_kind",
                              "unknown_need", "not_done", "no_service", "full_deep",
@@ -20,8 +19,8 @@ SERVICE_REASONS = frozenset({"full", "closed", "duplicate", "not_allowed", "unkn
 PAST_DAYS = 30  # older bookings are no longer shown
 SEARCH_DAYS = 14
 # Status icons (assets/icons/status-*.svg): colour is never the only cue, the word comes too.
-STATUS_ICON = {"tentative": "wait", "confirmed": "ok", "completed": "ok", "rejected": "no",
-               "cancelled": "no"}
+STATUS_ICON = {"tentative": "wait", "waitlisted": "wait", "confirmed": "ok", "completed": "ok",
+               "rejected": "no", "cancelled": "no"}
 
 
 @dataclass(frozen=True)
@@ -91,12 +90,10 @@ class MyBookings:
         since = (now.date() - dt.timedelta(days=PAST_DAYS)).isoformat()
         rows = self.store.query(
             """
-            SELECT b.*, COALESCE(m.day, s.day) AS slot_day, m.meal AS slot_meal,
-                   s.starts_at AS slot_start, s.ends_at AS slot_end, s.day_part AS slot_window
-            FROM bookings b
-            LEFT JOIN meal_slots m ON m.id = b.slot_id
-            LEFT JOIN service_slots s ON s.id = b.slot_id
-            WHERE b.elder_id = ? AND COALESCE(m.day, s.day) >= ?
+            SELECT b.*, s.day AS slot_day, s.part AS slot_part, s.starts_at AS slot_start,
+                   s.ends_at AS slot_end
+            FROM bookings b JOIN slots s ON s.id = b.slot_id
+            WHERE b.elder_id = ? AND s.day >= ?
             """, (elder_id, since))
         cards = [self._card(row, now) for row in rows]
         upcoming = sorted((c for c in cards if c.upcoming), key=lambda c: c.start)
@@ -112,21 +109,16 @@ class MyBookings:
     def _card(self, row, now: dt.datetime) -> BookingCard:
         booking = Booking.from_row(row)
         day = dt.date.fromisoformat(row["slot_day"])
-        if row["slot_start"]:
-            start = _aware(row["slot_start"], now.tzinfo)
-            end = _aware(row["slot_end"], now.tzinfo)
-        else:
-            hour = 11 if row["slot_meal"] == "lunch" else 17
-            start = dt.datetime.combine(day, dt.time(hour), tzinfo=now.tzinfo)
-            end = dt.datetime.combine(day, dt.time(MEAL_END_HOUR[row["slot_meal"]]),
-                                      tzinfo=now.tzinfo)
+        start = moment(row["slot_start"], now.tzinfo)
+        end = moment(row["slot_end"], now.tzinfo)
         upcoming = end > now and booking.status in (*LIVE, "rejected")
         cutoff = slot_cutoff(self.store, booking.slot_id, now.tzinfo)
         can_cancel = booking.status in LIVE and (cutoff is None or now < cutoff)
         alternative = self.alternative(booking, start) \
             if booking.status == "rejected" and upcoming else None
-        return BookingCard(booking, day, start, row["slot_meal"] or "", row["slot_window"] or "",
-                           upcoming, can_cancel, alternative)
+        meal = row["slot_part"] if booking.service == "meal" else ""
+        window = row["slot_part"] if booking.service != "meal" else ""
+        return BookingCard(booking, day, start, meal, window, upcoming, can_cancel, alternative)
 
     def alternative(self, booking: Booking, wanted: dt.datetime) -> Alternative | None:
         """The nearest open slot of the same service (and department), from now on."""
@@ -135,9 +127,7 @@ class MyBookings:
             slot = nearest_alternative(self.store, booking, now)
             if slot is None:
                 return None
-            hour = 11 if slot.meal == "lunch" else 17
-            return Alternative("meal", slot.id, slot.day,
-                               dt.datetime.combine(slot.day, dt.time(hour), tzinfo=now.tzinfo))
+            return Alternative("meal", slot.id, slot.day, slot.start)
         views = slot_views(self.store, booking.service, now.date(),
                            now.date() + dt.timedelta(days=SEARCH_DAYS), booking.elder_id, now,
                            booking.department or None)
@@ -147,9 +137,3 @@ class MyBookings:
         best = min(open_views,
                    key=lambda v: (abs(v.slot.start - wanted), -v.slot.start.timestamp()))
         return Alternative(booking.service, best.slot.id, best.slot.day, best.slot.start)
-
-
-def _aware(text: str, tz: dt.tzinfo) -> dt.datetime:
-    moment = dt.datetime.fromisoformat(text)
-    return moment if moment.tzinfo else moment.replace(tzinfo=tz)
-

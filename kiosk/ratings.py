@@ -13,7 +13,7 @@ from kiosk.bookings import Booking
 from kiosk.clock import Clock
 from kiosk.errors import BookingRejected
 from kiosk.events import Event
-from kiosk.meals import MEAL_END_HOUR
+from kiosk.slots import get_slot
 from kiosk.store import Store
 
 SCORES = ("satisfied", "neutral", "unsatisfied")
@@ -42,16 +42,9 @@ class Complaint:
 
 
 def slot_end(store: Store, slot_id: str, tz: dt.tzinfo) -> dt.datetime | None:
-    """When the service of a slot is over: a service slot's end, a meal's 13:00 or 19:00."""
-    row = store.query_one("SELECT ends_at FROM service_slots WHERE id = ?", (slot_id,))
-    if row is not None:
-        end = dt.datetime.fromisoformat(row["ends_at"])
-        return end if end.tzinfo else end.replace(tzinfo=tz)
-    row = store.query_one("SELECT day, meal FROM meal_slots WHERE id = ?", (slot_id,))
-    if row is None:
-        return None
-    return dt.datetime.combine(dt.date.fromisoformat(row["day"]),
-                               dt.time(MEAL_END_HOUR[row["meal"]]), tzinfo=tz)
+    """When the service of a slot is over (a meal's serving time too, elder_wire.meals)."""
+    slot = get_slot(store, slot_id, tz)
+    return None if slot is None else slot.end
 
 
 def is_done(store: Store, booking: Booking, now: dt.datetime) -> bool:

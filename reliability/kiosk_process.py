@@ -18,15 +18,16 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from elder_wire.meals import MODES
 from kiosk import outbox
-from kiosk.bookings import MealBooking, cancel_booking, slot_cutoff
-from kiosk.cleaning import Cleaning
-from kiosk.clinic import Clinic, HealthCheck, HomeVisit
+from kiosk.bookings import cancel_booking, slot_cutoff
+from kiosk.cleaning import WindowService
+from kiosk.clinic import StationService
 from kiosk.clock import Clock
 from kiosk.config import Settings, load_settings
 from kiosk.errors import BookingRejected, KnownError
 from kiosk.help import HelpDesk
-from kiosk.meals import MODES
+from kiosk.meals import MealBooking
 from kiosk.ratings import SCORES, Ratings, reason_chips
 from kiosk.store import Store
 from kiosk.sync.backoff import Backoff
@@ -75,9 +76,9 @@ class ElderActions:
         self.phase = phase
         self.self_kill = self_kill
         self.meals = MealBooking(store, clock)
-        self.services = {"cleaning": Cleaning(store, clock), "clinic": Clinic(store, clock),
-                         "health_check": HealthCheck(store, clock),
-                         "home_visit": HomeVisit(store, clock)}
+        self.services = {"cleaning": WindowService(store, clock, "cleaning"),
+                         **{key: StationService(store, clock, key)
+                            for key in ("clinic", "health_check", "home_visit")}}
         self.ratings = Ratings(store, clock)
         self.help = HelpDesk(store, clock)
         self._kill_in_tx = False
@@ -130,7 +131,7 @@ class ElderActions:
     def book_meal(self, elder: str):
         now = self.clock.now().isoformat()
         slots = [r["id"] for r in self.store.query(
-            "SELECT id FROM meal_slots WHERE cutoff > ? ORDER BY id", (now,))]
+            "SELECT id FROM slots WHERE service = 'meal' AND cutoff > ? ORDER BY id", (now,))]
         if not slots:
             return None
         slot = self.rng.choice(slots)
@@ -140,7 +141,7 @@ class ElderActions:
     def _service_slot(self, service: str) -> str | None:
         now = self.clock.now().isoformat()
         slots = [r["id"] for r in self.store.query(
-            "SELECT id FROM service_slots WHERE service = ? AND cutoff > ? ORDER BY id",
+            "SELECT id FROM slots WHERE service = ? AND cutoff > ? ORDER BY id",
             (service, now))]
         return self.rng.choice(slots) if slots else None
 

@@ -49,7 +49,7 @@ def test_every_message_the_code_asks_for_exists():
 
 def test_dynamic_message_families_are_complete():
     messages = load_messages(DEFAULT_LANGUAGE)
-    from kiosk.meals import DIET_TAGS, MEALS, MODES
+    from elder_wire.meals import DIET_TAGS, MEALS, MODES
     needed = {f"tag.{t}" for t in DIET_TAGS} | {f"meal.{m}" for m in MEALS}
     needed |= {f"mode.{m}" for m in MODES}
     needed |= {f"reason.{r}" for r in ("full", "closed", "duplicate", "elder_inactive",

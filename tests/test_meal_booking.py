@@ -12,7 +12,8 @@ import pytest
 from kiosk.bookings import booking_number, bookings_of
 from kiosk.elders import find_by_card
 from kiosk.errors import BookingRejected
-from kiosk.meals import SlotState, booking_days, slot_id
+from kiosk.meals import booking_days, slot_id
+from kiosk.slots import SlotState
 from kiosk.store import Store
 
 TUESDAY = dt.date(2026, 11, 24)
@@ -75,7 +76,7 @@ def test_the_database_itself_refuses_a_second_live_booking(core):
 
 
 def test_a_meal_is_full_at_its_capacity(core):
-    core.store.conn.execute("UPDATE meal_slots SET capacity = 2 WHERE id = ?", (LUNCH,))
+    core.store.conn.execute("UPDATE slots SET capacity = 2 WHERE id = ?", (LUNCH,))
     elders = core.store.query("SELECT card_no FROM elders WHERE active = 1 LIMIT 3")
     people = [find_by_card(core.store, r["card_no"]) for r in elders]
     core.meals.book(people[0].id, LUNCH, "dine_in")

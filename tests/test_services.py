@@ -39,7 +39,7 @@ def test_a_day_that_cannot_be_booked_says_why(core):
     assert core.cleaning.days(LI)[1].refusal == "duplicate"
     assert core.cleaning.days(LI)[2].refusal is None
     with core.store.transaction() as conn:
-        conn.execute("DELETE FROM service_slots WHERE service = 'cleaning' AND day = ?",
+        conn.execute("DELETE FROM slots WHERE service = 'cleaning' AND day = ?",
                      ("2026-11-26",))
     assert core.cleaning.days(WANG)[2].refusal == "no_service"
 

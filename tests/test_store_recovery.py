@@ -100,7 +100,7 @@ def test_a_file_cut_after_its_outbox_gives_every_unsent_operation_back(kiosk_fil
                                                                       clock, caplog):
     pages = kiosk_file["pages"]
     keep = max(pages["outbox"] + pages["sqlite_schema"] + pages["staff_pins"])
-    assert max(pages["elders"]) > keep  # what is cut off: elders, service slots…
+    assert max(pages["slots"]) > keep  # what is cut off: slots (the platform sends them again)
     damaged = truncate(kiosk_file, keep)
 
     core = start(settings, clock, caplog)
@@ -108,7 +108,7 @@ def test_a_file_cut_after_its_outbox_gives_every_unsent_operation_back(kiosk_fil
     kept_aside(settings, damaged)
     assert pending(core) == kiosk_file["outbox"]
     assert_told(core, kiosk_file, caplog, unsent=8, may_be_lost=False)
-    assert "elders" in core.store.recovery.lost
+    assert "slots" in core.store.recovery.lost
     assert staff.verify_pin(core.store, clock, "staff-zhang", "1234").id == "staff-zhang"
     core.close()
 

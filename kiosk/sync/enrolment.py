@@ -121,9 +121,9 @@ def request_enrolment(text: str, platform_url: str = "", device_name: str = "",
 
 
 # What a kiosk holds of its community; all of it goes when it joins another one.
-COMMUNITY_TABLES = ("outbox", "leases", "bookings", "ratings", "provider_ratings", "complaints",
-                    "help_requests", "elder_edits", "attention_done", "audit_log", "staff_pins",
-                    "staff", "service_slots", "providers", "meal_slots", "elders",
+COMMUNITY_TABLES = ("outbox", "leases", "attendance", "bookings", "ratings", "provider_ratings",
+                    "complaints", "help_requests", "elder_edits", "attention_done", "audit_log",
+                    "staff_pins", "staff", "slots", "providers", "services", "elders",
                     "subsidy_levels", "sync_state")
 
 

@@ -5,6 +5,7 @@ import datetime as dt
 import sqlite3
 from dataclasses import dataclass
 
+from kiosk import catalogue
 from kiosk.clock import Clock
 from kiosk.leases import used_count
 from kiosk.store import Store
@@ -76,10 +77,13 @@ def _parse(stamp: str) -> dt.datetime:
 
 
 def wanted_slots(store: Store, now: dt.datetime, days: int) -> list[dict]:
-    """Open meal slots of the next `days` days; the platform keeps a lease we already hold."""
+    """Open slots of the next `days` days of services lent ahead (policy.escrow: meals); the
+    platform keeps a lease we already hold."""
     last = (now.date() + dt.timedelta(days=days - 1)).isoformat()
-    rows = store.query("SELECT id, cutoff FROM meal_slots WHERE day BETWEEN ? AND ? "
-                       "ORDER BY day, meal", (now.date().isoformat(), last))
+    lent = [entry.key for entry in catalogue.entries(store) if entry.policy.escrow]
+    rows = store.query(f"SELECT id, cutoff FROM slots WHERE day BETWEEN ? AND ? "
+                       f"AND service IN ({', '.join('?' * len(lent))}) ORDER BY starts_at",
+                       (now.date().isoformat(), last, *lent))
     return [{"slot_id": r["id"]} for r in rows if _parse(r["cutoff"]) > now][:MAX_ITEMS]
 
 

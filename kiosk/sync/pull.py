@@ -7,10 +7,13 @@ import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from elder_wire.codes import LIVE, sql_list
+from kiosk import catalogue
 from kiosk.bookings import booking_number
 from kiosk.clock import Clock
 from kiosk.leases import DONE_STATES
-from kiosk.services import provider_row, service_slot_row
+from kiosk.services import provider_row
+from kiosk.slots import meal_slot_row, service_slot_row
 from kiosk.staff import upsert_staff
 from kiosk.store import Store
 from kiosk.sync import errors
@@ -21,8 +24,8 @@ log = logging.getLogger(__name__)
 CURSOR_KEY = "pull_cursor"
 PAGE_LIMIT = 1000
 # Applied in this order within a page so a booking never arrives before its elder.
-KINDS = ("subsidy_level", "elder", "provider", "meal_slot", "service_slot", "booking", "lease",
-         "rating", "provider_rating", "complaint", "help_request", "staff")
+KINDS = ("service", "subsidy_level", "elder", "provider", "meal_slot", "service_slot", "booking",
+         "attendance", "lease", "rating", "provider_rating", "complaint", "help_request", "staff")
 
 
 @dataclass
@@ -126,30 +129,46 @@ def _elder_row(data: dict, stamp: str) -> dict:
     }
 
 
+def _services(_store: Store, conn: sqlite3.Connection, items: list[dict], stamp: str):
+    upserts, deletes = _split(items)
+    catalogue.save(conn, upserts, deletes, stamp)
+
+
 def _meal_slots(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
     upserts, deletes = _split(items)
-    store.db["meal_slots"].upsert_all((
-        {"id": d["id"], "day": d["day"], "meal": d["meal"], "cutoff": d["cutoff"],
-         "capacity": int(d["capacity"]), "price_cents": int(d["price_cents"]),
-         "menu": json.dumps(d.get("menu") or [], ensure_ascii=False)}
-        for d in upserts), pk="id")
-    conn.executemany("DELETE FROM meal_slots WHERE id = ? AND NOT EXISTS "
-                     "(SELECT 1 FROM bookings WHERE slot_id = meal_slots.id)",
+    _save_slots(store, conn, [meal_slot_row(d) for d in upserts], deletes)
+
+
+def _service_slots(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
+    upserts, deletes = _split(items)
+    _save_slots(store, conn, [service_slot_row(d) for d in upserts], deletes)
+
+
+def _save_slots(store: Store, conn: sqlite3.Connection, rows: list[dict],
+                deletes: list[str]) -> None:
+    """Slots of every service in one table; a removed slot someone booked stays for them."""
+    store.db["slots"].upsert_all(rows, pk="id")
+    conn.executemany("DELETE FROM slots WHERE id = ? AND NOT EXISTS "
+                     "(SELECT 1 FROM bookings WHERE slot_id = slots.id)",
                      [(i,) for i in deletes])
+
 
 
 BOOKING_UPSERT = """
 INSERT INTO bookings (id, number, elder_id, service, slot_id, mode, price_cents, subsidy_cents,
                       pay_cents, status, reason, origin, staff_id, created_at, updated_at,
-                      lease_id, kiosk_id, kind, needs, department, units, provider_id)
+                      lease_id, kiosk_id, kind, needs, department, units, provider_id,
+                      waitlist_position)
 VALUES (:id, :number, :elder_id, :service, :slot_id, :mode, :price_cents, :subsidy_cents,
         :pay_cents, :status, '', :origin, :staff_id, :created_at, :updated_at, :lease_id,
-        :kiosk_id, :kind, :needs, :department, :units, :provider_id)
+        :kiosk_id, :kind, :needs, :department, :units, :provider_id, :waitlist_position)
 ON CONFLICT (id) DO UPDATE SET
     -- a cancellation made here and still on its way is not undone by an older confirmation
-    status = CASE WHEN bookings.status = 'cancelled' AND excluded.status = 'confirmed'
+    status = CASE WHEN bookings.status = 'cancelled'
+                       AND excluded.status IN ('confirmed', 'waitlisted')
                   THEN bookings.status ELSE excluded.status END,
-    reason = CASE WHEN bookings.status = 'cancelled' AND excluded.status = 'confirmed'
+    reason = CASE WHEN bookings.status = 'cancelled'
+                       AND excluded.status IN ('confirmed', 'waitlisted')
                   THEN bookings.reason ELSE '' END,
     updated_at = excluded.updated_at,
     -- what the platform keeps (the same as sent, or the place another kiosk booked first)
@@ -160,7 +179,8 @@ ON CONFLICT (id) DO UPDATE SET
     lease_id = COALESCE(bookings.lease_id, excluded.lease_id),
     kiosk_id = excluded.kiosk_id,
     units = excluded.units,
-    provider_id = COALESCE(excluded.provider_id, bookings.provider_id)
+    provider_id = COALESCE(excluded.provider_id, bookings.provider_id),
+    waitlist_position = excluded.waitlist_position
 """
 
 
@@ -173,8 +193,8 @@ def _bookings(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp:
     except sqlite3.IntegrityError:
         for row in rows:  # rare: find the one clashing with a live booking made here
             _upsert_one_booking(store, conn, row)
-    conn.executemany("UPDATE bookings SET status = 'cancelled' WHERE id = ? "
-                     "AND status IN ('tentative', 'confirmed')", [(i,) for i in deletes])
+    conn.executemany(f"UPDATE bookings SET status = 'cancelled' WHERE id = ? "
+                     f"AND status IN {sql_list(LIVE)}", [(i,) for i in deletes])
 
 
 def _upsert_one_booking(store: Store, conn: sqlite3.Connection, row: dict) -> None:
@@ -193,6 +213,7 @@ def _upsert_one_booking(store: Store, conn: sqlite3.Connection, row: dict) -> No
 def _booking_row(data: dict) -> dict:
     # Services other than meals may carry no price or mode (protocol §5).
     price, subsidy = int(data.get("price_cents") or 0), int(data.get("subsidy_cents") or 0)
+    position = data.get("waitlist_position")
     return {
         "id": data["id"], "number": booking_number(data["id"]), "elder_id": data["elder_id"],
         "service": data.get("service") or "meal", "slot_id": data["slot_id"],
@@ -204,6 +225,7 @@ def _booking_row(data: dict) -> dict:
         "kind": data.get("kind") or "", "needs": json.dumps(list(data.get("needs") or [])),
         "department": data.get("department") or "", "units": int(data.get("units") or 1),
         "provider_id": data.get("provider_id"),
+        "waitlist_position": position if isinstance(position, int) else None,
     }
 
 
@@ -250,14 +272,6 @@ def _providers(store: Store, conn: sqlite3.Connection, items: list[dict], stamp:
     upserts, deletes = _split(items)
     store.db["providers"].upsert_all((provider_row(d, stamp) for d in upserts), pk="id")
     conn.executemany("UPDATE providers SET active = 0 WHERE id = ?", [(i,) for i in deletes])
-
-
-def _service_slots(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
-    upserts, deletes = _split(items)
-    store.db["service_slots"].upsert_all((service_slot_row(d) for d in upserts), pk="id")
-    conn.executemany("DELETE FROM service_slots WHERE id = ? AND NOT EXISTS "
-                     "(SELECT 1 FROM bookings WHERE slot_id = service_slots.id)",
-                     [(i,) for i in deletes])
 
 
 RATING_UPSERT = """
@@ -347,7 +361,21 @@ def _help_requests(_store: Store, conn: sqlite3.Connection, items: list[dict], _
         for d in upserts])
 
 
+def _attendance(_store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
+    upserts, _deletes = _split(items)
+    # One record per elder and session: the platform's replaces one made here.
+    conn.executemany("DELETE FROM attendance WHERE slot_id = ? AND elder_id = ? AND id <> ?",
+                     [(d["slot_id"], d["elder_id"], d["id"]) for d in upserts])
+    conn.executemany(
+        "INSERT INTO attendance (id, slot_id, elder_id, booking_id, staff_id, kiosk_id, origin, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?, 'remote', ?) ON CONFLICT (id) DO UPDATE SET "
+        "booking_id = excluded.booking_id, kiosk_id = excluded.kiosk_id",
+        [(d["id"], d["slot_id"], d["elder_id"], d.get("booking_id"), d.get("staff_id"),
+          d.get("kiosk_id"), d["created_at"]) for d in upserts])
+
+
 APPLY: dict[str, Callable[[Store, sqlite3.Connection, list[dict], str], None]] = {
+    "service": _services, "attendance": _attendance,
     "subsidy_level": _subsidy_levels, "elder": _elders, "meal_slot": _meal_slots,
     "booking": _bookings, "lease": _leases, "staff": _staff, "provider": _providers,
     "service_slot": _service_slots, "rating": _ratings, "provider_rating": _provider_ratings,

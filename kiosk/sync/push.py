@@ -6,6 +6,7 @@ import logging
 import sqlite3
 from dataclasses import dataclass
 
+from elder_wire.codes import LIVE, sql_list
 from kiosk.bookings import booking_number
 from kiosk.clock import Clock
 from kiosk.elder_registry import take_back as take_back_elder_edits
@@ -18,7 +19,8 @@ log = logging.getLogger(__name__)
 MAX_OPS = 500
 MAX_BODY = 1024 * 1024  # protocol §1: at most 1 MiB per request body
 ENVELOPE = len(b'{"operations":[]}')
-BOOKING_STATUSES = ("confirmed", "cancelled", "completed")
+LIVE_SQL = sql_list(LIVE)
+BOOKING_STATUSES = ("confirmed", "waitlisted", "cancelled", "completed")
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,9 @@ def apply_results(store: Store, clock: Clock, batch: list[OutboxRow],
                 merged.append((str(booking_id), place.lower()))
             elif ok:
                 status = data.get("booking_status")
+                position = data.get("waitlist_position")
                 confirmed.append((status if status in BOOKING_STATUSES else "confirmed",
+                                  position if isinstance(position, int) else None,
                                   stamp, booking_id))
             else:
                 rejected.append((str(result.get("reason") or "unknown"), stamp, booking_id))
@@ -176,10 +180,10 @@ def apply_results(store: Store, clock: Clock, batch: list[OutboxRow],
 def _update_bookings(conn: sqlite3.Connection, confirmed: list, rejected: list,
                      kept: list) -> None:
     # Only live bookings change: one the elder cancelled meanwhile stays cancelled.
-    conn.executemany("UPDATE bookings SET status = ?, reason = '', updated_at = ? "
-                     "WHERE id = ? AND status IN ('tentative', 'confirmed')", confirmed)
-    conn.executemany("UPDATE bookings SET status = 'rejected', reason = ?, updated_at = ? "
-                     "WHERE id = ? AND status IN ('tentative', 'confirmed')", rejected)
+    conn.executemany(f"UPDATE bookings SET status = ?, waitlist_position = ?, reason = '', "
+                     f"updated_at = ? WHERE id = ? AND status IN {LIVE_SQL}", confirmed)
+    conn.executemany(f"UPDATE bookings SET status = 'rejected', reason = ?, updated_at = ? "
+                     f"WHERE id = ? AND status IN {LIVE_SQL}", rejected)
     # A cancellation after the cut-off was refused: the meal is being cooked for the elder.
     conn.executemany("UPDATE bookings SET status = 'confirmed', reason = 'closed', "
                      "updated_at = ? WHERE status = 'cancelled' AND id IN (?, (" + MERGED_INTO
@@ -223,8 +227,8 @@ def quarantine(store: Store, clock: Clock, rows: list[OutboxRow], why: dict) -> 
         conn.executemany("UPDATE outbox SET state = 'failed', result = ?, done_at = ?, "
                          "attempts = attempts + 1 WHERE seq = ? AND state = 'pending'",
                          [(result, stamp, row.seq) for row in rows])
-        conn.executemany("UPDATE bookings SET status = 'rejected', reason = 'sync_failed', "
-                         "updated_at = ? WHERE id = ? AND status IN ('tentative', 'confirmed')",
+        conn.executemany(f"UPDATE bookings SET status = 'rejected', reason = 'sync_failed', "
+                         f"updated_at = ? WHERE id = ? AND status IN {LIVE_SQL}",
                          [(stamp, _payload_field(row, "id")) for row in rows
                           if row.op_type == "booking.create"])
     log.warning("%d operation(s) quarantined: %s", len(rows), why.get("code"))

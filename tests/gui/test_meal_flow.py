@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.config import load_settings
 from kiosk.core import Kiosk
 from kiosk.elders import find_by_card
-from kiosk.meals import get_slot
+from kiosk.slots import get_slot
 from tests.gui.conftest import WINDOW, find_button, screen_says, tap, type_card
 from ui.main_window import KioskWindow
 from ui.theme import Metrics
@@ -102,7 +102,7 @@ def test_a_full_meal_found_at_confirm_is_told_plainly_and_nothing_is_booked(qtbo
     tap(qtbot, window, "订这一餐")
     tap(qtbot, window, "在食堂吃")
     window.core.store.conn.execute(
-        "UPDATE meal_slots SET capacity = 0 WHERE id = 'meal:2026-11-25:lunch'")
+        "UPDATE slots SET capacity = 0 WHERE id = 'meal:2026-11-25:lunch'")
     tap(qtbot, window, "确认")
     assert window.current.name == "meal_confirm"
     assert screen_says(window, "这一餐已经订满了。")
@@ -162,7 +162,7 @@ def tiny_disk(tmp_path):
 
 def fill_disk(folder: Path) -> Path:
     filler = folder / "filler"
-    with filler.open("wb") as fh:
+    with filler.open("wb", buffering=0) as fh:  # unbuffered: closing it writes nothing more
         try:
             while True:
                 fh.write(b"\0" * 65536)

@@ -31,7 +31,7 @@ UNKNOWN_REFUSAL = "quota_exceeded"
 
 def codes() -> set[str]:
     """Every code of the core that has words of its own: a screen shows the words."""
-    from kiosk.meals import DIET_TAGS, MEALS, MODES
+    from elder_wire.meals import DIET_TAGS, MEALS, MODES
 
     return {*DIET_TAGS, *MEALS, *MODES, "general", "tcm", "rehab", "standard", "deep", "am",
             "pm", "tentative", "confirmed", "rejected", "cancelled", "completed",

@@ -6,7 +6,7 @@ import threading
 import pytest
 
 from kiosk.elders import find_by_card
-from kiosk.meals import get_slot
+from kiosk.slots import get_slot
 from kiosk.speech import INTERRUPTED, STARTED, SpeechService
 from tests.gui.conftest import tap, type_card
 

@@ -24,8 +24,7 @@ def test_demo_slots_match_the_kiosk_demo():
     clock = FixedClock("2026-11-23T08:00:00")
     data = demo.load_community()
     ours = demo.meal_slots(data, clock.today(), ZoneInfo("Asia/Shanghai"))
-    theirs = [{**row, "menu": json.loads(row["menu"])}
-              for row in kiosk_demo._slot_rows(data, clock, "09:30", "15:00")]
+    theirs = list(kiosk_demo._slot_rows(data, clock, "09:30", "15:00"))
     assert ours == theirs
     assert ours[0]["cutoff"] == "2026-11-23T09:30:00+08:00"
 
@@ -35,7 +34,8 @@ def test_demo_services_match_the_kiosk_demo(tmp_path):
     pull stores them, are what a kiosk with no platform seeds for itself (assets/demo)."""
     from kiosk import demo as kiosk_demo
     from kiosk.clock import FixedClock
-    from kiosk.services import provider_row, service_slot_row
+    from kiosk.services import provider_row
+    from kiosk.slots import service_slot_row
     from kiosk.staff import DEMO_STAFF
     from kiosk.store import Store
 
@@ -45,7 +45,8 @@ def test_demo_services_match_the_kiosk_demo(tmp_path):
     try:
         kiosk_demo.seed_demo_services(store, clock)
         ours = {"provider": store.query("SELECT * FROM providers ORDER BY id"),
-                "service_slot": store.query("SELECT * FROM service_slots ORDER BY id")}
+                "service_slot": store.query("SELECT * FROM slots WHERE service <> 'meal' "
+                                            "ORDER BY id")}
         migrations.migrate(db)
         db.run_write(lambda conn: demo.seed(conn, clock.today()))
         with db.read() as conn:
@@ -93,6 +94,7 @@ def test_demo_meals_already_eaten_match_the_kiosk_demo(tmp_path):
     from kiosk import demo as kiosk_demo
     from kiosk.clock import FixedClock
     from kiosk.ratings import Ratings
+    from kiosk.slots import meal_slot_row
     from kiosk.store import Store
     from kiosk.sync.pull import _booking_row
 
@@ -102,7 +104,7 @@ def test_demo_meals_already_eaten_match_the_kiosk_demo(tmp_path):
     try:
         kiosk_demo.seed_demo(store, clock, finished=True)
         [ours] = store.query("SELECT * FROM bookings")
-        slot = dict(store.query_one("SELECT * FROM meal_slots WHERE id = ?", (ours["slot_id"],)))
+        slot = dict(store.query_one("SELECT * FROM slots WHERE id = ?", (ours["slot_id"],)))
         due = Ratings(store, clock).due("elder-0010")
         migrations.migrate(db)
         db.run_write(lambda conn: demo.seed(conn, clock.today()))
@@ -120,5 +122,5 @@ def test_demo_meals_already_eaten_match_the_kiosk_demo(tmp_path):
         ("meal:2026-11-23:lunch", "completed", 1200)  # basic subsidy: ¥15.00 less ¥3.00
     [sent_slot] = [json.loads(data) for kind, data in feed
                    if kind == "meal_slot" and json.loads(data)["id"] == ours["slot_id"]]
-    assert {**slot, "menu": json.loads(slot["menu"])} == sent_slot
+    assert slot == meal_slot_row(sent_slot)
     assert due is not None and due.id == ours["id"]

@@ -172,7 +172,7 @@ def test_the_canteen_list_equals_the_live_bookings_in_the_store(desk):
                             (made[2].id,))
     lists = day_lists.day_lists(desk.store, day)
     live = desk.store.query(
-        "SELECT b.id FROM bookings b JOIN meal_slots s ON s.id = b.slot_id "
+        "SELECT b.id FROM bookings b JOIN slots s ON s.id = b.slot_id "
         "WHERE s.day = ? AND b.status IN ('tentative', 'confirmed')", (day.isoformat(),))
     assert sorted(line.booking_id for line in lists.meals) == sorted(r["id"] for r in live)
     assert len(lists.meals) == 3

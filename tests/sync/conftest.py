@@ -11,9 +11,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from kiosk.bookings import Booking, MealBooking
+from kiosk.bookings import Booking
 from kiosk.clock import Clock
 from kiosk.config import load_settings
+from kiosk.meals import MealBooking
 from kiosk.store import Store
 from kiosk.sync.engine import SyncEngine, SyncResult
 from kiosk.sync.status import SyncStatus

@@ -64,7 +64,7 @@ def test_a_booking_within_a_lease_is_confirmed_at_once_and_never_beyond_it(core)
 
 def test_a_lease_is_used_even_when_the_local_count_looks_full(core):
     slot = f"meal:{TOMORROW}:dinner"
-    core.store.conn.execute("UPDATE meal_slots SET capacity = 1 WHERE id = ?", (slot,))
+    core.store.conn.execute("UPDATE slots SET capacity = 1 WHERE id = ?", (slot,))
     core.meals.book("elder-0001", slot, "pickup")  # tentative: the count is now at capacity
     with pytest.raises(BookingRejected, match="full"):
         core.meals.book("elder-0002", slot, "pickup")
@@ -94,7 +94,7 @@ def test_the_nearest_alternative_is_the_other_meal_that_day_then_the_next_day(co
     assert state_key(lost) == "booking.state.rejected" and reason_key(lost) == "reason.full"
     now = core.clock.now()
     assert nearest_alternative(core.store, lost, now).id == f"meal:{TOMORROW}:dinner"
-    core.store.conn.execute("UPDATE meal_slots SET capacity = 0 WHERE id = ?",
+    core.store.conn.execute("UPDATE slots SET capacity = 0 WHERE id = ?",
                             (f"meal:{TOMORROW}:dinner",))
     assert nearest_alternative(core.store, lost, now).id == "meal:2026-11-26:lunch"
 

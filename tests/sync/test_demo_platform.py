@@ -16,7 +16,8 @@ def test_the_demo_platform_starts_enrols_the_kiosk_and_stops(tmp_path):
             assert result.ok, result
             store = engine.store
             assert store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 50
-            assert store.query_one("SELECT COUNT(*) AS n FROM meal_slots")["n"] == 28 + 1
+            meals = store.query_one("SELECT COUNT(*) AS n FROM slots WHERE service = 'meal'")
+            assert meals["n"] == 28 + 1
             done = store.query_one("SELECT * FROM bookings")  # yesterday's lunch, to rate
             assert (done["elder_id"], done["status"]) == ("elder-0010", "completed")
         finally:

@@ -31,7 +31,7 @@ def test_demo_data_is_left_behind_for_a_real_community(core, settings):
     core.meals.book("elder-0001", TOMORROW_LUNCH, "pickup")  # a demo booking, never sent
     assert core.store.get_state(DEMO_COMMUNITY_KEY) and unsent(core.store) == 1
     keep_enrolment(core.store, settings.token_path, grant("community-real"))
-    for table in ("elders", "bookings", "meal_slots", "service_slots", "providers", "outbox"):
+    for table in ("elders", "bookings", "slots", "services", "providers", "outbox"):
         assert rows(core.store, table) == 0, table
     assert not core.store.get_state(DEMO_COMMUNITY_KEY)
     assert core.store.get_state("community_id") == "community-real"

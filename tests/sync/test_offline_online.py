@@ -31,7 +31,7 @@ def test_first_sync_brings_the_community_and_keeps_the_token_private(platform, m
 
     assert result.pulled >= 7
     assert kiosk.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 5
-    assert kiosk.store.query_one("SELECT id FROM meal_slots")["id"] == slot
+    assert kiosk.store.query_one("SELECT id FROM slots WHERE service = 'meal'")["id"] == slot
     token_file = kiosk.settings.token_path
     assert stat.S_IMODE(os.stat(token_file).st_mode) == 0o600
     token = token_file.read_text()

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from kiosk.cleaning import Cleaning
+from kiosk.cleaning import WindowService
 from kiosk.help import HelpDesk
 from service_platform import demo, services
 from service_platform.schema import changes, help_requests
@@ -29,8 +29,9 @@ def test_a_cleaning_booking_and_a_help_request_reach_the_platform(platform, make
     _serve_cleaning(platform, community, day)
     kiosk = make_kiosk(platform.url, platform.enrolment_code(community))
     kiosk.sync_ok()
-    assert kiosk.store.query_one("SELECT COUNT(*) AS n FROM service_slots")["n"] == 2
-    cleaning = Cleaning(kiosk.store, kiosk.clock)
+    services = kiosk.store.query_one("SELECT COUNT(*) AS n FROM slots WHERE service <> 'meal'")
+    assert services["n"] == 2
+    cleaning = WindowService(kiosk.store, kiosk.clock, "cleaning")
     help_desk = HelpDesk(kiosk.store, kiosk.clock)
     heard = []
     help_desk.requested.connect(heard.append)

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QHBoxLayout
 
 from kiosk.cleaning import WINDOWS
 from kiosk.my_bookings import service_reason_key
-from kiosk.services import SlotView
+from kiosk.slots import SlotView
 from ui.screens.base import Screen
 from ui.widgets import BigButton
 

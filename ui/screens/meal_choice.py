@@ -5,13 +5,15 @@ import datetime as dt
 
 from PySide6.QtWidgets import QBoxLayout
 
-from kiosk.meals import MEALS, SlotState, SlotView, slots_between
+from elder_wire.meals import MEALS
+from kiosk.meals import slots_between
+from kiosk.slots import SlotState, SlotView
 from ui.screens.base import Screen
 from ui.widgets import BigButton
 
 
 def slot_state_text(t, view: SlotView, today: dt.date) -> str:
-    if view.booked_by_elder:
+    if view.mine:
         return t("meal.slot.booked")
     if view.state is SlotState.OPEN:
         return t("meal.slot.open_day", day=cutoff_day(t, view.slot, today),
@@ -31,7 +33,7 @@ def cutoff_day(t, slot, today: dt.date) -> str:
 
 
 def slot_refusal_key(view: SlotView) -> str:
-    if view.booked_by_elder:
+    if view.mine:
         return "reason.duplicate"
     return f"reason.{view.state.value}"
 

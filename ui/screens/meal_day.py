@@ -12,7 +12,7 @@ from ui.widgets import BigButton
 def day_state_key(day: DayView) -> str:
     if day.open:
         return "meal.day.open"
-    if any(v.booked_by_elder for v in day.slots):
+    if any(v.mine for v in day.slots):
         return "meal.day.booked"
     return "meal.day.closed"
 

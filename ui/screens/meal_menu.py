@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
-from kiosk.meals import get_slot
+from kiosk.slots import get_slot
 from ui.screens.base import Screen
 from ui.widgets import BigButton, label
 
@@ -37,12 +37,11 @@ class MealMenuScreen(Screen):
         self._clear_dishes()
         for dish in slot.menu:
             self.dishes.addWidget(self._dish_row(dish))
-        subsidy = core.meals.subsidy(core.session.elder, slot)
-        self.price.setText(t("menu.price", price=t.price(slot.price_cents),
-                             pay=t.price(slot.price_cents - subsidy)))
+        price, subsidy = core.bookings.price(core.session.elder, slot)
+        self.price.setText(t("menu.price", price=t.price(price), pay=t.price(price - subsidy)))
         # said aloud too, for those who cannot read the dishes
         self.spoken = t("menu.prompt", dishes=t("list.separator").join(d.name for d in slot.menu),
-                        pay=t.price(slot.price_cents - subsidy))
+                        pay=t.price(price - subsidy))
 
     def prompt(self) -> str:
         return getattr(self, "spoken", "")

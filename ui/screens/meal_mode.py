@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout
 
-from kiosk.meals import MODES
+from elder_wire.meals import MODES
 from ui.screens.base import Screen
 from ui.widgets import BigButton
 

@@ -1,11 +1,11 @@
 """Clinic, home visit or health check: the booking in one sentence, then 确认."""
 from __future__ import annotations
 
-from kiosk.services import ServiceQuote
+from kiosk.bookings import Quote
 from ui.screens.service_confirm import ServiceConfirmScreen
 
 
-def medical_sentence(t, quote: ServiceQuote) -> str:
+def medical_sentence(t, quote: Quote) -> str:
     slot = quote.slot
     common = {"day": t.day(slot.day), "time": t.time(slot.start), "end": t.time(slot.end),
               "pay": t.price(quote.pay_cents), "address": quote.elder.partial_address}
@@ -21,11 +21,11 @@ class MedicalConfirmScreen(ServiceConfirmScreen):
     def booking(self):
         return getattr(self.core, self.core.session.service.service)
 
-    def make_quote(self) -> ServiceQuote:
+    def make_quote(self) -> Quote:
         core = self.core
         return self.booking().quote(core.session.elder, core.session.service.slot_id)
 
-    def sentence_for(self, quote: ServiceQuote) -> str:
+    def sentence_for(self, quote: Quote) -> str:
         return medical_sentence(self.t, quote)
 
     def book(self):

@@ -5,6 +5,7 @@ import datetime as dt
 
 from PySide6.QtWidgets import QBoxLayout, QHBoxLayout
 
+from elder_wire.meals import MEALS, MODES
 from kiosk import audit
 from kiosk.day_lists import (
     day_lists,
@@ -15,7 +16,6 @@ from kiosk.day_lists import (
     mode_text,
 )
 from kiosk.errors import StorageError
-from kiosk.meals import MEALS, MODES
 from ui.staff.base import StaffScreen
 from ui.staff.pdf import export_pdf
 from ui.staff.widgets import FitPages, breakable

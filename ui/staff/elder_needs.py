@@ -6,11 +6,11 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QStyle, QStyleOptionButton, QWidget
 
+from elder_wire.meals import DIET_TAGS
 from kiosk import elder_registry
 from kiosk.elder_registry import MOBILITY, ElderInvalid
 from kiosk.elders import get_elder
 from kiosk.errors import KnownError
-from kiosk.meals import DIET_TAGS
 from ui.staff.base import StaffScreen
 from ui.staff.widgets import FitPages
 from ui.widgets import BigButton, label
