@@ -5,11 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from elder_wire.catalogue import Service
 from elder_wire.codes import LIVE
+from kiosk import catalogue
 from kiosk.alternatives import nearest_alternative, reason_key, state_key
+from kiosk.booking_text import card_text
 from kiosk.bookings import Booking, cancel_booking, slot_cutoff
 from kiosk.clock import Clock
-from kiosk.slots import moment, slot_views
+from kiosk.slots import Slot, slot_views
 from kiosk.store import Store
 
 # Reasons said in words fitting any service (the reason.* family speaks of meals).
@@ -36,13 +39,19 @@ class Alternative:
 @dataclass(frozen=True)
 class BookingCard:
     booking: Booking
-    day: dt.date
-    start: dt.datetime
-    meal: str  # lunch / dinner for meals
-    window: str  # am / pm where the service has windows
+    slot: Slot
+    service: Service | None  # None: a service this kiosk has no catalogue entry for
     upcoming: bool
     can_cancel: bool
     alternative: Alternative | None
+
+    @property
+    def day(self) -> dt.date:
+        return self.slot.day
+
+    @property
+    def start(self) -> dt.datetime:
+        return self.slot.start
 
     @property
     def status_key(self) -> str:
@@ -66,17 +75,7 @@ def service_reason_key(code: str) -> str:
 
 def describe(t, card: BookingCard) -> str:
     """The booking in a few words: 11月26日 星期四 上午 日常保洁."""
-    b = card.booking
-    day = t.day(card.day)
-    if b.service == "meal":
-        return t("card.meal", day=day, meal=t("meal." + card.meal), mode=t("mode." + b.mode))
-    if b.service == "cleaning":
-        return t("card.cleaning", day=day, window=t("window." + card.window),
-                 kind=t("kind." + b.kind))
-    if b.service == "clinic":
-        return t("card.clinic", day=day, time=t.time(card.start),
-                 department=t("department." + b.department))
-    return t(f"card.{b.service}", day=day, time=t.time(card.start))
+    return card_text(t, card.booking, card.slot, card.service)
 
 
 class MyBookings:
@@ -89,13 +88,14 @@ class MyBookings:
         now = self.clock.now()
         since = (now.date() - dt.timedelta(days=PAST_DAYS)).isoformat()
         rows = self.store.query(
-            """
-            SELECT b.*, s.day AS slot_day, s.part AS slot_part, s.starts_at AS slot_start,
-                   s.ends_at AS slot_end
-            FROM bookings b JOIN slots s ON s.id = b.slot_id
-            WHERE b.elder_id = ? AND s.day >= ?
-            """, (elder_id, since))
-        cards = [self._card(row, now) for row in rows]
+            "SELECT b.* FROM bookings b JOIN slots s ON s.id = b.slot_id "
+            "WHERE b.elder_id = ? AND s.day >= ?", (elder_id, since))
+        slots = {row["id"]: Slot.from_row(row, now.tzinfo) for row in self.store.query(
+            "SELECT s.* FROM slots s WHERE s.id IN (SELECT slot_id FROM bookings "
+            "WHERE elder_id = ?) AND s.day >= ?", (elder_id, since))}
+        services = {entry.key: entry for entry in catalogue.entries(self.store)}
+        cards = [self._card(row, slots[row["slot_id"]], services.get(row["service"]), now)
+                 for row in rows]
         upcoming = sorted((c for c in cards if c.upcoming), key=lambda c: c.start)
         past = sorted((c for c in cards if not c.upcoming), key=lambda c: c.start, reverse=True)
         return upcoming + past
@@ -106,19 +106,15 @@ class MyBookings:
     def cancel(self, booking_id: str, staff_id: str | None = None) -> Booking:
         return cancel_booking(self.store, self.clock, booking_id, staff_id)
 
-    def _card(self, row, now: dt.datetime) -> BookingCard:
+    def _card(self, row, slot: Slot, service: Service | None, now: dt.datetime) -> BookingCard:
         booking = Booking.from_row(row)
-        day = dt.date.fromisoformat(row["slot_day"])
-        start = moment(row["slot_start"], now.tzinfo)
-        end = moment(row["slot_end"], now.tzinfo)
+        start, end = slot.start, slot.end
         upcoming = end > now and booking.status in (*LIVE, "rejected")
         cutoff = slot_cutoff(self.store, booking.slot_id, now.tzinfo)
         can_cancel = booking.status in LIVE and (cutoff is None or now < cutoff)
         alternative = self.alternative(booking, start) \
             if booking.status == "rejected" and upcoming else None
-        meal = row["slot_part"] if booking.service == "meal" else ""
-        window = row["slot_part"] if booking.service != "meal" else ""
-        return BookingCard(booking, day, start, meal, window, upcoming, can_cancel, alternative)
+        return BookingCard(booking, slot, service, upcoming, can_cancel, alternative)
 
     def alternative(self, booking: Booking, wanted: dt.datetime) -> Alternative | None:
         """The nearest open slot of the same service (and department), from now on."""

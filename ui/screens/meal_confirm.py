@@ -9,7 +9,7 @@ from ui.widgets import BigButton, label
 
 
 def booking_sentence(t, quote) -> str:
-    return t("confirm.sentence", day=t.day(quote.slot.day), meal=t("meal." + quote.slot.meal),
+    return t("meal.confirm.sentence", day=t.day(quote.slot.day), meal=t("meal." + quote.slot.meal),
              mode=t("mode." + quote.mode), pay=t.price(quote.pay_cents))
 
 

@@ -1,0 +1,62 @@
+"""A booking in words, for every service, built one way: the whole booking as one sentence for
+the confirm screen, and in a few words for a receipt or a card of 我的预订.
+
+A service with its own wording has keys `<service>.confirm.sentence` and `card.<service>`;
+any other (a service the platform added) is worded by its slot kind with its catalogue name,
+so it needs no code and no new text."""
+from __future__ import annotations
+
+import datetime as dt
+
+from elder_wire.catalogue import Service
+from kiosk.bookings import Booking, Quote
+from kiosk.slots import Slot
+
+
+def confirm_sentence(t, quote: Quote) -> str:
+    """您要订…的…，…: what, when, where and what she pays (or that a place is waited for)."""
+    words = _words(t, quote.service, quote.slot, quote.mode, quote.kind)
+    words.update(address=quote.elder.partial_address, pay=t.price(quote.pay_cents),
+                 hours=quote.extra.get("hours", ""),
+                 needs=t("list.separator").join(t("need." + code) for code in quote.needs)
+                 or t("cleaning.needs.nothing"))
+    sentence = t(_key(t, quote.service, "{}.confirm.sentence", "slot.{}.confirm.sentence"),
+                 **words)
+    return sentence + (t("confirm.waitlist_note") if quote.waitlisted else "")
+
+
+def card_text(t, booking: Booking, slot: Slot, service: Service | None) -> str:
+    """The booking in a few words: 11月26日 星期四 上午 日常保洁."""
+    if service is None:  # a service this kiosk no longer (or never) had an entry for
+        return t("card.unknown", day=t.day(slot.day), time=t.time(slot.start))
+    words = _words(t, service, slot, booking.mode, booking.kind)
+    return t(_key(t, service, "card.{}", "card.slot.{}"), **words)
+
+
+def _key(t, service: Service, own: str, by_kind: str) -> str:
+    key = own.format(service.key)
+    return key if t.has(key) else by_kind.format(service.slot_kind)
+
+
+def _words(t, service: Service, slot: Slot, mode: str, kind: str) -> dict[str, str]:
+    """The parts any sentence may use."""
+    def named(prefix: str, code: str) -> str:
+        return t(prefix + code) if code and t.has(prefix + code) else code
+
+    return {"name": service.name(t.language), "day": t.day(slot.day),
+            "time": t.time(slot.start), "end": t.time(slot.end), "title": slot.title,
+            "place": slot.place, "host": slot.host, "doctor": slot.doctor,
+            "meal": named("meal.", slot.part) if service.slot_kind == "meal" else "",
+            "window": named("window.", slot.part) if service.slot_kind == "window" else "",
+            "department": named("department.", slot.department),
+            "mode": named("mode.", mode), "kind": named("kind.", kind)}
+
+
+def session_line(t, slot: Slot, free: int, waiting: int, now: dt.datetime) -> str:
+    """A session of the calendar: 周一 9:00 书法 · 二楼书画室 · 还剩3个名额 (or 已满，可排候补)."""
+    places = t("session.places", count=free) if free > 0 else \
+        t("session.full_waitlist", count=waiting)
+    if now >= slot.cutoff:
+        places = t("session.closed")
+    return t("session.line", time=t.time(slot.start), end=t.time(slot.end), title=slot.title,
+             place=slot.place, places=places)
