@@ -53,6 +53,12 @@ class Attendance:
                  for view in slot_views(self.store, key, day, day, "", now)]
         return sorted(slots, key=lambda slot: (slot.start, slot.title))
 
+    def booked_sessions_open_now(self, elder_id: str) -> list[Slot]:
+        """Today's sessions the elder signed up for whose door is open now (an elder who signs
+        in at the kiosk then is signed in to them: she is at the centre)."""
+        return [slot for slot in self.sessions()
+                if self.open_now(slot) and self._booking(slot.id, elder_id) is not None]
+
     def open_now(self, slot: Slot) -> bool:
         now = self.clock.now()
         return slot.start - OPENS_BEFORE <= now < slot.end

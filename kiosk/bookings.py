@@ -262,6 +262,24 @@ def cancel_booking(store: Store, clock: Clock, booking_id: str, staff_id: str | 
     return Booking.from_row(row)
 
 
+def mark_moved_up(conn: sqlite3.Connection, confirmed_ids: list[str]) -> None:
+    """Bookings that waited for a place and got one (the platform said so): the elder is told
+    once, at her next sign-in (`moved_up`)."""
+    conn.executemany("UPDATE bookings SET moved_up = 1 WHERE id = ? AND status = 'waitlisted'",
+                     [(booking_id,) for booking_id in confirmed_ids])
+
+
+def moved_up(store: Store, elder_id: str) -> list[Booking]:
+    """The elder's bookings that moved up from the waiting list since she was last told; told
+    now (the flag is cleared in the same call)."""
+    with store.transaction() as conn:
+        rows = store.query("SELECT * FROM bookings WHERE elder_id = ? AND moved_up = 1 "
+                           "AND status = 'confirmed'", (elder_id,))
+        conn.executemany("UPDATE bookings SET moved_up = 0 WHERE id = ?",
+                         [(row["id"],) for row in rows])
+    return [Booking.from_row(row) for row in rows]
+
+
 def booking_qr_payload(booking_id: str) -> str:
     """What a booking's QR code holds: the canteen's scanner looks the UUID up."""
     return f"EKB1:{booking_id}"

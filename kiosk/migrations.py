@@ -338,7 +338,9 @@ MIGRATIONS: list[str] = [
         units INTEGER NOT NULL DEFAULT 1,
         provider_id TEXT,
         rating_asked INTEGER NOT NULL DEFAULT 0,
-        waitlist_position INTEGER
+        waitlist_position INTEGER,
+        -- 1 once a waiting booking moved up to confirmed, until the elder is told at sign-in
+        moved_up INTEGER NOT NULL DEFAULT 0
     );
     INSERT INTO bookings_v7 (id, number, elder_id, service, slot_id, mode, price_cents,
                              subsidy_cents, pay_cents, status, reason, origin, staff_id,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from elder_wire.codes import LIVE, sql_list
 from kiosk import catalogue
-from kiosk.bookings import booking_number
+from kiosk.bookings import booking_number, mark_moved_up
 from kiosk.clock import Clock
 from kiosk.leases import DONE_STATES
 from kiosk.services import provider_row
@@ -187,6 +187,7 @@ ON CONFLICT (id) DO UPDATE SET
 def _bookings(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
     upserts, deletes = _split(items)
     rows = [_booking_row(d) for d in upserts]
+    mark_moved_up(conn, [row["id"] for row in rows if row["status"] == "confirmed"])
     try:
         with store.db.atomic():
             conn.executemany(BOOKING_UPSERT, rows)

@@ -7,7 +7,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from elder_wire.codes import LIVE, sql_list
-from kiosk.bookings import booking_number
+from kiosk.bookings import booking_number, mark_moved_up
 from kiosk.clock import Clock
 from kiosk.elder_registry import take_back as take_back_elder_edits
 from kiosk.store import Store
@@ -179,6 +179,8 @@ def apply_results(store: Store, clock: Clock, batch: list[OutboxRow],
 
 def _update_bookings(conn: sqlite3.Connection, confirmed: list, rejected: list,
                      kept: list) -> None:
+    mark_moved_up(conn, [booking_id for status, _, _, booking_id in confirmed
+                         if status == "confirmed"])
     # Only live bookings change: one the elder cancelled meanwhile stays cancelled.
     conn.executemany(f"UPDATE bookings SET status = ?, waitlist_position = ?, reason = '', "
                      f"updated_at = ? WHERE id = ? AND status IN {LIVE_SQL}", confirmed)
