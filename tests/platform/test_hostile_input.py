@@ -180,7 +180,7 @@ def test_openapi_says_what_the_platform_answers(platform):
     }
     assert "HTTPValidationError" not in document["components"]["schemas"]  # 422s are ours
     schemas = document["components"]["schemas"]
-    assert schemas["Operation"]["properties"]["created_at"]["format"] == "date-time"
+    assert schemas["BookingCreateOp"]["properties"]["created_at"]["format"] == "date-time"
     assert schemas["LeaseWantIn"]["properties"]["places"]["anyOf"][0]["type"] == "integer"
     assert schemas["EnrolRequest"]["properties"]["install_id"]
 
