@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import operator
 import re
+from enum import StrEnum
 from functools import reduce
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -428,11 +429,21 @@ ResultData = (BookingResult | CancelResult | AttendanceResult | RatingResult | C
               | HelpResult | ElderResult | AuditResult | StoredResult | RejectionData)
 
 
+class OpStatus(StrEnum):
+    APPLIED = "applied"
+    REJECTED = "rejected"
+
+
+class ChangeOp(StrEnum):
+    UPSERT = "upsert"  # `data` is the entity's whole new state
+    DELETE = "delete"  # the entity was removed: `data` is null
+
+
 class OperationResult(Answer):
     """One operation's result (§4.2): `rejected` with a reason is a normal, final answer."""
 
     op_id: str
-    status: Literal["applied", "rejected"]
+    status: OpStatus
     reason: Reason | None
     data: ResultData
 
@@ -669,7 +680,7 @@ def _change(kind: ChangeKind, data: type[BaseModel]) -> type[Answer]:
         __doc__=f"A change of kind `{kind.value}`: the entity's whole new state, or "
                 f"`op: delete` and `data: null`.",
         seq=(int, ...), kind=(Literal[kind.value], ...), id=(str, ...),
-        op=(Literal["upsert", "delete"], ...), data=(data | None, ...))
+        op=(ChangeOp, ...), data=(data | None, ...))
 
 
 CHANGE_TYPES = tuple(_change(kind, data) for kind, data in CHANGE_DATA.items())
