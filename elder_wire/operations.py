@@ -717,3 +717,4 @@ class ErrorResponse(Answer):
     """Every answer other than 2xx (§1)."""
 
     error: ErrorBody
+    server_time: str | None = None  # the platform's clock; absent only from older platforms

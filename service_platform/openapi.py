@@ -132,7 +132,8 @@ CHANGES_EXAMPLES: dict[str, dict[str, Any]] = {
 ERROR_EXAMPLE = {"error": {
     "code": "invalid_request", "message": "an operation's payload is invalid; nothing was applied",
     "details": [{"loc": ["body", "operations", 0, "payload", "slot_id"],
-                 "msg": "Field required", "index": 0, "op_id": _OP}]}}
+                 "msg": "Field required", "index": 0, "op_id": _OP}]},
+    "server_time": _SERVER_TIME}
 
 # (path, method) -> where examples go: the request body's, and the 200 answer's
 REQUEST_EXAMPLES = {("/v1/push", "post"): PUSH_EXAMPLES}

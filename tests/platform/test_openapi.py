@@ -5,6 +5,7 @@ platform takes and answers. The proof: models generated from the served document
 push body, its answer and the real feed of a running platform."""
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 import sys
@@ -243,3 +244,21 @@ def test_error_answers_are_read_by_the_generated_models(platform, generated):
     refused = platform.anonymous("ek1_nothing").get("/v1/changes")
     assert refused.status_code == 401
     assert generated.ErrorResponse.model_validate(refused.json()).error.code == "unauthorized"
+
+
+def test_every_error_answer_carries_the_server_time(platform, generated):
+    """Like every other JSON answer under /v1 (§1, §7): the token gate's 401, the size
+    limit's 413, the validation's 422 and the router's 404 alike."""
+    kiosk = platform.kiosk(platform.community())
+    answers = {
+        "unauthorized": platform.anonymous().post("/v1/push", {"operations": []}),
+        "payload_too_large": kiosk.post("/v1/push", data=b"x" * (2 * 1024 * 1024),
+                                        headers={"Content-Type": "application/json"}),
+        "invalid_request": kiosk.post("/v1/push", {"operations": []}),
+        "not_found": kiosk.get("/v1/nothing-here"),
+    }
+    for code, answer in answers.items():
+        assert answer.status_code >= 400, code
+        body = generated.ErrorResponse.model_validate(answer.json())
+        assert body.error.code == code
+        assert dt.datetime.fromisoformat(body.server_time).tzinfo is not None, code
