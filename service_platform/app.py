@@ -78,7 +78,10 @@ def create_app(db: Database, body_limit: int = DEFAULT_LIMIT,
     """The API, its /docs, and the operators' console at /console."""
     app = FastAPI(title="Elder-care kiosk service platform", version="1", lifespan=_lifespan,
                   description="Protocol v1 between community kiosks and the platform; "
-                              "see docs/protocol.md.",
+                              "see docs/protocol.md. Typed in full: a pushed operation by its "
+                              "`type`, a change of the feed by its `kind`. Answers are open: "
+                              "a client ignores fields, change kinds, reason codes and "
+                              "booking statuses it does not know (protocol §9).",
                   docs_url=None, redoc_url=None)  # /docs from the platform's own files
     app.state.db = db
     app.state.platform_id = migrations.platform_id(db)
