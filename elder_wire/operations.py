@@ -3,7 +3,10 @@ a 422), shared by the kiosk and the platform."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
+from enum import StrEnum
+from functools import reduce
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -17,8 +20,11 @@ from pydantic import (
     StrictBool,
     StrictInt,
     StringConstraints,
+    create_model,
     model_validator,
 )
+
+from elder_wire.codes import BookingStatus, ChangeKind, HelpState, OpType, Reason
 
 
 def unkeepable(value: str) -> str | None:
@@ -302,11 +308,413 @@ class LeasesResponse(BaseModel):
     server_time: str
 
 
-class ErrorBody(BaseModel):
-    code: str
-    message: str
-    details: list[dict[str, Any]]
+# ---------------------------------------------------------------------------------------------
+# The wire in full, for the OpenAPI document (service_platform/openapi.py) and for any client
+# generated from it. The platform validates what it is sent as above (`PushRequest`, then each
+# payload by its type: an unknown type is rejected per operation, `unknown_type`); the models
+# below describe the same requests and answers with every type spelled out. Answers are open:
+# a client ignores fields, change kinds and reason codes it does not know (protocol §9).
 
 
-class ErrorResponse(BaseModel):
+class Answer(BaseModel):
+    """An object in an answer: fields may be added within v1 (§9)."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+# The payload of each operation type (protocol §3).
+OPERATION_PAYLOADS: dict[OpType, type[Closed]] = {
+    OpType.BOOKING_CREATE: BookingCreate,
+    OpType.BOOKING_CANCEL: BookingCancel,
+    OpType.ATTENDANCE_RECORD: AttendanceRecord,
+    OpType.RATING_CREATE: RatingCreate,
+    OpType.COMPLAINT_CREATE: ComplaintCreate,
+    OpType.HELP_CREATE: HelpCreate,
+    OpType.HELP_UPDATE: HelpUpdate,
+    OpType.ELDER_UPSERT: ElderUpsert,
+    OpType.AUDIT_APPEND: AuditAppend,
+}
+
+
+def _camel(code: str) -> str:
+    return "".join(part.capitalize() for part in re.split(r"[._]", code))
+
+
+def _operation(op_type: OpType, payload: type[Closed]) -> type[Closed]:
+    return create_model(
+        f"{_camel(op_type.value)}Op", __base__=Closed,
+        __doc__=f"An operation of type `{op_type.value}` (protocol §3).",
+        op_id=(UUID, ...), type=(Literal[op_type.value], ...), payload=(payload, ...),
+        created_at=(Stamp, ...))
+
+
+OPERATION_TYPES = tuple(_operation(op_type, payload)
+                        for op_type, payload in OPERATION_PAYLOADS.items())
+# One operation: its `type` chooses the schema of its `payload` (a discriminator).
+TypedOperation = Annotated[reduce(operator.or_, OPERATION_TYPES), Field(discriminator="type")]
+
+
+class PushBody(Closed):
+    """`POST /v1/push`: 1 to 500 operations, in the kiosk's outbox order (§4). An operation of
+    a type not listed here is not a 422: it is answered `rejected`, `unknown_type` (§3.9)."""
+
+    operations: list[TypedOperation] = Field(min_length=1, max_length=MAX_OPERATIONS)
+
+
+# What an applied (or rejected) operation answers in `data`, by type (§3).
+
+class BookingResult(Answer):
+    """`booking.create` applied: confirmed, or on the waiting list (`waitlisted`)."""
+
+    booking_id: str
+    booking_status: BookingStatus
+    within_lease: bool
+    merged: bool | None = None  # the elder's booking of the slot made elsewhere (§3.1)
+    waitlist_position: int | None = None  # 1 = next; only when `waitlisted`
+
+
+class CancelResult(Answer):
+    """`booking.cancel` applied."""
+
+    booking_id: str
+    booking_status: BookingStatus
+
+
+class AttendanceResult(Answer):
+    """`attendance.record` applied; `already` when the elder was scanned for the slot before."""
+
+    attendance_id: str
+    booking_id: str | None
+    walk_in: bool
+    already: bool | None = None
+
+
+class RatingResult(Answer):
+    rating_id: str
+    provider_id: str | None
+
+
+class ComplaintResult(Answer):
+    complaint_id: str
+    provider_id: str | None
+
+
+class HelpResult(Answer):
+    help_id: str
+    state: HelpState
+
+
+class ElderResult(Answer):
+    elder_id: str
+    created: bool
+
+
+class AuditResult(Answer):
+    audit_id: str
+
+
+class StoredResult(Answer):
+    """An operation a platform stored without effect before its type was introduced (§3.3)."""
+
+    stored: Literal[True]
+
+
+class RejectionData(Answer):
+    """A rejection's data: `{}`, or for a booking whether it came within a lease."""
+
+    within_lease: bool | None = None
+
+
+ResultData = (BookingResult | CancelResult | AttendanceResult | RatingResult | ComplaintResult
+              | HelpResult | ElderResult | AuditResult | StoredResult | RejectionData)
+
+
+class OpStatus(StrEnum):
+    APPLIED = "applied"
+    REJECTED = "rejected"
+
+
+class ChangeOp(StrEnum):
+    UPSERT = "upsert"  # `data` is the entity's whole new state
+    DELETE = "delete"  # the entity was removed: `data` is null
+
+
+class OperationResult(Answer):
+    """One operation's result (§4.2): `rejected` with a reason is a normal, final answer."""
+
+    op_id: str
+    status: OpStatus
+    reason: Reason | None
+    data: ResultData
+
+
+class PushAnswer(Answer):
+    """The 200 answer of `POST /v1/push`: one result per operation, in the order sent."""
+
+    results: list[OperationResult]
+    server_time: str
+
+
+# Each change kind's `data` (§5, §10; docs/services.md).
+
+class PolicyData(Answer):
+    escrow: bool = False
+    modes: list[str] = Field(default_factory=list)
+    units_by_kind: bool = False
+    one_a_day_by: str = ""
+    requires: str = ""
+    waitlist: bool = False
+    attendance: bool = False
+    cancel_until: str = "cutoff"  # or "start"
+    rated: bool = True
+
+
+class ServiceData(Answer):
+    """A catalogue entry (kind `service`, id = `key`)."""
+
+    key: str
+    slot_kind: str  # meal, window, timed, day, session, group; a kiosk ignores a newer one
+    names: dict[str, str]
+    hints: dict[str, str] = Field(default_factory=dict)
+    prompts: dict[str, str] = Field(default_factory=dict)
+    icon: str = "service"
+    group: str = ""
+    order: int = 100
+    active: bool = True
+    policy: PolicyData = Field(default_factory=PolicyData)
+
+
+class SubsidyLevelData(Answer):
+    level: str
+    meal_subsidy_cents: int
+
+
+class ContactData(Answer):
+    name: str
+    phone: str
+
+
+class ElderData(Answer):
+    id: str
+    card_no: str
+    name: str
+    phone: str
+    address: str
+    subsidy_level: str
+    delivery_allowed: bool
+    home_visit_allowed: bool
+    dietary: list[str]
+    mobility: str | None
+    emergency_contact: ContactData | None
+    notify_family: bool
+    active: bool
+
+
+class ProviderKindData(Answer):
+    name: str
+    hours: float
+    units: int
+    price_cents: int
+
+
+class DepartmentData(Answer):
+    name: str
+    doctor: str | None = None
+
+
+class ProviderData(Answer):
+    id: str
+    name: str
+    services: list[str]
+    teams: int | None
+    kinds: dict[str, ProviderKindData]
+    subsidy_cents: dict[str, dict[str, int]]  # level -> kind -> cents
+    needs: list[str]
+    departments: dict[str, DepartmentData]
+    active: bool
+
+
+class MenuItem(Answer):
+    name: str
+    tags: list[str]
+
+
+class MealSlotData(Answer):
+    id: str
+    day: str
+    meal: str  # lunch, dinner
+    cutoff: str
+    capacity: int
+    price_cents: int
+    menu: list[MenuItem]
+
+
+class ServiceSlotData(Answer):
+    id: str
+    service: str
+    provider_id: str | None
+    day: str
+    window: str | None  # am, pm
+    department: str | None
+    doctor: str | None
+    start: str
+    end: str
+    cutoff: str
+    capacity: int
+    price_cents: int | None
+    title: str | None = None  # a session's (书法)
+    place: str | None = None  # 二楼活动室
+    host: str | None = None  # 王老师
+
+
+class BookingData(Answer):
+    id: str
+    elder_id: str
+    service: str
+    slot_id: str
+    mode: str | None
+    price_cents: int
+    subsidy_cents: int
+    staff_id: str | None
+    status: BookingStatus
+    created_at: str
+    updated_at: str
+    kiosk_id: str | None
+    lease_id: str | None
+    kind: str | None
+    needs: list[str]
+    department: str | None
+    units: int
+    provider_id: str | None
+    waitlist_position: int | None = None  # only when `waitlisted`
+
+
+class AttendanceData(Answer):
+    id: str
+    slot_id: str
+    elder_id: str
+    booking_id: str | None
+    staff_id: str | None
+    kiosk_id: str | None
+    created_at: str
+
+
+class StaffData(Answer):
+    id: str
+    name: str
+    active: bool
+
+
+class RatingData(Answer):
+    id: str
+    booking_id: str
+    elder_id: str
+    provider_id: str | None
+    score: str  # satisfied, neutral, unsatisfied
+    reasons: list[str]
+    staff_id: str | None
+    created_at: str
+    kiosk_id: str | None
+
+
+class ProviderRatingData(Answer):
+    provider_id: str
+    satisfied: int
+    neutral: int
+    unsatisfied: int
+    total: int
+    reasons: dict[str, int]
+
+
+class ComplaintData(Answer):
+    id: str
+    booking_id: str | None
+    elder_id: str
+    provider_id: str | None
+    reasons: list[str]
+    staff_id: str | None
+    state: str
+    created_at: str
+    kiosk_id: str | None
+
+
+class HelpRequestData(Answer):
+    id: str
+    elder_id: str | None
+    kind: str
+    state: HelpState
+    staff_id: str | None
+    created_at: str
+    kiosk_id: str | None
+    acknowledged_by: str | None
+    acknowledged_at: str | None
+    resolved_by: str | None
+    resolved_at: str | None
+    acknowledged_by_name: str | None
+    resolved_by_name: str | None
+    resolution_note: str | None
+    escalated_at: str | None
+
+
+CHANGE_DATA: dict[ChangeKind, type[BaseModel]] = {
+    ChangeKind.SERVICE: ServiceData,
+    ChangeKind.SUBSIDY_LEVEL: SubsidyLevelData,
+    ChangeKind.ELDER: ElderData,
+    ChangeKind.PROVIDER: ProviderData,
+    ChangeKind.MEAL_SLOT: MealSlotData,
+    ChangeKind.SERVICE_SLOT: ServiceSlotData,
+    ChangeKind.BOOKING: BookingData,
+    ChangeKind.ATTENDANCE: AttendanceData,
+    ChangeKind.LEASE: LeaseOut,
+    ChangeKind.RATING: RatingData,
+    ChangeKind.PROVIDER_RATING: ProviderRatingData,
+    ChangeKind.COMPLAINT: ComplaintData,
+    ChangeKind.HELP_REQUEST: HelpRequestData,
+    ChangeKind.STAFF: StaffData,
+}
+
+
+def _change(kind: ChangeKind, data: type[BaseModel]) -> type[Answer]:
+    return create_model(
+        f"{_camel(kind.value)}Change", __base__=Answer,
+        __doc__=f"A change of kind `{kind.value}`: the entity's whole new state, or "
+                f"`op: delete` and `data: null`.",
+        seq=(int, ...), kind=(Literal[kind.value], ...), id=(str, ...),
+        op=(ChangeOp, ...), data=(data | None, ...))
+
+
+CHANGE_TYPES = tuple(_change(kind, data) for kind, data in CHANGE_DATA.items())
+# One change: its `kind` chooses the schema of its `data` (a discriminator).
+TypedChange = Annotated[reduce(operator.or_, CHANGE_TYPES), Field(discriminator="kind")]
+
+
+class ChangesPage(Answer):
+    """The 200 answer of `GET /v1/changes` (§5). This platform's kinds are listed; a kiosk
+    skips a change of a kind it does not know and moves its cursor on all the same (§9)."""
+
+    changes: list[TypedChange]
+    next: int
+    more: bool
+    server_time: str
+
+
+class ErrorDetail(Answer):
+    """One problem of a 422: `index` and `op_id` name the operation of a push it is in."""
+
+    loc: list[str | int] | None = None
+    msg: str
+    index: int | None = None
+    op_id: str | None = None
+
+
+class ErrorBody(Answer):
+    code: str  # a stable code (§1's table): unauthorized, invalid_request, op_conflict, ...
+    message: str  # for people: English, no personal data
+    details: list[ErrorDetail]
+
+
+class ErrorResponse(Answer):
+    """Every answer other than 2xx (§1)."""
+
     error: ErrorBody
+    server_time: str | None = None  # the platform's clock; absent only from older platforms

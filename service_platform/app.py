@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -38,6 +39,7 @@ from service_platform import (
     leases,
     live,
     migrations,
+    openapi,
     operations,
 )
 from service_platform.api_docs import add_api_docs
@@ -76,13 +78,17 @@ def create_app(db: Database, body_limit: int = DEFAULT_LIMIT,
     """The API, its /docs, and the operators' console at /console."""
     app = FastAPI(title="Elder-care kiosk service platform", version="1", lifespan=_lifespan,
                   description="Protocol v1 between community kiosks and the platform; "
-                              "see docs/protocol.md.",
+                              "see docs/protocol.md. Typed in full: a pushed operation by its "
+                              "`type`, a change of the feed by its `kind`. Answers are open: "
+                              "a client ignores fields, change kinds, reason codes and "
+                              "booking statuses it does not know (protocol §9).",
                   docs_url=None, redoc_url=None)  # /docs from the platform's own files
     app.state.db = db
     app.state.platform_id = migrations.platform_id(db)
     _add_error_handlers(app)
     _add_routes(app)
     add_api_docs(app)
+    openapi.install(app)
     if console_idle is not None:
         app.state.console_idle = console_idle
     console_web.install(app)
@@ -115,8 +121,14 @@ def _report(name: str):
                   "on every call with a token, stored on the kiosk for operators.")
 
 
+# The device token (§1), declared for the document: TokenGate checks it before anything else.
+BEARER = HTTPBearer(scheme_name="deviceToken", auto_error=False,
+                    description="The device token from `POST /v1/enrol`: "
+                                "`Authorization: Bearer ek1_…`.")
+
+
 def _kiosk(request: Request,
-           authorization: Annotated[str | None, Header()] = None,
+           _token: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
            app_version: Annotated[str | None, _report(fleet.APP_VERSION)] = None,
            outbox_pending: Annotated[str | None, _report(fleet.OUTBOX_PENDING)] = None,
            outbox_oldest: Annotated[str | None, _report(fleet.OUTBOX_OLDEST)] = None,
@@ -126,7 +138,7 @@ def _kiosk(request: Request,
     kiosk = getattr(request.state, KIOSK, None)  # TokenGate checked the token already
     if kiosk is None:
         with db.read() as conn:
-            kiosk = auth.authenticate(conn, authorization)
+            kiosk = auth.authenticate(conn, request.headers.get("authorization"))
     fleet.record_contact(db, kiosk, {
         fleet.APP_VERSION: app_version, fleet.OUTBOX_PENDING: outbox_pending,
         fleet.OUTBOX_OLDEST: outbox_oldest, fleet.KIOSK_TIME: kiosk_time}, clock.now())

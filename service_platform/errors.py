@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from service_platform import clock
+
 
 class ApiError(Exception):
-    """An answer other than 2xx, with the body `{"error": {"code", "message", "details"}}`."""
+    """An answer other than 2xx, with the body `{"error": {"code", "message", "details"},
+    "server_time"}` (the platform's clock, like every JSON answer under /v1: §1, §7)."""
 
     def __init__(self, status: int, code: str, message: str,
                  details: list[dict[str, Any]] | None = None,
@@ -18,7 +21,8 @@ class ApiError(Exception):
         self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
-        return {"error": {"code": self.code, "message": self.message, "details": self.details}}
+        return {"error": {"code": self.code, "message": self.message, "details": self.details},
+                "server_time": clock.stamp(clock.now())}
 
 
 def printable(value: Any) -> Any:

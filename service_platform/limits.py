@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from service_platform import clock
+
 MiB = 1024 * 1024
 DEFAULT_LIMIT = 1 * MiB
 # The console's timetable uploads (a file of up to 2 MiB, which the page itself refuses
@@ -86,7 +88,8 @@ def _replay(body: bytes, receive, last: dict):
 
 
 async def _answer(send, status: int, code: str, message: str) -> None:
-    payload = json.dumps({"error": {"code": code, "message": message, "details": []}}).encode()
+    payload = json.dumps({"error": {"code": code, "message": message, "details": []},
+                          "server_time": clock.stamp(clock.now())}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(payload)).encode()),

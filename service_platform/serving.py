@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import uvicorn
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
+from service_platform import clock
+
 log = logging.getLogger(__name__)
 
 # The listen queue's length. asyncio accepts up to this many connections in one go, and a
@@ -25,13 +27,11 @@ FILES_SPARE = 100 + 4 * BACKLOG
 def _full() -> bytes:
     """The answer to a connection beyond the cap: the API's 503, then the connection closes."""
     body = json.dumps({"error": {"code": "unavailable", "details": [],
-                                 "message": "too many connections; try again"}}).encode()
+                                 "message": "too many connections; try again"},
+                       "server_time": clock.stamp(clock.now())}).encode()
     return (b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\n"
             b"retry-after: 2\r\nconnection: close\r\ncontent-length: %d\r\n\r\n%s"
             % (len(body), body))
-
-
-_FULL = _full()
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ class _GuardedH11(H11Protocol):
         super().connection_made(transport)
         if len(self.connections) > self.max_connections:
             log.warning("refused a connection: %d open already", self.max_connections)
-            transport.write(_FULL)
+            transport.write(_full())
             transport.close()
             return
         self._arm(self.header_timeout_s)

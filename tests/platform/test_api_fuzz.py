@@ -28,7 +28,6 @@ from schemathesis.checks import (
 
 from service_platform import demo, operators
 from service_platform.db import Database
-from service_platform.operations import PAYLOADS
 from tests.platform.servers import PlatformProcess
 
 DEMO_COMMUNITY = "community-xingfu"
@@ -83,30 +82,39 @@ def api_schema(fuzzed_platform):
 
 
 def _type_operations(document: dict) -> None:
-    """The document says only "an object" for an operation's payload (its type picks the
-    shape); the fuzzer gets each type's payload schema from the platform's own models, with
-    timestamps the platform's clock window lets in and, besides any text, the demo
-    community's elders and slots, so typed data gets past "unknown" to the rules behind."""
+    """The document types each operation's payload by its `type` (a discriminator); here the
+    request schemas get timestamps the platform's clock window lets in and, besides any text,
+    the demo community's elders and slots, so typed data gets past "unknown" to the rules
+    behind. Answers are left as they are: their times and ids are the platform's."""
     components = document["components"]["schemas"]
+    assert "discriminator" in components["PushBody"]["properties"]["operations"]["items"]
     now = dt.datetime.now(dt.UTC)
     stamps = [(now - dt.timedelta(days=days)).isoformat(timespec="seconds")
               for days in (0, 1, 300)]
     known = {"elder_id": [e["id"] for e in demo.load_community()["elders"][:4]],
-             "slot_id": _demo_slots(now.date())}
-    variants = []
-    for op_type, adapter in PAYLOADS.items():
-        payload = adapter.json_schema(ref_template="#/components/schemas/{model}")
-        assert not _unknown_keywords(payload), op_type
-        components.update(payload.pop("$defs", {}))
-        variants.append({"type": "object", "additionalProperties": False,
-                         "required": ["op_id", "type", "payload", "created_at"],
-                         "properties": {"op_id": {"type": "string", "format": "uuid"},
-                                        "type": {"const": op_type}, "payload": payload,
-                                        "created_at": {"enum": stamps}}})
-    components["Operation"] = {"oneOf": variants}
-    known["created_at"] = stamps
-    known["subsidy_cents"] = [0, 100]  # the rule "not above the price" is not in a schema
-    _narrow(components, known)
+             "slot_id": _demo_slots(now.date()), "created_at": stamps,
+             "subsidy_cents": [0, 100]}  # the rule "not above the price" is not in a schema
+    for name in _request_schemas(document):
+        _narrow(components[name], known)
+
+
+def _request_schemas(document: dict) -> set[str]:
+    """The components a request body refers to, directly or through others."""
+    components = document["components"]["schemas"]
+    found: set[str] = set()
+    todo = [op.get("requestBody") for ops in document["paths"].values() for op in ops.values()]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, list):
+            todo.extend(node)
+        elif isinstance(node, dict):
+            ref = node.get("$ref", "")
+            name = ref.rsplit("/", 1)[-1]
+            if ref.startswith("#/components/schemas/") and name not in found:
+                found.add(name)
+                todo.append(components[name])
+            todo.extend(node.values())
+    return found
 
 
 def _unknown_keywords(node) -> list[str]:
