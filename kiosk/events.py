@@ -1,8 +1,10 @@
-"""Plain named events of the core: callbacks a Qt adapter (or a test) can listen to."""
+"""Plain named events of the core: callbacks a Qt adapter (or a test) can listen to, and the
+one kind of news the window hears from background work."""
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -27,3 +29,13 @@ class Event:
                 listener(value)
             except Exception:  # a broken listener must not undo what was already saved
                 log.exception("event listener failed")
+
+
+@dataclass(frozen=True)
+class News:
+    """One piece of news from background work, as the window hears it: `kind` says what
+    happened ("sync.finished", "speech.ready", "help.answered"), `payload` what it carries
+    (the source's own event or record)."""
+
+    kind: str
+    payload: Any = None

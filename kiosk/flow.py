@@ -1,59 +1,16 @@
-"""Which screen follows which, on which answer: the kiosk's flow as plain data."""
+"""How the kiosk moves between screens and who may see which, walked from the one screen
+table in kiosk/screens.py: plain Python, testable without a window."""
 from __future__ import annotations
 
-HOME = "home"
+from kiosk.screens import ELDER, HELP, HOME, SCREENS, STAFF, STAFF_HOME
 
-NEXT: dict[tuple[str, str], str] = {
-    ("home", "identified"): "services",
-    ("services", "meal"): "meal_day",
-    ("meal_day", "chosen"): "meal_choice",
-    ("meal_choice", "chosen"): "meal_menu",
-    ("meal_menu", "book"): "meal_mode",
-    ("meal_mode", "chosen"): "meal_confirm",
-    ("meal_confirm", "confirmed"): "receipt",
-    ("receipt", "done"): HOME,
-    # Issue 4: cleaning, the health station, my bookings, ratings and complaints.
-    ("services", "cleaning"): "cleaning_day",
-    ("cleaning_day", "chosen"): "cleaning_window",
-    ("cleaning_window", "chosen"): "cleaning_kind",
-    ("cleaning_kind", "chosen"): "cleaning_needs",
-    ("cleaning_needs", "chosen"): "cleaning_confirm",
-    ("cleaning_confirm", "confirmed"): "receipt",
-    ("services", "medical"): "medical",
-    ("medical", "clinic"): "clinic_department",
-    ("clinic_department", "chosen"): "clinic_day",
-    ("clinic_day", "chosen"): "clinic_time",
-    ("clinic_time", "chosen"): "medical_confirm",
-    ("medical", "home_visit"): "home_visit_day",
-    ("home_visit_day", "chosen"): "medical_confirm",
-    ("medical", "health_check"): "health_check_day",
-    ("health_check_day", "chosen"): "medical_confirm",
-    ("medical_confirm", "confirmed"): "receipt",
-    ("services", "my_bookings"): "my_bookings",
-    ("my_bookings", "cancel"): "booking_cancel",
-    ("my_bookings", "alternative_meal"): "meal_confirm",
-    ("my_bookings", "alternative_cleaning"): "cleaning_confirm",
-    ("my_bookings", "alternative_medical"): "medical_confirm",
-    ("home", "rate"): "rating",
-    ("rating", "chosen"): "rating_reasons",
-    ("rating", "later"): "services",
-    ("rating_reasons", "done"): "services",
-    ("rating_reasons", "complain"): "complaint",
-    ("complaint", "done"): "services",
-}
-
-# Screens an elder may see before signing in; every other screen needs a signed-in elder.
-PUBLIC = frozenset({HOME, "help", "voice"})  # 求助 and 声音 work before signing in too
-
-# Staff mode (issue 5): its own screens, leading into the elders' screens.
-from kiosk.staff_flow import STAFF_NEXT  # noqa: E402
-
-NEXT.update(STAFF_NEXT)
+__all__ = ["HELP", "HOME", "STAFF_HOME", "may_see", "next_screen", "path", "seen_by",
+           "staff_side"]
 
 
 def next_screen(current: str, answer: str) -> str:
     try:
-        return NEXT[(current, answer)]
+        return SCREENS[current].next[answer]
     except KeyError:
         raise ValueError(f"no screen follows {current!r} on {answer!r}") from None
 
@@ -64,3 +21,23 @@ def path(answers: list[str], start: str = HOME) -> list[str]:
     for answer in answers:
         screens.append(next_screen(screens[-1], answer))
     return screens
+
+
+def may_see(name: str, elder_signed_in: bool, staff_signed_in: bool) -> bool:
+    """Elders' screens need a signed-in elder, staff screens a signed-in staff member; the
+    rest (home, 求助, 声音, the way to sign in as staff) anyone may see."""
+    who = SCREENS[name].who
+    if who == ELDER:
+        return elder_signed_in
+    if who == STAFF:
+        return staff_signed_in
+    return True
+
+
+def staff_side(name: str) -> bool:
+    return SCREENS[name].staff_side
+
+
+def seen_by(who: str) -> frozenset[str]:
+    """The names of the screens for one audience (kiosk.screens.AUDIENCES)."""
+    return frozenset(name for name, row in SCREENS.items() if row.who == who)

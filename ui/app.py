@@ -62,9 +62,10 @@ def run(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from ui.first_frame import FirstFrame
+    from ui.gui_post import GuiPost
     from ui.main_window import KioskWindow
     from ui.shutdown import quit_on_signals
-    from ui.sync_start import SyncStarter
+    from ui.sync_link import SyncLink
     from ui.theme import Metrics, stylesheet
 
     app = QApplication(sys.argv[:1])
@@ -79,8 +80,11 @@ def run(argv: list[str] | None = None) -> int:
     metrics = Metrics.for_screen(size.width(), size.height(), settings.screen_diagonal_inch,
                                  settings.text_size)
     app.setStyleSheet(stylesheet(metrics, settings.high_contrast))
-    window = KioskWindow(core, metrics, listen=False)
-    window.config_path = args.config  # where the staff settings screen saves
+    post = GuiPost()  # background news (sync, speech, help) to the GUI thread
+    sync = SyncLink(core.clock, post)
+    # args.config: where the staff settings screen saves
+    window = KioskWindow(core, metrics, listen=False, post=post, sync=sync,
+                         config_path=args.config)
     first_frame = FirstFrame(window)
     if args.quit_after_start:  # start-up benchmark: leave as soon as the first frame is up
         from ui.first_frame import report_and_quit
@@ -92,8 +96,6 @@ def run(argv: list[str] | None = None) -> int:
     first_frame.then(lambda: quit_on_signals(app))  # a service manager's stop closes in order
     if not configured and seeded:
         first_frame.then(lambda: seed_demo(core))
-    sync = SyncStarter(window)
-    window.sync_starter = sync  # staff enrolment hands sync over to the new platform
     if settings.platform_url or settings.enrolment_code:
         window.refresh_sync_line()  # as the last sync left it, before the worker's first word
         first_frame.then(lambda: sync.start_worker(settings))
@@ -135,14 +137,14 @@ def warm_up() -> None:
     staff member reaches, so the first tap does not wait for their imports."""
     import importlib
 
-    from ui.main_window import SCREENS
+    from kiosk.screens import SCREENS
 
     for module in ("kiosk.elders", "kiosk.bookings", "kiosk.cleaning", "kiosk.clinic",
                    "kiosk.my_bookings", "kiosk.ratings", "kiosk.help", "kiosk.alternatives",
                    "kiosk.sync.status", "kiosk.audit"):
         importlib.import_module(module)
     for name in ("services", "staff_login"):
-        importlib.import_module(SCREENS[name].partition(":")[0])
+        importlib.import_module(SCREENS[name].cls.partition(":")[0])
 
 
 def start_speech(settings):

@@ -1,26 +1,28 @@
-"""The thin Qt adapter for one slow job (a call to the platform): it runs on a plain thread,
-and its answer or error comes back as a signal on the GUI thread, so no tap waits for it."""
+"""The one way the screens run slow work (a call to the platform, starting or stopping sync):
+the job runs on a plain thread, and its answer or error comes back as a signal on the GUI
+thread (through a ui.gui_post.GuiPost), so no tap waits for it."""
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Qt, Signal, Slot
+from PySide6.QtCore import QObject, Signal, Slot
+
+from ui.gui_post import GuiPost
 
 
 class BackgroundJob(QObject):
-    """Create it on the GUI thread (as a child of the screen that shows the outcome)."""
+    """Create it on the GUI thread (as a child of what shows the outcome)."""
 
     succeeded = Signal(object)  # what the job returned
     failed = Signal(object)  # the exception it raised
-    _arrived = Signal(bool, object)  # emitted on the job's thread, delivered on the GUI thread
 
     def __init__(self, name: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.name = name
         self.running = False
-        self._arrived.connect(self._dispatch, Qt.ConnectionType.QueuedConnection)
+        self._outcome = GuiPost(self)
+        self._outcome.arrived.connect(self._dispatch)
 
     def start(self, job: Callable[[], object]) -> bool:
         """Run `job` off the GUI thread; False (and nothing run) while the last one runs."""
@@ -35,11 +37,10 @@ class BackgroundJob(QObject):
             outcome = (True, job())
         except Exception as error:  # known or a bug: the GUI thread decides which
             outcome = (False, error)
-        # RuntimeError: the window was closed meanwhile, and nobody is left to tell.
-        with contextlib.suppress(RuntimeError):
-            self._arrived.emit(*outcome)
+        self._outcome.post(outcome)
 
-    @Slot(bool, object)
-    def _dispatch(self, ok: bool, value: object) -> None:
+    @Slot(object)
+    def _dispatch(self, outcome: tuple[bool, object]) -> None:
+        ok, value = outcome
         self.running = False
         (self.succeeded if ok else self.failed).emit(value)

@@ -80,7 +80,7 @@ class IdleWatch(QObject):
         """Built the first time it is needed, not at start-up."""
         if self._warning is None:
             self._warning = IdleWarning(self._parent, self.t, self.shell.metrics.gap,
-                                        getattr(self.shell, "stack", None))
+                                        self.shell.stack)
             self._warning.continue_button.tapped.connect(self.dismiss)
         return self._warning
 

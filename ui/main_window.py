@@ -1,74 +1,59 @@
-"""The kiosk window: shows one screen at a time and moves between them as kiosk/flow.py says."""
+"""The kiosk window: shows one screen at a time and moves between them as kiosk/flow.py says;
+hears background news (sync, speech, help) through one GuiPost."""
 from __future__ import annotations
 
 import importlib
 import logging
+from pathlib import Path
 
 from PySide6.QtWidgets import QApplication, QMainWindow, QStackedWidget
 
 from kiosk import flow
 from kiosk.core import Kiosk
 from kiosk.errors import KnownError
+from kiosk.events import News
 from kiosk.languages import offered
+from kiosk.screens import SCREENS
 from ui.card_reader import CardReader
+from ui.gui_post import GuiPost
 from ui.idle import IdleWatch
 from ui.screens.base import Screen
 from ui.speaker import SilentSpeaker
-from ui.staff import STAFF_SCREENS
 from ui.staff.mode import StaffMode
+from ui.sync_link import SyncLink
 from ui.theme import Metrics, stylesheet
 
 log = logging.getLogger(__name__)
 
-# Screen modules are imported when first shown, so start-up only pays for the home screen.
-SCREENS: dict[str, str] = {
-    "home": "ui.screens.home:HomeScreen",
-    "services": "ui.screens.services:ServicesScreen",
-    "meal_day": "ui.screens.meal_day:MealDayScreen",
-    "meal_choice": "ui.screens.meal_choice:MealChoiceScreen",
-    "meal_menu": "ui.screens.meal_menu:MealMenuScreen",
-    "meal_mode": "ui.screens.meal_mode:MealModeScreen",
-    "meal_confirm": "ui.screens.meal_confirm:MealConfirmScreen",
-    "receipt": "ui.screens.receipt:ReceiptScreen",
-    "cleaning_day": "ui.screens.cleaning_day:CleaningDayScreen",
-    "cleaning_window": "ui.screens.cleaning_window:CleaningWindowScreen",
-    "cleaning_kind": "ui.screens.cleaning_kind:CleaningKindScreen",
-    "cleaning_needs": "ui.screens.cleaning_needs:CleaningNeedsScreen",
-    "cleaning_confirm": "ui.screens.cleaning_confirm:CleaningConfirmScreen",
-    "medical": "ui.screens.medical:MedicalScreen",
-    "clinic_department": "ui.screens.clinic_department:ClinicDepartmentScreen",
-    "clinic_day": "ui.screens.station_day:ClinicDayScreen",
-    "clinic_time": "ui.screens.clinic_time:ClinicTimeScreen",
-    "home_visit_day": "ui.screens.station_day:HomeVisitDayScreen",
-    "health_check_day": "ui.screens.station_day:HealthCheckDayScreen",
-    "medical_confirm": "ui.screens.medical_confirm:MedicalConfirmScreen",
-    "my_bookings": "ui.screens.my_bookings:MyBookingsScreen",
-    "booking_cancel": "ui.screens.booking_cancel:BookingCancelScreen",
-    "rating": "ui.screens.rating:RatingScreen",
-    "rating_reasons": "ui.screens.rating_reasons:RatingReasonsScreen",
-    "complaint": "ui.screens.complaint:ComplaintScreen",
-    "help": "ui.screens.help:HelpScreen",
-    "voice": "ui.screens.voice:VoiceScreen",
-}
-SCREENS.update(STAFF_SCREENS)
+SPEECH_ENGINE_NEWS = {"speech.ready", "speech.restarted", "speech.unavailable"}
 
 
 def screen_class(name: str) -> type[Screen]:
-    module, _, cls = SCREENS[name].partition(":")
+    """The class of a screen of kiosk/screens.py's table, its module imported on first use,
+    so start-up only pays for the home screen."""
+    module, _, cls = SCREENS[name].cls.partition(":")
     return getattr(importlib.import_module(module), cls)
 
 
 class KioskWindow(QMainWindow):
-    def __init__(self, core: Kiosk, metrics: Metrics, speaker=None, listen: bool = True) -> None:
+    def __init__(self, core: Kiosk, metrics: Metrics, speaker=None, listen: bool = True, *,
+                 post: GuiPost | None = None, sync: SyncLink | None = None,
+                 config_path: Path | None = None) -> None:
+        """`post` carries background news here (one is made if not given), `sync` is the link
+        to background sync (one that syncs nothing until started, if not given), `config_path`
+        the settings file staff screens save to (None: the default place)."""
         super().__init__()
         self.core = core
         self.metrics = metrics
         self.speaker = speaker or SilentSpeaker()
+        self.config_path = config_path
+        self.post = post or GuiPost()
+        self.post.setParent(self)
+        self.sync = sync or SyncLink(core.clock, self.post)
+        self.sync.setParent(self)
         self.setWindowTitle(core.text("app.title"))
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
-        self.sync = None  # a ui.sync_bridge.SyncBridge once the kiosk syncs with a platform
-        self._hears_help = False
         self.screens: dict[str, Screen] = {}
         self.history: list[str] = []
         self.card_reader = CardReader(core.clock, self)
@@ -79,6 +64,8 @@ class KioskWindow(QMainWindow):
             self.listen()
         self.show_screen(flow.HOME)
         self.refresh_languages()
+        self.post.arrived.connect(self.hear)
+        self.speaker.add_listener(self._speech_news)
 
     def listen(self) -> None:
         """From now on the card reader, idle watch and staff mode see every input event. The
@@ -89,29 +76,22 @@ class KioskWindow(QMainWindow):
         for watcher in (self.card_reader, self.idle, self.staff_mode):
             app.installEventFilter(watcher)
 
-    def attach_sync(self, bridge) -> None:
-        self.sync = bridge
-        bridge.status_changed.connect(lambda _status: self.refresh_sync_line())
-        bridge.finished.connect(self.synced)
-        if not self._hears_help:  # once, though sync may be handed to another platform
-            self.core.help.answered.connect(self._help_answered)
-            self._hears_help = True
-        self.refresh_sync_line()
+    def hear(self, news: News) -> None:
+        """News from background work, on the GUI thread; the screen on show hears it too."""
+        if news.kind == "sync.finished":
+            # What it pulled (even pages of a cycle that failed later) may answer a help
+            # request asked here: the help screen says so, before it says the call arrived.
+            for request in self.core.help.look_again():
+                self.post.post(News("help.answered", request))
+        elif news.kind in SPEECH_ENGINE_NEWS:
+            self.refresh_languages()
+        self.current.hear(news)
+        if news.kind == "sync.finished":
+            self.refresh_sync_line()
 
-    def synced(self, _result) -> None:
-        """A sync cycle ended: what it pulled (even pages of a cycle that failed later) may
-        answer a help request asked here; the help screen listens to core.help.answered, and
-        says so if what it pushed brought a call to the platform's duty social workers."""
-        self.core.help.look_again()
-        screen = self.screens.get("help")
-        if screen is not None and screen is self.current:
-            screen.delivered()
-
-    def _help_answered(self, request) -> None:
-        """Staff are coming (or came): the help screen says so if it still shows the call."""
-        screen = self.screens.get("help")
-        if screen is not None and screen is self.current:
-            screen.answered(request)
+    def _speech_news(self, event) -> None:
+        """Called on the speech service's thread."""
+        self.post.post(News(f"speech.{event.kind}", event))
 
     def refresh_sync_line(self) -> None:
         self.screen(flow.HOME).show_sync_line(self.core.sync_line())
@@ -119,8 +99,7 @@ class KioskWindow(QMainWindow):
     def action_done(self) -> None:
         """After anything an elder or staff did: tell sync at once, so it is pushed soon."""
         self.staff_mode.action_done()
-        if self.sync is not None:
-            self.sync.nudge()
+        self.sync.nudge()
         self.refresh_sync_line()
 
     # --- what screens call -------------------------------------------------------------
@@ -136,7 +115,7 @@ class KioskWindow(QMainWindow):
             self.history.pop()
             previous = self.history.pop()
             # one-time questions and done confirms (rating, cancel, help) are gone past
-            while self.history and getattr(self.screens.get(previous), "skip_on_back", False):
+            while self.history and screen_class(previous).skip_on_back:
                 previous = self.history.pop()
             if previous != flow.HOME:
                 self.show_screen(previous)
@@ -178,19 +157,15 @@ class KioskWindow(QMainWindow):
 
     def ask_help(self) -> None:
         """The 求助 button of every screen: one confirm, then staff are told."""
-        if self.current.name != "help":
-            self.show_screen("help")
+        if self.current.name != flow.HELP:
+            self.show_screen(flow.HELP)
 
     def set_speaker(self, speaker) -> None:
         """The real voice, once the first frame is up; the home screen then offers the
         languages it has voices for."""
         self.speaker.close()
         self.speaker = speaker
-        if hasattr(speaker, "add_listener"):
-            from ui.speech_bridge import SpeechBridge
-
-            self.speech_bridge = SpeechBridge(speaker, self)
-            self.speech_bridge.engine_changed.connect(self.refresh_languages)
+        speaker.add_listener(self._speech_news)
         speaker.set_language(self.core.language.voice)
         self.refresh_languages()
 
@@ -254,9 +229,7 @@ class KioskWindow(QMainWindow):
             stylesheet(self.metrics, self.core.settings.high_contrast))
         # Every widget is restyled by now: a paged staff screen pages itself again at once,
         # before a layout request can grow the window for the pages it showed at the old size.
-        refit = getattr(self.current, "refit", None)
-        if refit is not None:
-            refit()
+        self.current.refit()
         self.screen(flow.HOME).show_text_size(size)
 
     def speak(self, text: str) -> None:
@@ -283,12 +256,11 @@ class KioskWindow(QMainWindow):
         return self.screens[name]
 
     def show_screen(self, name: str) -> None:
-        name = self.staff_mode.gate(name)
-        if name not in flow.PUBLIC and not self.core.session.signed_in \
-                and name not in STAFF_SCREENS:
+        session = self.core.session
+        if not flow.may_see(name, session.signed_in, self.staff_mode.signed_in):
             name = flow.HOME
         leaving = self.stack.currentWidget()
-        if leaving is not None and hasattr(leaving, "leave"):
+        if leaving is not None:
             leaving.leave()
         screen = self.screen(name)
         try:
@@ -298,9 +270,8 @@ class KioskWindow(QMainWindow):
             self.go_home()
             self.screen(flow.HOME).show_message(self.core.text(error.message_key))
             return
-        session = self.core.session
         acting = session.staff_id is not None and session.elder is not None \
-            and name not in STAFF_SCREENS
+            and not flow.staff_side(name)
         screen.show_acting_for(session.elder.name if acting else "")
         self.history.append(name)
         self.stack.setCurrentWidget(screen)

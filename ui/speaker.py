@@ -32,5 +32,8 @@ class SilentSpeaker:
     def reset_session(self) -> None:
         pass
 
+    def add_listener(self, listener) -> None:
+        pass  # nothing ever happens to a silent speaker
+
     def close(self) -> None:
         pass

@@ -1,5 +1,5 @@
 """The background sync thread: a cycle every sync_interval_s, at once when nudged, backoff on
-failure. It reports through plain callbacks, called on its own thread (ui/sync_bridge.py queues
+failure. It reports through plain callbacks, called on its own thread (ui/sync_link.py posts
 them to the GUI thread)."""
 from __future__ import annotations
 

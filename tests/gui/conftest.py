@@ -91,6 +91,7 @@ def shown_window(qtbot, core: Kiosk, speaker):
     try:
         yield win
     finally:
+        win.sync.stop()  # a worker a test started, or staff enrolment did
         QApplication.instance().removeEventFilter(win.card_reader)
         QApplication.instance().removeEventFilter(win.idle)
         discard(win)
@@ -103,6 +104,12 @@ def window(qtbot, gui_settings, clock, speaker):
     core.seed_demo_if_empty()
     with shown_window(qtbot, core, speaker) as win:
         yield win
+
+
+def sync_cycle(check=lambda result: True):
+    """For qtbot.waitSignal(win.post.arrived, check_params_cb=...): the news that a sync cycle
+    ended, with a result (kiosk.sync.engine.SyncResult) that passes `check`."""
+    return lambda news: news.kind == "sync.finished" and check(news.payload.result)
 
 
 def discard(win) -> None:

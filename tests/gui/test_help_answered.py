@@ -19,10 +19,9 @@ from service_platform import entities, feed, help_requests
 from service_platform.feed import Change
 from service_platform.help_requests import Actor
 from service_platform.schema import help_requests as help_table
-from tests.gui.conftest import screen_says, shown_window, tap, tap_key, type_card
+from tests.gui.conftest import screen_says, shown_window, sync_cycle, tap, tap_key, type_card
 from tests.platform.wire import KioskClient, help_update_op
 from tests.sync.conftest import Platform
-from ui.sync_bridge import SyncBridge
 
 WAIT_MS = 10_000  # the most a sync cycle may take here; most take milliseconds
 OPERATOR = Actor("operator-liu", "值班员小刘", operator=True)
@@ -52,9 +51,9 @@ def kiosk(qtbot, tmp_path, clock, speaker, platform, community):
     core = Kiosk(settings, clock=clock)
     with shown_window(qtbot, core, speaker) as win:
         worker = SyncWorker(settings, clock)
-        win.attach_sync(SyncBridge(worker, win))
-        with qtbot.waitSignal(win.sync.finished, timeout=WAIT_MS,
-                              check_params_cb=lambda result: result.ok):
+        win.sync.follow(worker)
+        with qtbot.waitSignal(win.post.arrived, timeout=WAIT_MS,
+                              check_params_cb=sync_cycle(lambda result: result.ok)):
             worker.start()
         yield win
         worker.stop()
@@ -62,8 +61,8 @@ def kiosk(qtbot, tmp_path, clock, speaker, platform, community):
 
 def synced(qtbot, win) -> None:
     """The kiosk syncs now (as it would on its next cycle) and the cycle went through."""
-    with qtbot.waitSignal(win.sync.finished, timeout=WAIT_MS,
-                          check_params_cb=lambda result: result.ok):
+    with qtbot.waitSignal(win.post.arrived, timeout=WAIT_MS,
+                          check_params_cb=sync_cycle(lambda result: result.ok)):
         win.sync.nudge()
 
 
@@ -89,8 +88,8 @@ def ask_for_help(qtbot, win) -> str:
     """The elder signs in, taps 求助, then 叫工作人员; the call reaches the platform."""
     type_card(qtbot, win, "80000001")
     tap_key(qtbot, win, "nav.help")  # 求助
-    with qtbot.waitSignal(win.sync.finished, timeout=WAIT_MS,
-                          check_params_cb=lambda result: result.ok and result.applied):
+    with qtbot.waitSignal(win.post.arrived, timeout=WAIT_MS,
+                          check_params_cb=sync_cycle(lambda result: result.ok and result.applied)):
         tap_key(qtbot, win, "help.yes")  # 叫工作人员: sync is nudged at once
     assert screen_says(win, "已通知值班社工，请稍等。")  # it reached the platform's console
     return win.current.request.id

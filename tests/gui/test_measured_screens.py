@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QObject, QPoint, Qt, Signal
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from kiosk.elders import find_by_card
+from kiosk.events import News
 from kiosk.sync.engine import SyncResult
 from kiosk.sync.pull import CURSOR_KEY, apply_page
+from kiosk.sync.worker import SyncEvent
 from tests.gui.conftest import (
     LANGUAGES,
     VoiceStandIn,
@@ -75,21 +77,9 @@ def tap_first(qtbot, window, key: str) -> None:
     qtbot.mouseClick(first, Qt.MouseButton.LeftButton)
 
 
-class PulledSync(QObject):
-    """What the window sees of background sync (ui.sync_bridge.SyncBridge)."""
-
-    finished = Signal(object)
-    status_changed = Signal(object)
-
-    def nudge(self) -> None:
-        pass
-
-
 def staff_answer(window, state: str) -> None:
     """Staff answered the help call just made: it comes back by pull, as the sync worker
     applies it, and the cycle ends."""
-    if window.sync is None:
-        window.attach_sync(PulledSync())
     store = window.core.store
     call = store.query_one("SELECT * FROM help_requests ORDER BY created_at DESC LIMIT 1")
     cursor = int(store.get_state(CURSOR_KEY, "0")) + 1
@@ -99,7 +89,8 @@ def staff_answer(window, state: str) -> None:
     apply_page(store, window.core.clock, [{"seq": cursor, "kind": "help_request",
                                            "id": call["id"], "op": "upsert", "data": data}],
                cursor)
-    window.sync.finished.emit(SyncResult(ok=True, pulled=1))
+    # the worker's news of the cycle's end, as it reaches the GUI thread
+    window.post.post(News("sync.finished", SyncEvent("finished", SyncResult(ok=True, pulled=1))))
     assert window.current.prompt() == window.core.text(f"help.{state}")
 
 

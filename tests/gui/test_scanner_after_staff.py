@@ -7,7 +7,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from kiosk import staff
-from kiosk.staff_flow import STAFF_ONLY
+from kiosk.flow import seen_by
+from kiosk.screens import STAFF
 from tests.gui.conftest import tap, tap_key
 from ui.widgets import BigButton
 
@@ -110,7 +111,7 @@ def leave_and_scan(qtbot, win) -> None:
 
 
 def test_the_walks_reach_every_staff_screen():
-    assert {name.split()[0] for name in WALKS} == STAFF_ONLY - {"staff_home"}
+    assert {name.split()[0] for name in WALKS} == seen_by(STAFF) - {"staff_home"}
 
 
 def test_a_scan_signs_in_after_every_staff_screen_was_open(qtbot, desk):

@@ -15,10 +15,9 @@ from PySide6.QtCore import QTimer
 from kiosk import staff
 from kiosk.sync.worker import SyncWorker
 from service_platform import operators
-from tests.gui.conftest import find_button, screen_says, tap
+from tests.gui.conftest import find_button, screen_says, sync_cycle, tap
 from tests.sync.conftest import Platform
 from tests.sync.proxy import FORWARD, Action, Proxy
-from ui.sync_bridge import SyncBridge
 
 WAIT_MS = 10_000  # the most any answer here may take; most take milliseconds
 
@@ -86,16 +85,17 @@ def test_a_good_code_enrols_and_sync_starts_with_it(qtbot, desk, platform):
     # As ui/app.py starts it for a kiosk with a platform address and no token yet.
     settings = dataclasses.replace(desk.core.settings, platform_url=platform.url)
     worker = SyncWorker(settings)
-    desk.attach_sync(SyncBridge(worker, desk))
-    with qtbot.waitSignal(desk.sync.finished, timeout=WAIT_MS) as first:
+    desk.sync.follow(worker)
+    with qtbot.waitSignal(desk.post.arrived, timeout=WAIT_MS,
+                          check_params_cb=sync_cycle()) as first:
         worker.start()
     try:
-        assert first.args[0].error_key == "sync.error.not_enrolled"
+        assert first.args[0].payload.result.error_key == "sync.error.not_enrolled"
         open_enrolment(qtbot, desk, platform.url, code)
         tap(qtbot, desk, "注册本机")
         assert screen_says(desk, "正在注册…")  # at once: the platform is asked elsewhere
-        with qtbot.waitSignal(desk.sync.finished, timeout=WAIT_MS,
-                              check_params_cb=lambda result: result.ok):
+        with qtbot.waitSignal(desk.post.arrived, timeout=WAIT_MS,
+                              check_params_cb=sync_cycle(lambda result: result.ok)):
             qtbot.waitUntil(lambda: screen_says(desk, "已注册到：同步测试社区"), timeout=WAIT_MS)
     finally:
         worker.stop()
@@ -218,18 +218,15 @@ def test_the_staff_may_leave_and_sign_out_while_the_platform_answers(qtbot, desk
 def test_moving_to_another_community_hands_sync_over_and_leaves_nothing_behind(qtbot, desk,
                                                                              platform):
     from kiosk.sync.enrolment import enrol
-    from ui.sync_start import SyncStarter
-
     first, second = platform.community(elders=2), platform.community(elders=3)
     enrol(desk.core.store, desk.core.settings.token_path, platform.enrolment_code(first),
           platform.url)
-    starter = SyncStarter(desk)
-    desk.sync_starter = starter
+    starter = desk.sync
     try:
         # the worker's events reach the GUI thread queued: waiting after starting misses none
         starter.start_worker(dataclasses.replace(desk.core.settings, platform_url=platform.url))
-        with qtbot.waitSignal(desk.sync.finished, timeout=WAIT_MS,
-                              check_params_cb=lambda result: result.ok):
+        with qtbot.waitSignal(desk.post.arrived, timeout=WAIT_MS,
+                              check_params_cb=sync_cycle(lambda result: result.ok)):
             pass
         old_worker = starter.worker
         assert elders(desk) == 2  # the first community's, pulled

@@ -61,6 +61,20 @@ class Screen(QWidget):
         """Forget everything about the elder (sign-out)."""
         self.hide_message()
 
+    def leave(self) -> None:
+        """Another screen is about to be shown instead of this one."""
+
+    def hear(self, news) -> None:
+        """News from background work (kiosk.events.News) while this screen is on show."""
+
+    def refit(self) -> None:
+        """Lay out again after a change of text size (paged staff screens)."""
+
+    def card_scanned(self, text: str) -> bool:
+        """A card scanned while staff are signed in and this screen shows; True if the screen
+        took it (a form waiting for a card number), False to identify the elder as usual."""
+        return False
+
     def show_acting_for(self, name: str) -> None:
         """Staff are booking for this elder (a name), or not (empty): said in the header, in
         the place of 再听一遍 (staff read; the prompts are for an elder on her own)."""

@@ -100,6 +100,12 @@ class HelpScreen(Screen):
             return "help.sent.here"
         return "help.sent.sending" if status.online else "help.sent.offline"
 
+    def hear(self, news) -> None:
+        if news.kind == "help.answered":
+            self.answered(news.payload)
+        elif news.kind == "sync.finished":
+            self.delivered()
+
     def delivered(self) -> None:
         """After a sync cycle: the call now on the platform's console says so, once (unless
         staff have answered it already)."""
@@ -111,7 +117,7 @@ class HelpScreen(Screen):
             self.shell.speak(self.t(self.words))
 
     def answered(self, request) -> None:
-        """The call shown here was acknowledged or resolved (kiosk.help.HelpDesk.answered):
+        """The call shown here was acknowledged or resolved (kiosk.help.HelpDesk.look_again):
         new words, said once."""
         if self.request is None or request.id != self.request.id:
             return

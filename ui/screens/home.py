@@ -62,7 +62,7 @@ class HomeScreen(Screen):
         self.language_buttons: dict[str, BigButton] = {}
         self.voice_button = BigButton(self.t("voice.entry"), "nav")
         self.voice_button.setAccessibleName(self.t("voice.entry.name"))
-        self.voice_button.tapped.connect(lambda: self.shell.show_screen("voice"))
+        self.voice_button.tapped.connect(lambda: self.shell.answer("voice"))
         self.voice_button.hide()
         self.language_row.addWidget(self.voice_button)
         page.addLayout(self.language_row)
@@ -70,7 +70,7 @@ class HomeScreen(Screen):
         # Staff mode's entry: discreet, in the corner, still a 16 mm target.
         staff = BigButton(t("staff.entry"), "corner")
         staff.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
-        staff.tapped.connect(lambda: self.shell.show_screen("staff_login"))
+        staff.tapped.connect(lambda: self.shell.answer("staff"))
         self.header.layout().addWidget(staff)
         self._digits = ""
         self._show_digits()

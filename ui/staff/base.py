@@ -9,6 +9,8 @@ from ui.screens.base import Screen, set_message_role
 
 class StaffScreen(Screen):
     offers_repeat = False
+    pages = None  # the paged screens' ui.staff.widgets.FitPages
+    _fitting = True  # still building, or fitting now: no fitting (again) yet
 
     def __init__(self, shell) -> None:
         super().__init__(shell)
@@ -24,7 +26,7 @@ class StaffScreen(Screen):
         """Screens that page their content (ui.staff.widgets.FitPages) page it again here."""
 
     def refit(self) -> None:
-        if getattr(self, "_fitting", True):
+        if self._fitting:
             return  # still building, or already fitting (fitting lays the screen out)
         self._fitting = True
         try:
@@ -43,7 +45,7 @@ class StaffScreen(Screen):
             QTimer.singleShot(0, self, self.refit)
 
     def show_message(self, text: str, role: str = "message") -> None:
-        if getattr(self, "pages", None) is None:
+        if self.pages is None:
             super().show_message(text, role)
             return
         set_message_role(self.message, role)

@@ -177,12 +177,13 @@ class StaffElderFormScreen(StaffScreen):
         for edit in self.edits.values():
             edit.clear()
 
-    def card_scanned(self, text: str) -> None:
+    def card_scanned(self, text: str) -> bool:
         """A card held to the scanner while registering: its number goes into the form."""
         try:
             self.edits["card_no"].setText(parse_card_input(text))
         except KnownError as error:
             self.show_message(self.t(error.message_key))
+        return True
 
     def keep(self) -> None:
         for field, edit in self.edits.items():

@@ -108,26 +108,22 @@ class StaffEnrolScreen(StaffScreen):
     def _enrolled(self, grant: Grant) -> None:
         """The platform said yes. Syncing with the old platform (or the demo one) stops first,
         so nothing of it lands after the store is handed over; then sync starts anew."""
-        starter = getattr(self.shell, "sync_starter", None)
-        if starter is None:
-            self._keep(grant, None)
-        else:
-            starter.retire(lambda: self._keep(grant, starter))
+        self.shell.sync.retire(lambda: self._keep(grant))
 
-    def _keep(self, grant: Grant, starter) -> None:
+    def _keep(self, grant: Grant) -> None:
         """Kept here on the GUI thread, where the store is written."""
         core = self.core
         self.go.setEnabled(True)
         try:
             done = keep_enrolment(core.store, core.settings.token_path, grant)
         except KnownError as error:
-            if starter is not None and core.settings.platform_url:
-                starter.start_worker(core.settings)  # the old platform still gets its records
+            if core.settings.platform_url:  # the old platform still gets its records
+                self.shell.sync.start_worker(core.settings)
             self._tell(self.t(error.message_key, **error.params))
             return
         audit.log(core.store, core.clock, self.staff_asking, "kiosk.enrol", done.kiosk_id)
         try:
-            path = getattr(self.shell, "config_path", None) or config_path()
+            path = self.shell.config_path or config_path()
             core.settings = write_settings(path, core.settings,
                                            {"platform_url": done.platform_url})
         except ValueError as error:
@@ -139,9 +135,9 @@ class StaffEnrolScreen(StaffScreen):
         else:
             self.code.clear()
             message = self.t("staff.settings.enrolled", community=done.community_name)
-        if starter is not None:  # with the new platform, whether or not the file was saved
-            starter.start_worker(dataclasses.replace(core.settings,
-                                                     platform_url=done.platform_url))
+        # with the new platform, whether or not the file was saved
+        self.shell.sync.start_worker(dataclasses.replace(core.settings,
+                                                         platform_url=done.platform_url))
         self.shell.action_done()  # sync is told at once, as after any staff action
         self._tell(message)
 

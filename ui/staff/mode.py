@@ -1,12 +1,11 @@
-"""Staff mode in the window: who is signed in, the 2-minute idle sign-out, which screens
-staff may see, and the audit of what they did for elders."""
+"""Staff mode in the window: who is signed in, the 2-minute idle sign-out, and the audit of
+what they did for elders (which screens staff may see: kiosk/screens.py)."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 
 from kiosk import flow
 from kiosk.staff import StaffMember, StaffSession
-from kiosk.staff_flow import STAFF_ONLY
 from ui.idle import ACTIVITY
 
 
@@ -66,19 +65,11 @@ class StaffMode(QObject):
             self.sign_out()
 
     def home_screen(self) -> str:
-        return "staff_home" if self.signed_in else flow.HOME
-
-    def gate(self, name: str) -> str:
-        """A staff-only screen without a signed-in staff member goes to the elders' home."""
-        return flow.HOME if name in STAFF_ONLY and not self.signed_in else name
+        return flow.STAFF_HOME if self.signed_in else flow.HOME
 
     def take_scan(self, text: str) -> bool:
         """A card scanned while a staff form waits for one fills the form instead."""
-        take = getattr(self.shell.current, "card_scanned", None)
-        if self.signed_in and take is not None:
-            take(text)
-            return True
-        return False
+        return self.signed_in and self.shell.current.card_scanned(text)
 
     def act_for(self, elder) -> None:
         """Staff acts for an elder in the elders' own screens; every action carries her id."""

@@ -124,7 +124,7 @@ class StaffSettingsScreen(StaffScreen):
 
     def _save(self) -> None:
         core = self.core
-        path = getattr(self.shell, "config_path", None) or config_path()
+        path = self.shell.config_path or config_path()
         try:
             new = write_settings(path, core.settings, self.changes)
         except ValueError as error:

@@ -37,14 +37,14 @@ class StaffSyncScreen(StaffScreen):
         self.now = BigButton(self.t("staff.sync.now"), "primary")
         self.now.tapped.connect(self._sync_now)
         self.body.addWidget(self.now)
-        self._connected = False
 
     def enter(self) -> None:
         self.hide_message()
-        if self.shell.sync is not None and not self._connected:
-            self.shell.sync.status_changed.connect(lambda _s: self._refresh())
-            self._connected = True
         self._refresh()
+
+    def hear(self, news) -> None:
+        if news.kind == "sync.finished":
+            self._refresh()
 
     def _refresh(self) -> None:
         core = self.core
@@ -61,7 +61,7 @@ class StaffSyncScreen(StaffScreen):
 
     def _sync_now(self) -> None:
         audit.log(self.core.store, self.core.clock, self.staff_id, "sync.now", "")
-        if self.shell.sync is None:
+        if not self.shell.sync.active:
             self.show_message(self.t("staff.sync.not_configured"))
             return
         self.shell.sync.nudge()
