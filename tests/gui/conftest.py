@@ -112,6 +112,15 @@ def sync_cycle(check=lambda result: True):
     return lambda news: news.kind == "sync.finished" and check(news.payload.result)
 
 
+def cycle_ended(win, result=None) -> None:
+    """The sync worker's news that a cycle ended, as it reaches the window (at once: posted
+    on the GUI thread)."""
+    from kiosk.events import News
+    from kiosk.sync.worker import SyncEvent
+
+    win.post.post(News("sync.finished", SyncEvent("finished", result)))
+
+
 def discard(win) -> None:
     """Delete the window now: closed windows left alive are restyled by every later test's
     stylesheet change, and the suite slows down test after test."""

@@ -10,7 +10,7 @@ from kiosk.config import load_settings
 from kiosk.core import Kiosk
 from kiosk.sync.push import apply_results, pending_rows
 from kiosk.sync.status import LAST_ERROR, LAST_SUCCESS, STOPPED
-from tests.gui.conftest import LANGUAGES, screen_says, shown_window, tap_key, type_card
+from tests.gui.conftest import LANGUAGES, cycle_ended, screen_says, shown_window, tap_key, type_card
 from tests.gui.measure import SCREENS, on_screen, window_problems
 
 HERE = "已通知这里的工作人员，请稍等。"
@@ -49,7 +49,7 @@ def platform_took_the_call(win) -> None:
     row = next(r for r in pending_rows(core.store, 500) if r.op_type == "help.create")
     apply_results(core.store, core.clock, [row], [{"op_id": row.op_id, "status": "applied",
                                                    "data": {}}])
-    win.synced(None)
+    cycle_ended(win)
 
 
 def test_on_demo_data_only_the_staff_here_are_told(qtbot, window, speaker):
@@ -62,11 +62,11 @@ def test_online_the_duty_social_worker_is_told_once_the_call_is_there(qtbot, pla
     last_sync(platform_window, ok=True)
     ask(qtbot, platform_window)
     assert screen_says(platform_window, SENDING) and speaker.said[-1] == SENDING
-    platform_window.synced(None)  # a cycle that did not get it there: the words stay
+    cycle_ended(platform_window)  # a cycle that did not get it there: the words stay
     assert screen_says(platform_window, SENDING)
     platform_took_the_call(platform_window)
     assert screen_says(platform_window, DUTY) and speaker.said[-1] == DUTY
-    platform_window.synced(None)
+    cycle_ended(platform_window)
     assert speaker.said.count(DUTY) == 1  # said once
 
 

@@ -6,13 +6,12 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 
 from kiosk.elders import find_by_card
-from kiosk.events import News
 from kiosk.sync.engine import SyncResult
 from kiosk.sync.pull import CURSOR_KEY, apply_page
-from kiosk.sync.worker import SyncEvent
 from tests.gui.conftest import (
     LANGUAGES,
     VoiceStandIn,
+    cycle_ended,
     tap,
     tap_key,
     type_card,
@@ -89,8 +88,7 @@ def staff_answer(window, state: str) -> None:
     apply_page(store, window.core.clock, [{"seq": cursor, "kind": "help_request",
                                            "id": call["id"], "op": "upsert", "data": data}],
                cursor)
-    # the worker's news of the cycle's end, as it reaches the GUI thread
-    window.post.post(News("sync.finished", SyncEvent("finished", SyncResult(ok=True, pulled=1))))
+    cycle_ended(window, SyncResult(ok=True, pulled=1))
     assert window.current.prompt() == window.core.text(f"help.{state}")
 
 
