@@ -44,7 +44,8 @@ class ScreenRow:
         return self.who in (STAFF, STAFF_SIGN_IN)
 
 
-def row(name: str, cls: str, who: str, **next_screens: str) -> ScreenRow:
+def row(name: str, cls: str, who: str, /, **next_screens: str) -> ScreenRow:
+    """One row: the answers as keywords, answer="next screen"."""
     return ScreenRow(name, cls, who, next_screens)
 
 

@@ -25,6 +25,7 @@ from ui.theme import Metrics, stylesheet
 
 log = logging.getLogger(__name__)
 
+# kiosk.speech_worker READY, RESTARTED, UNAVAILABLE (not imported before the first frame)
 SPEECH_ENGINE_NEWS = {"speech.ready", "speech.restarted", "speech.unavailable"}
 
 
