@@ -6,8 +6,6 @@ any other (a service the platform added) is worded by its slot kind with its cat
 so it needs no code and no new text."""
 from __future__ import annotations
 
-import datetime as dt
-
 from elder_wire.catalogue import Service
 from kiosk.bookings import Booking, Quote
 from kiosk.slots import Slot
@@ -33,6 +31,20 @@ def card_text(t, booking: Booking, slot: Slot, service: Service | None) -> str:
     return t(_key(t, service, "card.{}", "card.slot.{}"), **words)
 
 
+def service_words(t, entry: Service | None, what: str, first: bool = False, **params) -> str:
+    """A screen's words for a service: its own (`<service>.<what>`), or on the first screen
+    of its flow (`first`) the prompt of its catalogue entry, or its slot kind's
+    (`slot.<slot kind>.<what>`) with its catalogue name as {name}."""
+    if entry is None:
+        return ""
+    own = f"{entry.key}.{what}"
+    if t.has(own):
+        return t(own, **params)
+    if first and what.endswith("prompt") and entry.prompt(t.language):
+        return entry.prompt(t.language)
+    return t(f"slot.{entry.slot_kind}.{what}", name=entry.name(t.language), **params)
+
+
 def _key(t, service: Service, own: str, by_kind: str) -> str:
     key = own.format(service.key)
     return key if t.has(key) else by_kind.format(service.slot_kind)
@@ -50,13 +62,3 @@ def _words(t, service: Service, slot: Slot, mode: str, kind: str) -> dict[str, s
             "window": named("window.", slot.part) if service.slot_kind == "window" else "",
             "department": named("department.", slot.department),
             "mode": named("mode.", mode), "kind": named("kind.", kind)}
-
-
-def session_line(t, slot: Slot, free: int, waiting: int, now: dt.datetime) -> str:
-    """A session of the calendar: 周一 9:00 书法 · 二楼书画室 · 还剩3个名额 (or 已满，可排候补)."""
-    places = t("session.places", count=free) if free > 0 else \
-        t("session.full_waitlist", count=waiting)
-    if now >= slot.cutoff:
-        places = t("session.closed")
-    return t("session.line", time=t.time(slot.start), end=t.time(slot.end), title=slot.title,
-             place=slot.place, places=places)

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from kiosk.cleaning import WindowService
     from kiosk.clinic import StationService
     from kiosk.config import Settings
+    from kiosk.elders import Elder
     from kiosk.help import HelpDesk
     from kiosk.meals import MealBooking
     from kiosk.my_bookings import MyBookings
@@ -161,6 +162,12 @@ class Kiosk:
             with self.store.transaction():
                 self.store.set_state(TOLD_KEY, "1")
         return lines
+
+    def sign_in_news(self, elder: Elder) -> list[str]:
+        """What she is told once after signing in (kiosk/greeting.py)."""
+        from kiosk.greeting import sign_in_news
+
+        return sign_in_news(self.store, self.clock, self.text, elder)
 
     def alternative_for(self, booking: Booking) -> Slot | None:
         """The one-tap offer for a booking that did not succeed."""

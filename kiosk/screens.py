@@ -50,6 +50,9 @@ def row(name: str, cls: str, who: str, /, **next_screens: str) -> ScreenRow:
 
 
 _E = "ui.screens."
+_SERVICE_TILES = {"meal": "meal_day", "window": "window_day", "departments": "service_department",
+                  "days": "service_day", "session": "session_list", "group": "service_group",
+                  "my_bookings": "my_bookings"}
 _S = "ui.staff."
 
 SCREENS: dict[str, ScreenRow] = {r.name: r for r in (
@@ -59,39 +62,30 @@ SCREENS: dict[str, ScreenRow] = {r.name: r for r in (
     row(HELP, _E + "help:HelpScreen", PUBLIC),  # reached from every screen's 求助
     row("voice", _E + "voice:VoiceScreen", PUBLIC),  # 声音 works before signing in too
     # --- the elders' services ----------------------------------------------------------
-    row("services", _E + "services:ServicesScreen", ELDER, meal="meal_day",
-        cleaning="cleaning_day", medical="medical", my_bookings="my_bookings"),
+    # A tile answers by how its service is booked (elder_wire.catalogue slot kinds): a service
+    # the platform adds that fits a slot kind needs no row of its own.
+    row("services", _E + "services:ServicesScreen", ELDER, **_SERVICE_TILES),
+    row("service_group", _E + "services:ServiceGroupScreen", ELDER, **_SERVICE_TILES),
     row("meal_day", _E + "meal_day:MealDayScreen", ELDER, chosen="meal_choice"),
     row("meal_choice", _E + "meal_choice:MealChoiceScreen", ELDER, chosen="meal_menu"),
     row("meal_menu", _E + "meal_menu:MealMenuScreen", ELDER, book="meal_mode"),
-    row("meal_mode", _E + "meal_mode:MealModeScreen", ELDER, chosen="meal_confirm"),
-    row("meal_confirm", _E + "meal_confirm:MealConfirmScreen", ELDER, confirmed="receipt"),
+    row("meal_mode", _E + "meal_mode:MealModeScreen", ELDER, chosen="confirm"),
+    row("window_day", _E + "window_day:WindowDayScreen", ELDER, chosen="window_part"),
+    row("window_part", _E + "window_part:WindowPartScreen", ELDER, kind="window_kind",
+        confirm="confirm"),
+    row("window_kind", _E + "window_kind:WindowKindScreen", ELDER, needs="window_needs",
+        confirm="confirm"),
+    row("window_needs", _E + "window_needs:WindowNeedsScreen", ELDER, chosen="confirm"),
+    row("service_department", _E + "service_department:ServiceDepartmentScreen", ELDER,
+        chosen="service_day"),
+    row("service_day", _E + "service_day:ServiceDayScreen", ELDER, time="service_time",
+        confirm="confirm"),
+    row("service_time", _E + "service_time:ServiceTimeScreen", ELDER, chosen="confirm"),
+    row("session_list", _E + "session_list:SessionListScreen", ELDER, chosen="confirm"),
+    row("confirm", _E + "confirm:ConfirmScreen", ELDER, confirmed="receipt"),
     row("receipt", _E + "receipt:ReceiptScreen", ELDER, done=HOME),
-    row("cleaning_day", _E + "cleaning_day:CleaningDayScreen", ELDER,
-        chosen="cleaning_window"),
-    row("cleaning_window", _E + "cleaning_window:CleaningWindowScreen", ELDER,
-        chosen="cleaning_kind"),
-    row("cleaning_kind", _E + "cleaning_kind:CleaningKindScreen", ELDER,
-        chosen="cleaning_needs"),
-    row("cleaning_needs", _E + "cleaning_needs:CleaningNeedsScreen", ELDER,
-        chosen="cleaning_confirm"),
-    row("cleaning_confirm", _E + "cleaning_confirm:CleaningConfirmScreen", ELDER,
-        confirmed="receipt"),
-    row("medical", _E + "medical:MedicalScreen", ELDER, clinic="clinic_department",
-        home_visit="home_visit_day", health_check="health_check_day"),
-    row("clinic_department", _E + "clinic_department:ClinicDepartmentScreen", ELDER,
-        chosen="clinic_day"),
-    row("clinic_day", _E + "station_day:ClinicDayScreen", ELDER, chosen="clinic_time"),
-    row("clinic_time", _E + "clinic_time:ClinicTimeScreen", ELDER, chosen="medical_confirm"),
-    row("home_visit_day", _E + "station_day:HomeVisitDayScreen", ELDER,
-        chosen="medical_confirm"),
-    row("health_check_day", _E + "station_day:HealthCheckDayScreen", ELDER,
-        chosen="medical_confirm"),
-    row("medical_confirm", _E + "medical_confirm:MedicalConfirmScreen", ELDER,
-        confirmed="receipt"),
     row("my_bookings", _E + "my_bookings:MyBookingsScreen", ELDER, cancel="booking_cancel",
-        alternative_meal="meal_confirm", alternative_cleaning="cleaning_confirm",
-        alternative_medical="medical_confirm"),
+        alternative="confirm"),
     row("booking_cancel", _E + "booking_cancel:BookingCancelScreen", ELDER),
     row("rating", _E + "rating:RatingScreen", ELDER, chosen="rating_reasons",
         later="services"),

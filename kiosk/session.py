@@ -11,23 +11,15 @@ if TYPE_CHECKING:  # the home screen needs a session long before any booking rul
 
 
 @dataclass
-class MealDraft:
-    """A meal booking as far as the elder has chosen; each screen fills one field."""
+class Draft:
+    """A booking of any service as far as the elder has chosen; each screen fills a field."""
 
+    service: str = ""  # the catalogue key: meal, cleaning, clinic, activity, visit…
     day: dt.date | None = None
     slot_id: str | None = None
-    mode: str | None = None
-
-
-@dataclass
-class ServiceDraft:
-    """A cleaning or health-station booking as far as the elder has chosen."""
-
-    service: str = ""  # cleaning / clinic / home_visit / health_check
-    day: dt.date | None = None
-    window: str = ""
-    slot_id: str | None = None
-    kind: str = ""
+    mode: str = ""  # a meal's way of receiving it
+    window: str = ""  # am / pm
+    kind: str = ""  # a cleaning's kind
     needs: list[str] = field(default_factory=list)
     department: str = ""
 
@@ -45,12 +37,12 @@ class Feedback:
 class Session:
     elder: Elder | None = None
     staff_id: str | None = None
-    meal: MealDraft = field(default_factory=MealDraft)
+    draft: Draft = field(default_factory=Draft)
     receipt: Booking | None = None
-    service: ServiceDraft = field(default_factory=ServiceDraft)
     feedback: Feedback = field(default_factory=Feedback)
     cancelling: str | None = None  # the booking id on the cancel confirm screen
     notice: str = ""  # a message key the next screen shows once (e.g. 已取消)
+    news: list[str] = field(default_factory=list)  # sentences told once after sign-in
 
     @property
     def signed_in(self) -> bool:
@@ -64,9 +56,9 @@ class Session:
         """Sign-out: nothing of the elder stays in memory-held view state."""
         self.elder = None
         self.staff_id = None
-        self.meal = MealDraft()
+        self.draft = Draft()
         self.receipt = None
-        self.service = ServiceDraft()
         self.feedback = Feedback()
         self.cancelling = None
         self.notice = ""
+        self.news = []

@@ -152,6 +152,10 @@ class KioskWindow(QMainWindow):
         self.go_home()
         self.core.session.sign_in(elder)
         self.idle.restart()
+        # told once on the services screen: a waiting-list place came, signed in at the door
+        self.core.session.news = self.core.sign_in_news(elder)
+        if self.core.session.news:
+            self.action_done()  # a sign-in at the door is on its way to the platform
         due = self.core.ratings.due(elder.id)  # a done service not yet rated: ask once
         self.core.session.feedback.booking = due
         self.answer("rate" if due is not None else "identified")

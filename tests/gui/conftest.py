@@ -164,6 +164,20 @@ def tap_key(qtbot, win, key: str, **params: object) -> None:
     tap(qtbot, win, win.core.text(key, **params))
 
 
+def tap_service(qtbot, win, key: str) -> None:
+    """Tap the tile of a service by its catalogue name in the window's own language, turning
+    the services screen's pages to it."""
+    from kiosk import catalogue
+
+    text = win.core.text("service.my_bookings") if key == "my_bookings" else \
+        catalogue.entry(win.core.store, key).name(win.core.text.language)
+    for _ in range(3):  # the services screen pages its tiles (four a page at 超大)
+        if any(b.text().split("\n")[0] == text for b in visible_buttons(win)):
+            break
+        tap_key(qtbot, win, "page.next")
+    tap(qtbot, win, text)
+
+
 def type_card(qtbot, win, digits: str) -> None:
     for digit in digits:
         tap(qtbot, win, digit)

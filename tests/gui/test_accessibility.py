@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 
 from kiosk import staff
-from tests.gui.conftest import VoiceStandIn, find_button, tap, tap_key, type_card
+from tests.gui.conftest import VoiceStandIn, find_button, tap, tap_key, tap_service, type_card
 from tests.gui.test_staff_mode import sign_in
 from ui.widgets import BigButton
 
@@ -76,7 +76,7 @@ def test_confirm_screens_have_one_back_and_name_every_button_once(qtbot, window)
     type_card(qtbot, window, LI)
     for text in ("助餐", "明天", "午餐", "订这一餐", "在食堂吃"):
         tap(qtbot, window, text)
-    assert window.current.name == "meal_confirm"
+    assert window.current.name == "confirm"
     assert names_twice(window) == []
     assert [name(b) for b in reachable_buttons(window)].count("返回") == 1
     tap(qtbot, window, "返回修改")  # says what it does: back to change the choice
@@ -84,7 +84,7 @@ def test_confirm_screens_have_one_back_and_name_every_button_once(qtbot, window)
     window.show_screen("services")
     for text in ("助医", "体检", "明天"):
         tap(qtbot, window, text)
-    assert window.current.name == "medical_confirm" and names_twice(window) == []
+    assert window.current.name == "confirm" and names_twice(window) == []
 
 
 def test_two_bookings_two_cancel_buttons_that_say_which(qtbot, window):
@@ -92,7 +92,7 @@ def test_two_bookings_two_cancel_buttons_that_say_which(qtbot, window):
     core.meals.book("elder-0002", "meal:2026-11-25:lunch", "dine_in")
     core.meals.book("elder-0002", "meal:2026-11-25:dinner", "pickup")
     type_card(qtbot, window, LI)
-    tap(qtbot, window, "我的预订")
+    tap_service(qtbot, window, "my_bookings")
     cancels = [b for b in reachable_buttons(window) if b.text() == "取消这个预订"]
     names = [name(b) for b in cancels]
     assert len(cancels) == 2 and len(set(names)) == 2, names

@@ -24,6 +24,7 @@ from tests.gui.conftest import (
     screen_says,
     tap,
     tap_key,
+    tap_service,
     type_card,
     visible_buttons,
 )
@@ -53,7 +54,7 @@ def mm_tall(window, widget) -> float:
 def test_a_booking_card_says_what_then_its_status_then_what_to_do(qtbot, window):
     window.core.meals.book("elder-0002", "meal:2026-11-25:lunch", "dine_in")
     type_card(qtbot, window, LI)
-    tap(qtbot, window, "我的预订")
+    tap_service(qtbot, window, "my_bookings")
     what = shown_label(window, "11月25日 星期三 午餐，在食堂吃")
     status = shown_label(window, "待确认")
     cancel = find_button(window, "取消这个预订")
@@ -158,7 +159,7 @@ def test_staff_booking_for_an_elder_see_her_name_on_every_step(qtbot, window):
     for text in ("助餐", "明天", "午餐", "订这一餐", "到食堂取"):
         assert screen_says(window, "代办：王秀英"), window.current.name
         tap(qtbot, window, text)
-    assert window.current.name == "meal_confirm" and screen_says(window, "代办：王秀英")
+    assert window.current.name == "confirm" and screen_says(window, "代办：王秀英")
     tap(qtbot, window, "确认")
     assert screen_says(window, "代办：王秀英")
     tap(qtbot, window, "回到首页")  # the staff home: nobody's name any more
@@ -176,7 +177,9 @@ def test_staff_booking_screens_with_the_name_meet_the_rules(qtbot, window, langu
     metrics = on_screen(window, screen, size)
     problems = []
     tap_key(qtbot, window, "staff.elder.services")
-    for key in ("service.meal", "day.tomorrow", "meal.lunch", "menu.book", "mode.pickup"):
+    problems += [f"services: {p}" for p in window_problems(window, screen, metrics)]
+    tap_service(qtbot, window, "meal")
+    for key in ("day.tomorrow", "meal.lunch", "menu.book", "mode.pickup"):
         problems += [f"{window.current.name}: {p}"
                      for p in window_problems(window, screen, metrics)]
         tap_key(qtbot, window, key)

@@ -104,7 +104,7 @@ def test_a_full_meal_found_at_confirm_is_told_plainly_and_nothing_is_booked(qtbo
     window.core.store.conn.execute(
         "UPDATE slots SET capacity = 0 WHERE id = 'meal:2026-11-25:lunch'")
     tap(qtbot, window, "确认")
-    assert window.current.name == "meal_confirm"
+    assert window.current.name == "confirm"
     assert screen_says(window, "这一餐已经订满了。")
     assert window.core.store.query_one("SELECT COUNT(*) FROM bookings")[0] == 0
 
@@ -188,7 +188,7 @@ def test_a_full_disk_at_confirm_gets_a_plain_message_and_loses_nothing(
         tap(qtbot, window, text)
     filler = fill_disk(tiny_disk)
     tap(qtbot, window, "确认")
-    assert window.current.name == "meal_confirm"
+    assert window.current.name == "confirm"
     assert screen_says(window, "系统暂时出了问题，已办好的预订不会丢失。")
     filler.unlink()  # staff free some space: the same confirm now works
     assert [r["id"] for r in core.store.query("SELECT id FROM bookings")] == [earlier.id]

@@ -14,6 +14,7 @@ from tests.gui.conftest import (
     cycle_ended,
     tap,
     tap_key,
+    tap_service,
     type_card,
     visible_buttons,
 )
@@ -42,7 +43,7 @@ def walk(qtbot, window):
     yield "home with an unknown card"
     type_card(qtbot, window, "10000002")  # 李建国: delivery allowed, so three modes show
     yield "services"
-    tap_key(qtbot, window, "service.meal")
+    tap_service(qtbot, window, "meal")
     yield "days"
     tap_key(qtbot, window, "day.today")
     yield "lunch or dinner"
@@ -56,7 +57,7 @@ def walk(qtbot, window):
     yield "receipt"
     tap_key(qtbot, window, "receipt.home")
     type_card(qtbot, window, "10000002")
-    tap_key(qtbot, window, "service.meal")
+    tap_service(qtbot, window, "meal")
     tap_key(qtbot, window, "day.today")
     tap_key(qtbot, window, "meal.lunch")
     yield "lunch or dinner, already booked, with its message"
@@ -112,7 +113,7 @@ def walk_services(qtbot, window):
     yield "help, dealt with"
     tap_key(qtbot, window, "help.back")
     type_card(qtbot, window, "10000002")
-    tap_key(qtbot, window, "service.cleaning")
+    tap_service(qtbot, window, "cleaning")
     yield "cleaning days"
     tap_key(qtbot, window, "page.next")
     yield "cleaning days, page 2"
@@ -135,16 +136,16 @@ def walk_services(qtbot, window):
     yield "cleaning receipt"
     window.core.cleaning.book("elder-0003", "cleaning:2026-11-25:pm", "deep")  # 1 unit left
     to_services(window)
-    tap_key(qtbot, window, "service.cleaning")
+    tap_service(qtbot, window, "cleaning")
     tap_key(qtbot, window, "day.tomorrow")
     tap_key(qtbot, window, "window.pm")
     yield "cleaning kind, deep clean too big for the window"
     tap_key(qtbot, window, "kind.deep")
     yield "cleaning kind, deep clean refused with its message"
     to_services(window)
-    tap_key(qtbot, window, "service.medical")
+    tap_service(qtbot, window, "medical")
     yield "medical"
-    tap_key(qtbot, window, "service.clinic")
+    tap_service(qtbot, window, "clinic")
     yield "departments"
     tap_key(qtbot, window, "department.general")
     yield "clinic days"
@@ -157,21 +158,21 @@ def walk_services(qtbot, window):
     tap_key(qtbot, window, "confirm.ok")
     yield "clinic receipt"
     to_services(window)
-    tap_key(qtbot, window, "service.medical")
-    tap_key(qtbot, window, "service.home_visit")
+    tap_service(qtbot, window, "medical")
+    tap_service(qtbot, window, "home_visit")
     yield "home visit days"
     tap_key(qtbot, window, "day.tomorrow")
     yield "home visit confirm"
     to_services(window)
-    tap_key(qtbot, window, "service.medical")
-    tap_key(qtbot, window, "service.health_check")
+    tap_service(qtbot, window, "medical")
+    tap_service(qtbot, window, "health_check")
     yield "health check days"
     tap_key(qtbot, window, "day.tomorrow")
     yield "health check confirm"
     tap_key(qtbot, window, "confirm.ok")
     to_services(window)
     yield "services, before my bookings"
-    tap_key(qtbot, window, "service.my_bookings")
+    tap_service(qtbot, window, "my_bookings")
     yield "my bookings"
     tap_key(qtbot, window, "page.next")
     yield "my bookings, page 2"
@@ -192,7 +193,7 @@ def walk_services(qtbot, window):
     yield "complaint"
     tap_key(qtbot, window, "complaint.file")
     yield "services, complaint received"
-    tap_key(qtbot, window, "service.meal")  # where the walk above measured the idle warning
+    tap_service(qtbot, window, "meal")  # where the walk above measured the idle warning
     tap_key(qtbot, window, "day.today")
     tap_key(qtbot, window, "meal.lunch")
 

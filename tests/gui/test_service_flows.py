@@ -4,7 +4,14 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 
 from kiosk import outbox
-from tests.gui.conftest import find_button, screen_says, tap, type_card, visible_buttons
+from tests.gui.conftest import (
+    find_button,
+    screen_says,
+    tap,
+    tap_service,
+    type_card,
+    visible_buttons,
+)
 
 LI, WANG = "10000002", "10000001"  # 李建国 may have home visits; 王秀英 may not
 
@@ -16,7 +23,7 @@ def bookings(window):
 def test_li_books_a_deep_clean_with_needs_and_sees_the_price(qtbot, window, speaker):
     type_card(qtbot, window, LI)
     tap(qtbot, window, "助洁")
-    assert window.current.name == "cleaning_day"
+    assert window.current.name == "window_day"
     assert find_button(window, "今天").text().endswith("已过预约时间")
     tap(qtbot, window, "下一页")
     assert screen_says(window, "11月30日") and not screen_says(window, "11月25日")
@@ -52,7 +59,7 @@ def test_a_clinic_appointment_department_day_and_half_hour(qtbot, window):
     tap(qtbot, window, "今天")
     assert screen_says(window, "这一天没有这项服务。")
     tap(qtbot, window, "明天")
-    assert window.current.name == "clinic_time"
+    assert window.current.name == "service_time"
     tap(qtbot, window, "09:00–09:30")
     assert screen_says(window, "您要约11月25日 星期三 09:00的中医门诊（周医生），挂号费¥1.00。")
     tap(qtbot, window, "确认")
@@ -91,7 +98,7 @@ def test_my_bookings_cancel_with_one_confirm(qtbot, window):
     cleaning = core.cleaning.book("elder-0002", "cleaning:2026-11-25:am", "standard")
     core.meals.book("elder-0002", "meal:2026-11-25:lunch", "pickup")
     type_card(qtbot, window, LI)
-    tap(qtbot, window, "我的预订")
+    tap_service(qtbot, window, "my_bookings")
     assert screen_says(window, "11月25日 星期三 午餐，到食堂取")
     assert screen_says(window, "11月25日 星期三 上午 日常保洁")
     assert screen_says(window, f"预订号 {cleaning.number}")
@@ -118,10 +125,10 @@ def test_a_refused_booking_offers_the_nearest_alternative_in_one_tap(qtbot, wind
         conn.execute("UPDATE bookings SET status = 'rejected', reason = 'full' WHERE id = ?",
                      (refused.id,))
     type_card(qtbot, window, LI)
-    tap(qtbot, window, "我的预订")
+    tap_service(qtbot, window, "my_bookings")
     assert screen_says(window, "未成功：已经约满了。")
     tap(qtbot, window, "改约")
-    assert window.current.name == "cleaning_confirm"
+    assert window.current.name == "confirm"
     assert screen_says(window, "11月25日 星期三下午的日常保洁")
     tap(qtbot, window, "确认")
     assert window.current.name == "receipt"
@@ -189,4 +196,4 @@ def test_help_on_every_screen_one_confirm_and_staff_are_told(qtbot, window, spea
     first = outbox.pending(window.core.store.conn)[0]
     assert first.op_type == "help.create"
     tap(qtbot, window, "好的")
-    assert window.current.name == "cleaning_day"
+    assert window.current.name == "window_day"

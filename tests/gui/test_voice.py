@@ -61,11 +61,11 @@ def test_nothing_private_is_spoken(qtbot, window, speaker):
 
 def test_choices_dishes_and_the_price_are_said_for_those_who_cannot_read(qtbot, window, speaker):
     type_card(qtbot, window, "10000001")
-    assert speaker.said[-1] == "您好！请选择：助餐、助洁、助医、我的预订。"
+    assert speaker.said[-1] == "您好！请选择：助餐、助洁、助医、文化活动、探望陪伴、我的预订。"
     for text in FLOW[:4]:
         tap(qtbot, window, text)
     core = window.core
-    slot = get_slot(core.store, core.session.meal.slot_id, core.clock.tz)
+    slot = get_slot(core.store, core.session.draft.slot_id, core.clock.tz)
     said = speaker.said[-2]  # the menu's prompt, before the next screen's
     assert said.startswith("这一餐有") and "您付¥" in said
     assert slot.menu and all(dish.name in said for dish in slot.menu)

@@ -58,7 +58,7 @@ class MealChoiceScreen(Screen):
     def enter(self) -> None:
         self.hide_message()
         core = self.core
-        day = core.session.meal.day
+        day = core.session.draft.day
         self.set_title(self.t("meal.choice.title", day=self.t.day(day, "format.day_short")))
         views = slots_between(core.store, day, day, core.session.elder.id, core.clock.now())
         self.views = {v.slot.meal: v for v in views}
@@ -95,5 +95,5 @@ class MealChoiceScreen(Screen):
         if not view.bookable:
             self.show_message(self.t(slot_refusal_key(view)))
             return
-        self.core.session.meal.slot_id = view.slot.id
+        self.core.session.draft.slot_id = view.slot.id
         self.shell.answer("chosen")

@@ -5,7 +5,7 @@ from PySide6.QtWidgets import QGridLayout
 
 from kiosk.meals import DayView, booking_days
 from ui.screens.base import Screen
-from ui.screens.cleaning_day import day_line
+from ui.screens.window_day import day_line
 from ui.widgets import BigButton
 
 
@@ -57,5 +57,5 @@ class MealDayScreen(Screen):
     def _chosen(self, index: int) -> None:
         if index >= len(self.days):
             return
-        self.core.session.meal.day = self.days[index].day
+        self.core.session.draft.day = self.days[index].day
         self.shell.answer("chosen")

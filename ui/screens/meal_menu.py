@@ -30,7 +30,7 @@ class MealMenuScreen(Screen):
     def enter(self) -> None:
         self.hide_message()
         core, t = self.core, self.t
-        slot = get_slot(core.store, core.session.meal.slot_id, core.clock.tz)
+        slot = get_slot(core.store, core.session.draft.slot_id, core.clock.tz)
         # the short day (Wednesday 25): at 超大 in English the long one wraps to a third line
         self.set_title(t("menu.title", day=t.day(slot.day, "format.day_short"),
                          meal=t("meal." + slot.meal)))

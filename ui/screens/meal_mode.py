@@ -38,5 +38,5 @@ class MealModeScreen(Screen):
         return self.t("mode.prompt" if allowed else "mode.prompt.no_delivery")
 
     def _chosen(self, mode: str) -> None:
-        self.core.session.meal.mode = mode
+        self.core.session.draft.mode = mode
         self.shell.answer("chosen")

@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout
 from kiosk.bookings import booking_qr_payload
 from kiosk.my_bookings import Alternative, BookingCard, describe
 from kiosk.paths import ASSETS
-from kiosk.session import ServiceDraft
+from kiosk.session import Draft
 from ui.qr import qr_pixmap
 from ui.screens.base import Screen
 from ui.screens.paged import keep_place
@@ -172,18 +172,8 @@ class MyBookingsScreen(Screen):
 
     def _take_alternative(self, card: BookingCard) -> None:
         """One tap to the confirm screen of the nearest open slot, with the same choices."""
-        session, booking, alternative = self.core.session, card.booking, card.alternative
-        if alternative.service == "meal":
-            session.meal.day = alternative.day
-            session.meal.slot_id = alternative.slot_id
-            session.meal.mode = booking.mode
-            self.shell.answer("alternative_meal")
-            return
-        session.service = ServiceDraft(booking.service, alternative.day, "",
-                                       alternative.slot_id, booking.kind, list(booking.needs),
-                                       booking.department)
-        if booking.service == "cleaning":
-            session.service.window = alternative.slot_id.rsplit(":", 1)[-1]
-            self.shell.answer("alternative_cleaning")
-        else:
-            self.shell.answer("alternative_medical")
+        booking, alternative = card.booking, card.alternative
+        self.core.session.draft = Draft(booking.service, alternative.day, alternative.slot_id,
+                                        booking.mode, "", booking.kind, list(booking.needs),
+                                        booking.department)
+        self.shell.answer("alternative")

@@ -47,7 +47,9 @@ class ReceiptScreen(Screen):
         core, t = self.core, self.t
         booking = core.session.receipt
         confirmed = booking.status == "confirmed"
-        self.status.setText(t("receipt.confirmed" if confirmed else "receipt.tentative"))
+        waiting = booking.status == "waitlisted"
+        self.status.setText(t("receipt.confirmed" if confirmed else
+                              "receipt.waitlisted" if waiting else "receipt.tentative"))
         restyle(self.status, "status_ok" if confirmed else "status_wait")
         self.number.setText(t("receipt.number", number=booking.number))
         # What was booked, in the words of its card in 我的预订 (not the confirm's question)

@@ -127,8 +127,8 @@ class StaffElderScreen(StaffScreen):
     def _quick(self, index: int) -> None:
         if index < len(self.slots):
             slot = self.slots[index]
-            self.core.session.meal.day = slot.day
-            self.core.session.meal.slot_id = slot.id
+            self.core.session.draft.day = slot.day
+            self.core.session.draft.slot_id = slot.id
             self.shell.answer("meal")
 
     def _edit(self) -> None:

@@ -1,8 +1,11 @@
-"""Cleaning, step 2: morning (上午) or afternoon (下午) of the chosen day, with free teams."""
+"""A service booked by a window, step 2: morning (上午) or afternoon (下午) of the chosen day,
+with its free places; then its kinds (a cleaning's) or straight to the confirm screen."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout
 
+from kiosk import catalogue
+from kiosk.booking_text import service_words
 from kiosk.cleaning import WINDOWS
 from kiosk.my_bookings import service_reason_key
 from kiosk.slots import SlotView
@@ -18,8 +21,8 @@ def window_state(t, view: SlotView | None) -> str:
     return t("cleaning.window.open", time=t.time(view.slot.start), end=t.time(view.slot.end))
 
 
-class CleaningWindowScreen(Screen):
-    name = "cleaning_window"
+class WindowPartScreen(Screen):
+    name = "window_part"
 
     def build(self) -> None:
         row = QHBoxLayout()
@@ -38,16 +41,19 @@ class CleaningWindowScreen(Screen):
     def enter(self) -> None:
         self.hide_message()
         core, t = self.core, self.t
-        day = core.session.service.day
-        self.set_title(t("cleaning.window.title", day=t.day(day, "format.day_short")))
-        self.views = core.cleaning.windows(core.session.elder.id, day)
+        day = core.session.draft.day
+        entry = catalogue.entry(core.store, core.session.draft.service)
+        self.set_title(service_words(t, entry, "window.title", day=t.day(day, "format.day_short")))
+        self.flow = core.flow(core.session.draft.service)
+        self.views = self.flow.windows(core.session.elder.id, day)
         for window, button in self.buttons.items():
             view = self.views.get(window)
             button.setText(f"{t('window.' + window)}\n{window_state(t, view)}")
             button.set_role("tile" if view is not None and view.bookable else "unavailable")
 
     def prompt(self) -> str:
-        return self.t("cleaning.window.prompt")
+        entry = catalogue.entry(self.core.store, self.core.session.draft.service)
+        return service_words(self.t, entry, "window.prompt")
 
     def clear(self) -> None:
         super().clear()
@@ -59,6 +65,7 @@ class CleaningWindowScreen(Screen):
             reason = view.refusal if view is not None else "unknown_slot"
             self.show_message(self.t(service_reason_key(reason)))
             return
-        draft = self.core.session.service
+        draft = self.core.session.draft
         draft.window, draft.slot_id = window, view.slot.id
-        self.shell.answer("chosen")
+        provider = self.flow.provider()
+        self.shell.answer("kind" if provider is not None and provider.kinds else "confirm")

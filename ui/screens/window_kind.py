@@ -1,4 +1,5 @@
-"""Cleaning, step 3: 日常保洁 (about 2 hours) or 深度保洁 (about 4 hours, two team units)."""
+"""A service booked by a window, step 3 where its provider has kinds: 日常保洁 (about 2 hours)
+or 深度保洁 (about 4 hours, two team units)."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout
@@ -10,8 +11,8 @@ from ui.widgets import BigButton
 MAX_KINDS = 3
 
 
-class CleaningKindScreen(Screen):
-    name = "cleaning_kind"
+class WindowKindScreen(Screen):
+    name = "window_kind"
 
     def build(self) -> None:
         self.set_title(self.t("cleaning.kind.title"))
@@ -31,9 +32,10 @@ class CleaningKindScreen(Screen):
     def enter(self) -> None:
         self.hide_message()
         core, t = self.core, self.t
-        window = core.cleaning.windows(core.session.elder.id, core.session.service.day) \
-            .get(core.session.service.window)
-        self.kinds = core.cleaning.kinds(core.session.elder, window) if window else []
+        flow = core.flow(core.session.draft.service)
+        window = flow.windows(core.session.elder.id, core.session.draft.day) \
+            .get(core.session.draft.window)
+        self.kinds = flow.kinds(core.session.elder, window) if window else []
         for index, button in enumerate(self.buttons):
             choice = self.kinds[index] if index < len(self.kinds) else None
             button.setVisible(choice is not None)
@@ -59,5 +61,6 @@ class CleaningKindScreen(Screen):
         if not choice.available:
             self.show_message(self.t("service.reason.full_deep"))
             return
-        self.core.session.service.kind = choice.kind.code
-        self.shell.answer("chosen")
+        self.core.session.draft.kind = choice.kind.code
+        provider = self.core.flow(self.core.session.draft.service).provider()
+        self.shell.answer("needs" if provider is not None and provider.needs else "confirm")

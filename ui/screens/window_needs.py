@@ -10,8 +10,8 @@ from ui.widgets import BigButton
 MAX_CHIPS = 6
 
 
-class CleaningNeedsScreen(Screen):
-    name = "cleaning_needs"
+class WindowNeedsScreen(Screen):
+    name = "window_needs"
 
     def build(self) -> None:
         self.set_title(self.t("cleaning.needs.title"))
@@ -31,12 +31,12 @@ class CleaningNeedsScreen(Screen):
 
     def enter(self) -> None:
         self.hide_message()
-        provider = self.core.cleaning.provider()
+        provider = self.core.flow(self.core.session.draft.service).provider()
         self.codes = list(provider.needs[:MAX_CHIPS]) if provider else []
         self._show()
 
     def _show(self) -> None:
-        chosen = self.core.session.service.needs
+        chosen = self.core.session.draft.needs
         for index, chip in enumerate(self.chips):
             code = self.codes[index] if index < len(self.codes) else None
             chip.setVisible(code is not None)
@@ -59,7 +59,7 @@ class CleaningNeedsScreen(Screen):
     def _toggle(self, index: int) -> None:
         if index >= len(self.codes):
             return
-        needs = self.core.session.service.needs
+        needs = self.core.session.draft.needs
         code = self.codes[index]
         if code in needs:
             needs.remove(code)

@@ -1,25 +1,25 @@
-"""Meals, step 5: the whole booking in one sentence with the price, and big 确认 / 返回."""
+"""The confirm screen every service shares: the whole booking in one sentence (kiosk's
+booking_text), what she pays, big 返回 and 确认 (bottom right); a waiting-list place says so."""
 from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout
 
-from kiosk.errors import KnownError
+from kiosk.booking_text import confirm_sentence
+from kiosk.errors import BookingRejected, KnownError
+from kiosk.my_bookings import service_reason_key
 from ui.screens.base import Screen
 from ui.widgets import BigButton, label
 
 
-def booking_sentence(t, quote) -> str:
-    return t("meal.confirm.sentence", day=t.day(quote.slot.day), meal=t("meal." + quote.slot.meal),
-             mode=t("mode." + quote.mode), pay=t.price(quote.pay_cents))
-
-
-class MealConfirmScreen(Screen):
-    name = "meal_confirm"
+class ConfirmScreen(Screen):
+    name = "confirm"
 
     def build(self) -> None:
         self.set_title(self.t("confirm.title"))
-        self.sentence = label("", "big")
+        self.sentence = label("", "title")
         self.body.addWidget(self.sentence)
+        self.status = label("", "note")
+        self.body.addWidget(self.status)
         self.body.addWidget(self.message)
         self.body.addStretch(1)
         row = QHBoxLayout()
@@ -38,9 +38,14 @@ class MealConfirmScreen(Screen):
     def enter(self) -> None:
         self.hide_message()
         core = self.core
-        draft = core.session.meal
-        self.quote = core.meals.quote(core.session.elder, draft.slot_id, draft.mode)
-        self.sentence.setText(booking_sentence(self.t, self.quote))
+        draft = core.session.draft
+        self.quote = core.bookings.quote(core.session.elder, draft.slot_id, mode=draft.mode,
+                                         kind=draft.kind, needs=draft.needs)
+        self.sentence.setText(confirm_sentence(self.t, self.quote))
+        # A meal within a lease is final at once; anything else waits for the platform.
+        escrow = self.quote.service.policy.escrow
+        self.status.setText("" if escrow else self.t("confirm.tentative_note"))
+        self.status.setVisible(not escrow)
         self.ok.setEnabled(True)
 
     def prompt(self) -> str:
@@ -53,10 +58,13 @@ class MealConfirmScreen(Screen):
 
     def _confirm(self) -> None:
         core = self.core
-        draft = core.session.meal
         try:
-            booking = core.meals.book(core.session.elder.id, draft.slot_id, draft.mode,
-                                      staff_id=core.session.staff_id)
+            booking = core.bookings.book(self.quote, staff_id=core.session.staff_id)
+        except BookingRejected as error:
+            key = f"reason.{error.reason}" if self.quote.service.slot_kind == "meal" \
+                else service_reason_key(error.reason)
+            self.show_message(self.t(key))
+            return
         except KnownError as error:
             self.show_message(self.t(error.message_key))
             return
