@@ -11,6 +11,7 @@ from pathlib import Path
 
 from elder_wire.codes import EXPECTED, sql_list
 from elder_wire.meals import MEALS, MODES
+from kiosk import catalogue
 from kiosk.private import private_dir, private_file
 from kiosk.store import Store
 
@@ -38,13 +39,23 @@ class MealTotals:
     dishes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class ServiceList:
+    """One service's bookings of the day: cleaning jobs, clinic appointments, an activity's
+    sign-ups, companion visits…"""
+
+    key: str
+    name: str  # in the catalogue's words, in the screen's language
+    slot_kind: str
+    lines: list[ListLine]
+
+
 @dataclass
 class DayLists:
     day: dt.date
     meals: list[ListLine]
     totals: dict[str, MealTotals]
-    cleaning: list[ListLine] | None  # None: this kiosk has no cleaning data yet
-    clinic: list[ListLine] | None
+    services: dict[str, ServiceList]  # every other service of the catalogue, in its order
 
 
 def meal_lines(store: Store, day: dt.date) -> list[ListLine]:
@@ -78,31 +89,35 @@ def meal_totals(store: Store, day: dt.date, lines: list[ListLine]) -> dict[str, 
     return totals
 
 
-def service_lines(store: Store, day: dt.date, service: str) -> list[ListLine] | None:
-    """Cleaning jobs or clinic appointments of the day, once the kiosk stores services."""
+def service_lines(store: Store, day: dt.date, service: str) -> list[ListLine]:
+    """A service's bookings of the day: who, which window, department or session, and when;
+    the address where the service goes to the elder (a window: cleaning, a visit)."""
     rows = store.query(
-        f"""SELECT b.id, b.number, b.status, b.kind, s.part, s.department, s.starts_at,
-                   e.name, e.address
+        f"""SELECT b.id, b.number, b.status, b.kind, s.part, s.department, s.title,
+                   s.starts_at, e.name, e.address
             FROM bookings b JOIN slots s ON s.id = b.slot_id
             JOIN elders e ON e.id = b.elder_id
             WHERE s.day = ? AND s.service = ? AND b.status IN {sql_list(EXPECTED)}
             ORDER BY s.starts_at, s.department, e.name""", (day.isoformat(), service))
     lines = []
     for r in rows:
-        if service == "cleaning":
+        start = dt.datetime.fromisoformat(r["starts_at"]).strftime("%H:%M")
+        if r["part"] in ("am", "pm"):  # goes to her home: the window, the kind, the address
             lines.append(ListLine(r["id"], r["number"], r["name"], r["part"], r["kind"],
                                   (), r["status"], r["address"]))
         else:
-            start = dt.datetime.fromisoformat(r["starts_at"]).strftime("%H:%M")
-            lines.append(ListLine(r["id"], r["number"], r["name"], r["department"], start, (),
-                                  r["status"]))
+            lines.append(ListLine(r["id"], r["number"], r["name"],
+                                  r["department"] or r["title"], start, (), r["status"]))
     return lines
 
 
-def day_lists(store: Store, day: dt.date) -> DayLists:
+def day_lists(store: Store, day: dt.date, language: str = "zh_CN") -> DayLists:
     meals = meal_lines(store, day)
-    return DayLists(day, meals, meal_totals(store, day, meals),
-                    service_lines(store, day, "cleaning"), service_lines(store, day, "clinic"))
+    services = {entry.key: ServiceList(entry.key, entry.name(language), entry.slot_kind,
+                                       service_lines(store, day, entry.key))
+                for entry in catalogue.entries(store)
+                if entry.known and entry.slot_kind not in ("meal", "group")}
+    return DayLists(day, meals, meal_totals(store, day, meals), services)
 
 
 def export_folder(data_dir: Path) -> Path:
@@ -118,10 +133,12 @@ def export_csv(lists: DayLists, folder: Path, t) -> Path:
         out.writerow([t("daylist.col.list"), t("daylist.col.group"), t("daylist.col.mode"),
                       t("daylist.col.elder"), t("daylist.col.dietary"), t("daylist.col.status"),
                       t("daylist.col.number"), t("daylist.col.address")])
-        for name, lines in (("meal", lists.meals), ("cleaning", lists.cleaning or []),
-                            ("clinic", lists.clinic or [])):
-            for line in lines:
-                out.writerow([spreadsheet_text(cell) for cell in csv_row(t, name, line)])
+        for line in lists.meals:
+            out.writerow([spreadsheet_text(cell) for cell in csv_row(t, "meal", line)])
+        for service in lists.services.values():
+            for line in service.lines:
+                out.writerow([spreadsheet_text(cell)
+                              for cell in csv_row(t, service.key, line, service.name)])
     temp.replace(path)
     return path
 
@@ -135,8 +152,8 @@ def spreadsheet_text(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def csv_row(t, list_name: str, line: ListLine) -> list[str]:
-    return [t(f"daylist.{list_name}"), group_text(t, list_name, line.group),
+def csv_row(t, list_name: str, line: ListLine, title: str = "") -> list[str]:
+    return [title or t(f"daylist.{list_name}"), group_text(t, list_name, line.group),
             mode_text(t, list_name, line.mode), line.elder_name, diets_text(t, line.dietary),
             t(f"daylist.status.{line.status}"), line.number, line.address]
 
@@ -145,8 +162,8 @@ def group_text(t, list_name: str, group: str) -> str:
     """Lunch, 上午 or 全科: the meal, the cleaning window or the clinic department in words."""
     if list_name == "meal":
         return t(f"meal.{group}")
-    if list_name == "cleaning":
-        return t(f"daylist.window.{group}") if group in ("am", "pm") else group
+    if group in ("am", "pm"):
+        return t(f"daylist.window.{group}")
     return t(f"department.{group}") if t.has(f"department.{group}") else group
 
 
@@ -154,9 +171,7 @@ def mode_text(t, list_name: str, mode: str) -> str:
     """到食堂取 or 日常保洁: how a meal is eaten, the kind of cleaning; a clinic's time as is."""
     if list_name == "meal":
         return t(f"mode.{mode}") if mode in MODES else mode
-    if list_name == "cleaning":
-        return t(f"kind.{mode}") if t.has(f"kind.{mode}") else mode
-    return mode
+    return t(f"kind.{mode}") if mode and t.has(f"kind.{mode}") else mode
 
 
 def diets_text(t, dietary: tuple[str, ...]) -> str:

@@ -98,7 +98,8 @@ SCREENS: dict[str, ScreenRow] = {r.name: r for r in (
     row(STAFF_HOME, _S + "home:StaffHomeScreen", STAFF,
         identified="staff_elder",  # a card held to the scanner
         elder="staff_elder", register="staff_elder_form", day_lists="staff_day_lists",
-        attention="staff_attention", sync="staff_sync", settings="staff_settings",
+        attendance="staff_attendance", attention="staff_attention", sync="staff_sync",
+        settings="staff_settings",
         audit="staff_audit"),
     row("staff_elder", _S + "elder:StaffElderScreen", STAFF,
         services="services",  # the elders' own screens, with staff_id set
@@ -109,6 +110,7 @@ SCREENS: dict[str, ScreenRow] = {r.name: r for r in (
     row("staff_elder_needs", _S + "elder_needs:StaffElderNeedsScreen", STAFF,
         saved="staff_elder"),
     row("staff_day_lists", _S + "day_lists:StaffDayListsScreen", STAFF),
+    row("staff_attendance", _S + "attendance:StaffAttendanceScreen", STAFF),
     row("staff_attention", _S + "attention:StaffAttentionScreen", STAFF),
     row("staff_sync", _S + "sync:StaffSyncScreen", STAFF),
     row("staff_settings", _S + "settings:StaffSettingsScreen", STAFF, enrol="staff_enrol"),

@@ -146,7 +146,7 @@ def exported(win, tmp_path) -> list[tuple[str, str]]:
     """Tomorrow's lists as the CSV and the PDF's document say them, cell by cell."""
     t, core = win.core.text, win.core
     lists = day_lists.day_lists(core.store, core.clock.today().replace(day=25))
-    assert lists.cleaning and lists.clinic and lists.meals
+    assert lists.services["cleaning"].lines and lists.services["clinic"].lines and lists.meals
     path = day_lists.export_csv(lists, tmp_path, t)
     with path.open(encoding="utf-8-sig", newline="") as fh:
         cells = [("CSV", cell) for row in csv.reader(fh) for cell in row if cell]

@@ -15,7 +15,8 @@ def places_text(t, view) -> str:
         return t("session.closed")
     if view.free_units > 0:
         return t("session.places", count=view.free_units)
-    return t("session.full_waitlist", count=view.waiting)
+    return t("session.full_waitlist", count=view.waiting) if view.waiting \
+        else t("session.full_waitlist_first")
 
 
 class SessionListScreen(ServiceScreen):

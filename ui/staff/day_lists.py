@@ -22,7 +22,9 @@ from ui.staff.widgets import FitPages, breakable
 from ui.widgets import BigButton
 
 DAYS = 3
-TABS = ("meal", "cleaning", "clinic")
+# The canteen's list, the two busiest services', then every other service of the catalogue
+# (activities, visits, home visits…) on one tab, each under its name.
+TABS = ("meal", "cleaning", "clinic", "more")
 
 
 def meal_summary(t, lists) -> list[str]:
@@ -103,20 +105,30 @@ class StaffDayListsScreen(StaffScreen):
 
     def _load(self) -> None:
         day = self.core.clock.today() + dt.timedelta(self.offset)
-        self.lists = day_lists(self.core.store, day)
+        self.lists = day_lists(self.core.store, day, self.t.language)
         for index, button in enumerate(self.day_buttons):
             button.set_chosen(index == self.offset, "nav_selected", "nav")
         for tab, button in self.tab_buttons.items():
             button.set_chosen(tab == self.tab, "nav_selected", "nav")
         self.set_title(self.t("daylist.screen_title", day=self.t.day(day)))
-        texts = meal_summary(self.t, self.lists) if self.tab == "meal" else []
-        entries = {"meal": self.lists.meals, "cleaning": self.lists.cleaning,
-                   "clinic": self.lists.clinic}[self.tab]
-        if entries is None:
-            texts = [self.t("daylist.no_service_data")]
-        elif not entries:
-            texts.append(self.t("daylist.empty"))
-        self.texts = texts + [line_text(self.t, self.tab, entry) for entry in entries or []]
+        if self.tab == "meal":
+            texts = meal_summary(self.t, self.lists)
+            texts += [line_text(self.t, "meal", line) for line in self.lists.meals] \
+                or [self.t("daylist.empty")]
+        elif self.tab == "more":
+            texts = []
+            for service in self.lists.services.values():
+                if service.key not in TABS and service.lines:
+                    texts.append(self.t("daylist.service_heading", name=service.name,
+                                        count=len(service.lines)))
+                    texts += [line_text(self.t, service.key, line) for line in service.lines]
+            texts = texts or [self.t("daylist.empty")]
+        else:
+            service = self.lists.services.get(self.tab)
+            lines = service.lines if service is not None else []
+            texts = [line_text(self.t, self.tab, line) for line in lines] \
+                or [self.t("daylist.empty")]
+        self.texts = texts
         self._page()
 
     def _page(self, keep_page: bool = False) -> None:

@@ -13,7 +13,8 @@ from ui.widgets import BigButton, label
 
 MAX_QUERY = 18
 MENU = (("register", "staff.menu.register"), ("day_lists", "staff.menu.day_lists"),
-        ("attention", "staff.menu.attention"), ("sync", "staff.menu.sync"),
+        ("attendance", "staff.menu.attendance"), ("attention", "staff.menu.attention"),
+        ("sync", "staff.menu.sync"),
         ("settings", "staff.menu.settings"), ("audit", "staff.menu.audit"))
 
 

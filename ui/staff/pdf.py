@@ -29,10 +29,10 @@ def day_lists_html(t, lists: DayLists, summary: list[str]) -> str:
     parts = [f"<h1>{html.escape(t('daylist.title', day=t.day(lists.day)))}</h1>"]
     parts += [f"<p>{html.escape(line)}</p>" for line in summary]
     parts.append(f"<h2>{html.escape(t('daylist.meal'))}</h2>" + _table(t, "meal", lists.meals))
-    for name, lines in (("cleaning", lists.cleaning), ("clinic", lists.clinic)):
-        if lines is not None:
-            parts.append(f"<h2>{html.escape(t('daylist.' + name))}</h2>"
-                         + _table(t, name, lines))
+    for service in lists.services.values():
+        if service.lines:
+            parts.append(f"<h2>{html.escape(service.name)}</h2>"
+                         + _table(t, service.key, service.lines))
     return "".join(parts)
 
 
