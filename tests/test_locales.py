@@ -56,6 +56,14 @@ def test_dynamic_message_families_are_complete():
                                        "unknown_slot", "unknown_elder", "mode_not_allowed")}
     refusals = ("duplicate", "full", "closed", "no_service")  # kiosk.cleaning.CleaningDay
     needed |= {f"cleaning.day.{r}" for r in refusals} | {f"service.reason.{r}" for r in refusals}
+    # Services as data: every slot kind is worded (kiosk/booking_text.py), every status shown.
+    from elder_wire.catalogue import SLOT_KINDS
+    from elder_wire.codes import BookingStatus
+    kinds = [kind for kind in SLOT_KINDS if kind not in ("meal", "group")]
+    needed |= {f"slot.{kind}.confirm.sentence" for kind in kinds}
+    needed |= {f"card.slot.{kind}" for kind in kinds} | {"meal.confirm.sentence", "card.meal"}
+    needed |= {f"booking.state.{status}" for status in BookingStatus}
+    needed |= {f"attendance.state.{s}" for s in ("came", "walk_in", "waiting", "expected")}
     assert sorted(needed - set(messages)) == []
 
 

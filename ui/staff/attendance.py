@@ -70,7 +70,7 @@ class StaffAttendanceScreen(StaffScreen):
             texts = [t("attendance.heading", title=slot.title, place=slot.place,
                        time=t.time(slot.start), came=came, booked=booked)]
             texts += [t("attendance.line", name=line.masked_name,
-                        state=t("attendance.state." + _state(line))) for line in sheet]
+                        state=t(f"attendance.state.{_state(line)}")) for line in sheet]
         self.pages.show_texts(texts, keep_page=False,
                               before=[self.message] if self.message.text() else [])
 
