@@ -15,14 +15,13 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from kiosk.bookings import Booking, Bookings
-    from kiosk.cleaning import WindowService
-    from kiosk.clinic import StationService
     from kiosk.config import Settings
     from kiosk.elders import Elder
     from kiosk.help import HelpDesk
     from kiosk.meals import MealBooking
     from kiosk.my_bookings import MyBookings
     from kiosk.ratings import Ratings
+    from kiosk.service_flows import ServiceFlow
     from kiosk.slots import Slot
     from kiosk.sync.status import SyncStatus
 
@@ -39,7 +38,7 @@ class Kiosk:
         self.language = language(settings.language)
         self.text = Translator(self.language.text)
         self.session = Session()
-        self._flows: dict[str, WindowService | StationService] = {}
+        self._flows: dict[str, ServiceFlow] = {}
 
     # The booking rules are built (and their modules imported) when first used: the home
     # screen needs none of them, so start-up does not wait for them (ui/app.py imports them
@@ -57,35 +56,13 @@ class Kiosk:
 
         return Bookings(self.store, self.clock)
 
-    def flow(self, service: str) -> WindowService | StationService:
-        """The days, windows or times of a service booked by a window (cleaning, visits) or by a
-        day or a time (clinic, home visit, health check), by its catalogue entry's slot kind."""
+    def flow(self, service: str) -> ServiceFlow:
+        """The days, windows, departments, times or sessions of a service other than meals."""
         if service not in self._flows:
-            from kiosk import catalogue
-            from kiosk.cleaning import WindowService
-            from kiosk.clinic import StationService
+            from kiosk.service_flows import ServiceFlow
 
-            entry = catalogue.entry(self.store, service)
-            window = entry is not None and entry.slot_kind == "window"
-            self._flows[service] = (WindowService if window else StationService)(
-                self.store, self.clock, service)
+            self._flows[service] = ServiceFlow(self.store, self.clock, service)
         return self._flows[service]
-
-    @property
-    def cleaning(self) -> WindowService:
-        return self.flow("cleaning")
-
-    @property
-    def clinic(self) -> StationService:
-        return self.flow("clinic")
-
-    @property
-    def home_visit(self) -> StationService:
-        return self.flow("home_visit")
-
-    @property
-    def health_check(self) -> StationService:
-        return self.flow("health_check")
 
     @cached_property
     def my_bookings(self) -> MyBookings:

@@ -21,14 +21,13 @@ from pathlib import Path
 from elder_wire.meals import MODES
 from kiosk import outbox
 from kiosk.bookings import cancel_booking, slot_cutoff
-from kiosk.cleaning import WindowService
-from kiosk.clinic import StationService
 from kiosk.clock import Clock
 from kiosk.config import Settings, load_settings
 from kiosk.errors import BookingRejected, KnownError
 from kiosk.help import HelpDesk
 from kiosk.meals import MealBooking
 from kiosk.ratings import SCORES, Ratings, reason_chips
+from kiosk.service_flows import ServiceFlow
 from kiosk.store import Store
 from kiosk.sync.backoff import Backoff
 from kiosk.sync.worker import SyncEvent, SyncWorker
@@ -76,9 +75,8 @@ class ElderActions:
         self.phase = phase
         self.self_kill = self_kill
         self.meals = MealBooking(store, clock)
-        self.services = {"cleaning": WindowService(store, clock, "cleaning"),
-                         **{key: StationService(store, clock, key)
-                            for key in ("clinic", "health_check", "home_visit")}}
+        self.services = {key: ServiceFlow(store, clock, key)
+                         for key in ("cleaning", "clinic", "health_check", "home_visit")}
         self.ratings = Ratings(store, clock)
         self.help = HelpDesk(store, clock)
         self._kill_in_tx = False

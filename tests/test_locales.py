@@ -54,7 +54,7 @@ def test_dynamic_message_families_are_complete():
     needed |= {f"mode.{m}" for m in MODES}
     needed |= {f"reason.{r}" for r in ("full", "closed", "duplicate", "elder_inactive",
                                        "unknown_slot", "unknown_elder", "mode_not_allowed")}
-    refusals = ("duplicate", "full", "closed", "no_service")  # kiosk.cleaning.CleaningDay
+    refusals = ("duplicate", "full", "closed", "no_service")  # kiosk.service_flows.ServiceDay
     needed |= {f"cleaning.day.{r}" for r in refusals} | {f"service.reason.{r}" for r in refusals}
     # Services as data: every slot kind is worded (kiosk/booking_text.py), every status shown.
     from elder_wire.catalogue import SLOT_KINDS

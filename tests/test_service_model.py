@@ -64,9 +64,9 @@ def test_a_full_session_takes_a_waiting_list_place_and_the_payload_says_only_its
 
 def test_a_service_without_a_waiting_list_is_full(core):
     feed(core, session(slot_id="check:1", service="health_check", capacity=1))
-    core.health_check.book(LI, "check:1")
+    core.flow("health_check").book(LI, "check:1")
     with pytest.raises(BookingRejected) as full:
-        core.health_check.book(YANG, "check:1")
+        core.flow("health_check").book(YANG, "check:1")
     assert full.value.reason == "full"
 
 
@@ -99,7 +99,7 @@ def test_a_policy_names_the_permission_it_needs(core):
     feed(core, session(slot_id="visit:1", service="home_visit"))
     assert not get_elder(core.store, WANG).home_visit_allowed
     with pytest.raises(BookingRejected) as refused:
-        core.home_visit.book(WANG, "visit:1")
+        core.flow("home_visit").book(WANG, "visit:1")
     assert refused.value.reason == "not_allowed"
 
 

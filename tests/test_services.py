@@ -18,50 +18,50 @@ AM = f"cleaning:{TOMORROW}:am"
 
 
 def test_cleaning_days_have_two_windows_and_close_the_evening_before(core):
-    days = core.cleaning.days(LI)
+    days = core.flow("cleaning").days(LI)
     assert len(days) == 14 and days[0].day == dt.date(2026, 11, 24)
-    assert [w.slot.window for w in days[1].windows] == ["am", "pm"]
+    assert [w.slot.window for w in days[1].slots] == ["am", "pm"]
     assert not days[0].open  # today's cut-off was yesterday 18:00
     assert days[1].open
     core.clock.set("2026-11-24T18:00:00")
     with pytest.raises(BookingRejected) as refused:
-        core.cleaning.book(LI, AM, "standard")
+        core.flow("cleaning").book(LI, AM, "standard")
     assert refused.value.reason == "closed"
 
 
 def test_a_day_that_cannot_be_booked_says_why(core):
-    core.cleaning.book(LI, AM, "deep")
-    core.cleaning.book(YANG, AM, "standard")  # the morning's three units are gone
-    core.cleaning.book(YANG, f"cleaning:{TOMORROW}:pm", "deep")
-    core.cleaning.book(LI, f"cleaning:{TOMORROW}:pm", "standard")  # and the afternoon's
-    today, tomorrow = core.cleaning.days(WANG)[:2]
+    core.flow("cleaning").book(LI, AM, "deep")
+    core.flow("cleaning").book(YANG, AM, "standard")  # the morning's three units are gone
+    core.flow("cleaning").book(YANG, f"cleaning:{TOMORROW}:pm", "deep")
+    core.flow("cleaning").book(LI, f"cleaning:{TOMORROW}:pm", "standard")  # and the afternoon's
+    today, tomorrow = core.flow("cleaning").days(WANG)[:2]
     assert (today.refusal, tomorrow.refusal) == ("closed", "full")
-    assert core.cleaning.days(LI)[1].refusal == "duplicate"
-    assert core.cleaning.days(LI)[2].refusal is None
+    assert core.flow("cleaning").days(LI)[1].refusal == "duplicate"
+    assert core.flow("cleaning").days(LI)[2].refusal is None
     with core.store.transaction() as conn:
         conn.execute("DELETE FROM slots WHERE service = 'cleaning' AND day = ?",
                      ("2026-11-26",))
-    assert core.cleaning.days(WANG)[2].refusal == "no_service"
+    assert core.flow("cleaning").days(WANG)[2].refusal == "no_service"
 
 
 def test_a_deep_clean_takes_two_units_of_the_windows_three(core):
-    core.cleaning.book(LI, AM, "deep")
-    window = core.cleaning.windows(WANG, dt.date(2026, 11, 25))["am"]
+    core.flow("cleaning").book(LI, AM, "deep")
+    window = core.flow("cleaning").windows(WANG, dt.date(2026, 11, 25))["am"]
     assert window.free_units == 1
     elder = get_elder(core.store, WANG)
-    kinds = {k.kind.code: k.available for k in core.cleaning.kinds(elder, window)}
+    kinds = {k.kind.code: k.available for k in core.flow("cleaning").kinds(elder, window)}
     assert kinds == {"standard": True, "deep": False}
     with pytest.raises(BookingRejected) as refused:
-        core.cleaning.book(WANG, AM, "deep")
+        core.flow("cleaning").book(WANG, AM, "deep")
     assert refused.value.reason == "full"
-    core.cleaning.book(WANG, AM, "standard")
+    core.flow("cleaning").book(WANG, AM, "standard")
     with pytest.raises(BookingRejected) as refused:
-        core.cleaning.book(YANG, AM, "standard")
+        core.flow("cleaning").book(YANG, AM, "standard")
     assert refused.value.reason == "full"
 
 
 def test_cleaning_price_after_subsidy_needs_and_the_exact_payload(core):
-    booking = core.cleaning.book(LI, AM, "deep", ["pets", "pets", "quiet"])  # 李: enhanced
+    booking = core.flow("cleaning").book(LI, AM, "deep", ["pets", "pets", "quiet"])  # 李: enhanced
     assert (booking.price_cents, booking.subsidy_cents, booking.pay_cents) == (15000, 6000, 9000)
     op = outbox.pending(core.store.conn)[0]
     assert op.payload == {"id": booking.id, "elder_id": LI, "service": "cleaning",
@@ -69,54 +69,55 @@ def test_cleaning_price_after_subsidy_needs_and_the_exact_payload(core):
                           "price_cents": 15000, "subsidy_cents": 6000, "staff_id": None,
                           "created_at": "2026-11-24T08:00:00+08:00"}
     with pytest.raises(BookingRejected) as refused:
-        core.cleaning.book(WANG, AM, "standard", ["singing"])
+        core.flow("cleaning").book(WANG, AM, "standard", ["singing"])
     assert refused.value.reason == "unknown_need"
     with pytest.raises(BookingRejected) as refused:
-        core.cleaning.book(LI, f"cleaning:{TOMORROW}:pm", "polish")
+        core.flow("cleaning").book(LI, f"cleaning:{TOMORROW}:pm", "polish")
     assert refused.value.reason == "unknown_kind"
 
 
 def test_clinic_slots_are_thirty_minutes_one_per_department_and_day(core):
-    times = core.clinic.times(LI, "general", dt.date(2026, 11, 25))
+    times = core.flow("clinic").times(LI, "general", dt.date(2026, 11, 25))
     assert [t.slot.start.strftime("%H:%M") for t in times][:3] == ["08:30", "09:00", "09:30"]
     assert all(t.slot.end - t.slot.start == dt.timedelta(minutes=30) for t in times)
-    booking = core.clinic.book(LI, times[0].slot.id)
+    booking = core.flow("clinic").book(LI, times[0].slot.id)
     assert booking.department == "general" and booking.price_cents == 100
     assert outbox.pending(core.store.conn)[0].payload["department"] == "general"
     with pytest.raises(BookingRejected) as refused:
-        core.clinic.book(LI, times[1].slot.id)
+        core.flow("clinic").book(LI, times[1].slot.id)
     assert refused.value.reason == "duplicate"
     with pytest.raises(BookingRejected) as refused:  # capacity 1
-        core.clinic.book(WANG, times[0].slot.id)
+        core.flow("clinic").book(WANG, times[0].slot.id)
     assert refused.value.reason == "full"
     # 中医 only on Mon, Wed, Fri: Wednesday the 25th has it, Tuesday not
-    tcm = {d.day.isoformat(): bool(d.slots) for d in core.clinic.days(LI, department="tcm")}
+    tcm = {d.day.isoformat(): bool(d.slots) for d in core.flow("clinic").days(LI, department="tcm")}
     assert tcm["2026-11-25"] and not tcm["2026-11-24"]
     # one hour before the start is the cut-off
     core.clock.set("2026-11-25T08:00:00")
     with pytest.raises(BookingRejected) as refused:
-        core.clinic.book(WANG, times[1].slot.id)
+        core.flow("clinic").book(WANG, times[1].slot.id)
     assert refused.value.reason == "closed"
 
 
 def test_home_visits_only_where_the_profile_allows(core):
     with pytest.raises(BookingRejected) as refused:
-        core.home_visit.book(WANG, f"home_visit:{TOMORROW}")
+        core.flow("home_visit").book(WANG, f"home_visit:{TOMORROW}")
     assert refused.value.reason == "not_allowed"
-    assert core.home_visit.book(LI, f"home_visit:{TOMORROW}").status == "tentative"
+    assert core.flow("home_visit").book(LI, f"home_visit:{TOMORROW}").status == "tentative"
     op = outbox.pending(core.store.conn)[0]
     assert set(op.payload) == {"id", "elder_id", "service", "slot_id", "price_cents",
                                "subsidy_cents", "staff_id", "created_at"}
-    checks = [d.day.weekday() for d in core.health_check.days(WANG) if d.slots]
+    checks = [d.day.weekday() for d in core.flow("health_check").days(WANG) if d.slots]
     assert set(checks) == {2, 5}  # Wednesdays and Saturdays
-    assert core.health_check.book(WANG, f"health_check:{TOMORROW}").service == "health_check"
+    check = core.flow("health_check").book(WANG, f"health_check:{TOMORROW}")
+    assert check.service == "health_check"
 
 
 def test_cancel_before_the_cut_off_only_one_way_for_every_service(core):
-    cleaning = core.cleaning.book(LI, AM, "standard")
+    cleaning = core.flow("cleaning").book(LI, AM, "standard")
     meal = core.meals.book(LI, "meal:2026-11-25:lunch", "pickup")
     assert core.my_bookings.cancel(cleaning.id).status == "cancelled"
-    assert core.cleaning.windows(LI, dt.date(2026, 11, 25))["am"].free_units == 3
+    assert core.flow("cleaning").windows(LI, dt.date(2026, 11, 25))["am"].free_units == 3
     ops = [(o.op_type, o.payload.get("booking_id")) for o in outbox.pending(core.store.conn)]
     assert ("booking.cancel", cleaning.id) in ops
     core.clock.set("2026-11-24T18:00:00")  # cleaning cut-off; the meal's is 09:30 tomorrow
@@ -124,7 +125,7 @@ def test_cancel_before_the_cut_off_only_one_way_for_every_service(core):
 
 
 def test_cancel_after_the_cut_off_is_refused(core):
-    booking = core.cleaning.book(LI, AM, "standard")
+    booking = core.flow("cleaning").book(LI, AM, "standard")
     core.clock.set("2026-11-24T18:00:00")
     with pytest.raises(BookingRejected) as refused:
         core.my_bookings.cancel(booking.id)
@@ -134,9 +135,9 @@ def test_cancel_after_the_cut_off_is_refused(core):
 
 
 def test_my_bookings_upcoming_first_with_status_and_alternative(core):
-    cleaning = core.cleaning.book(LI, AM, "deep")
-    clinic = core.clinic.book(LI, core.clinic.times(LI, "general", dt.date(2026, 11, 24))[-1]
-                              .slot.id)
+    cleaning = core.flow("cleaning").book(LI, AM, "deep")
+    times = core.flow("clinic").times(LI, "general", dt.date(2026, 11, 24))
+    clinic = core.flow("clinic").book(LI, times[-1].slot.id)
     # the platform refused the cleaning: the card says why and offers the nearest window
     with core.store.transaction() as conn:
         conn.execute("UPDATE bookings SET status = 'rejected', reason = 'full' WHERE id = ?",
@@ -151,7 +152,7 @@ def test_my_bookings_upcoming_first_with_status_and_alternative(core):
 
 
 def _done_booking(core, elder=LI):
-    booking = core.cleaning.book(elder, AM, "standard")
+    booking = core.flow("cleaning").book(elder, AM, "standard")
     with core.store.transaction() as conn:
         conn.execute("UPDATE bookings SET status = 'confirmed' WHERE id = ?", (booking.id,))
     return booking
@@ -196,7 +197,7 @@ def test_a_complaint_reaches_staff_and_the_outbox(core):
 
 def test_help_goes_first_in_the_outbox_and_is_heard_at_once(core):
     core.meals.book(WANG, "meal:2026-11-25:lunch", "pickup")
-    core.cleaning.book(LI, AM, "standard")
+    core.flow("cleaning").book(LI, AM, "standard")
     heard = []
     core.help.requested.connect(heard.append)
     request = core.help.ask(None)  # before anyone signed in
@@ -277,7 +278,7 @@ def test_pull_applies_providers_slots_ratings_complaints_and_help(core):
                   "subsidy_cents": {}, "needs": ["pets"], "departments": {}, "active": True}},
     ]
     apply_page(core.store, core.clock, changes, 6)
-    rehab = core.clinic.times(LI, "rehab", dt.date(2026, 11, 26))
+    rehab = core.flow("clinic").times(LI, "rehab", dt.date(2026, 11, 26))
     assert [v.slot.capacity for v in rehab if v.slot.start.hour == 14][0] == 2
     assert core.store.query_one("SELECT score FROM ratings WHERE booking_id = ?",
                                 (booking.id,))["score"] == "satisfied"
@@ -286,7 +287,7 @@ def test_pull_applies_providers_slots_ratings_complaints_and_help(core):
     assert core.store.query_one("SELECT total FROM provider_ratings")["total"] == 1
     assert core.store.query_one("SELECT origin FROM complaints")["origin"] == "remote"
     assert core.store.query_one("SELECT state FROM help_requests")["state"] == "acknowledged"
-    provider = core.cleaning.provider()
+    provider = core.flow("cleaning").provider()
     assert list(provider.kinds) == ["standard"] and provider.kinds["standard"].price_cents == 7000
     assert json.loads(core.store.query_one("SELECT needs FROM providers WHERE id = ?",
                                            ("provider-sunshine",))["needs"]) == ["pets"]

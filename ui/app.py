@@ -139,7 +139,7 @@ def warm_up() -> None:
 
     from kiosk.screens import SCREENS
 
-    for module in ("kiosk.elders", "kiosk.bookings", "kiosk.cleaning", "kiosk.clinic",
+    for module in ("kiosk.elders", "kiosk.bookings", "kiosk.service_flows",
                    "kiosk.my_bookings", "kiosk.ratings", "kiosk.help", "kiosk.alternatives",
                    "kiosk.sync.status", "kiosk.audit"):
         importlib.import_module(module)

@@ -134,7 +134,7 @@ def walk_services(qtbot, window):
     yield "cleaning confirm"
     tap_key(qtbot, window, "confirm.ok")
     yield "cleaning receipt"
-    window.core.cleaning.book("elder-0003", "cleaning:2026-11-25:pm", "deep")  # 1 unit left
+    window.core.flow("cleaning").book("elder-0003", "cleaning:2026-11-25:pm", "deep")  # 1 unit left
     to_services(window)
     tap_service(qtbot, window, "cleaning")
     tap_key(qtbot, window, "day.tomorrow")

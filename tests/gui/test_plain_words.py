@@ -78,7 +78,7 @@ def more_to_see(window) -> None:
     """Tomorrow's cleaning and clinic lists, a failed upload and an unknown refusal, a speaker
     that cannot be heard: what the shared walk leaves out."""
     core = window.core
-    core.clinic.book("elder-0004", "clinic:2026-11-25:general:1400")
+    core.flow("clinic").book("elder-0004", "clinic:2026-11-25:general:1400")
     core.meals.book("elder-0013", "meal:2026-11-25:dinner", "dine_in")
     row = next(r for r in pending_rows(core.store, 500) if r.op_type == "booking.create"
                and "elder-0013" in r.wire.decode())

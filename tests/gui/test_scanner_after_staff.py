@@ -67,6 +67,7 @@ WALKS = {
     "staff_elder_form": register,
     "staff_elder_needs": register_then_needs,
     "staff_day_lists": lambda qtbot, win: menu(qtbot, win, "day_lists"),
+    "staff_attendance": lambda qtbot, win: menu(qtbot, win, "attendance"),
     "staff_attention": lambda qtbot, win: menu(qtbot, win, "attention"),
     "staff_sync": lambda qtbot, win: menu(qtbot, win, "sync"),
     "staff_settings": lambda qtbot, win: menu(qtbot, win, "settings"),

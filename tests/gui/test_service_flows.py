@@ -95,7 +95,7 @@ def test_a_health_check_day(qtbot, window):
 
 def test_my_bookings_cancel_with_one_confirm(qtbot, window):
     core = window.core
-    cleaning = core.cleaning.book("elder-0002", "cleaning:2026-11-25:am", "standard")
+    cleaning = core.flow("cleaning").book("elder-0002", "cleaning:2026-11-25:am", "standard")
     core.meals.book("elder-0002", "meal:2026-11-25:lunch", "pickup")
     type_card(qtbot, window, LI)
     tap_service(qtbot, window, "my_bookings")
@@ -120,7 +120,7 @@ def test_my_bookings_cancel_with_one_confirm(qtbot, window):
 
 def test_a_refused_booking_offers_the_nearest_alternative_in_one_tap(qtbot, window):
     core = window.core
-    refused = core.cleaning.book("elder-0002", "cleaning:2026-11-25:am", "standard")
+    refused = core.flow("cleaning").book("elder-0002", "cleaning:2026-11-25:am", "standard")
     with core.store.transaction() as conn:
         conn.execute("UPDATE bookings SET status = 'rejected', reason = 'full' WHERE id = ?",
                      (refused.id,))
@@ -136,7 +136,7 @@ def test_a_refused_booking_offers_the_nearest_alternative_in_one_tap(qtbot, wind
 
 def test_a_done_service_is_rated_once_and_unsatisfied_becomes_a_complaint(qtbot, window, speaker):
     core = window.core
-    booking = core.cleaning.book("elder-0002", "cleaning:2026-11-25:am", "standard")
+    booking = core.flow("cleaning").book("elder-0002", "cleaning:2026-11-25:am", "standard")
     with core.store.transaction() as conn:
         conn.execute("UPDATE bookings SET status = 'completed' WHERE id = ?", (booking.id,))
     core.clock.set("2026-11-26T08:00:00")

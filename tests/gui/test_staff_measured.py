@@ -166,7 +166,7 @@ def seed(window, tmp_path) -> None:
     calls = [core.help.ask(f"elder-{number:04d}", "urgent") for number in range(7, 12)]
     answered_on_the_console(core, calls[-2], "acknowledged", escalated_at=core.clock.now())
     answered_on_the_console(core, calls[-1], "resolved", resolution_note="已陪同就医，家属已知情")
-    core.cleaning.book("elder-0003", "cleaning:2026-11-25:pm", "deep")
+    core.flow("cleaning").book("elder-0003", "cleaning:2026-11-25:pm", "deep")
     core.meals.book("elder-0012", "meal:2026-11-25:lunch", "pickup")
     row = next(r for r in pending_rows(core.store, 500) if r.op_type == "booking.create")
     apply_results(core.store, core.clock, [row], [{"op_id": row.op_id, "status": "rejected",

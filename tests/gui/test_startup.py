@@ -85,7 +85,7 @@ def test_the_first_frame_waits_for_no_booking_rule_sync_speech_or_bulk_writes(tm
          "--data-dir", str(tmp_path / "data"), "--config", str(tmp_path / "none.toml")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
     seen = json.loads(done.stdout.strip().splitlines()[-1])
-    later = ("kiosk.bookings", "kiosk.cleaning", "kiosk.ratings", "kiosk.speech",
+    later = ("kiosk.bookings", "kiosk.service_flows", "kiosk.ratings", "kiosk.speech",
              "sqlite_utils", "kiosk.demo", "kiosk.audit", "kiosk.elders")
     for module in later + ("kiosk.sync.worker", "requests", "babel", "ui.screens.services",
                            "pinyinIME"):

@@ -6,8 +6,8 @@ import datetime as dt
 
 from sqlalchemy import select
 
-from kiosk.cleaning import WindowService
 from kiosk.help import HelpDesk
+from kiosk.service_flows import ServiceFlow
 from service_platform import demo, services
 from service_platform.schema import changes, help_requests
 from tests.sync.conftest import SHANGHAI
@@ -31,7 +31,7 @@ def test_a_cleaning_booking_and_a_help_request_reach_the_platform(platform, make
     kiosk.sync_ok()
     services = kiosk.store.query_one("SELECT COUNT(*) AS n FROM slots WHERE service <> 'meal'")
     assert services["n"] == 2
-    cleaning = WindowService(kiosk.store, kiosk.clock, "cleaning")
+    cleaning = ServiceFlow(kiosk.store, kiosk.clock, "cleaning")
     help_desk = HelpDesk(kiosk.store, kiosk.clock)
     heard = []
     help_desk.requested.connect(heard.append)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout
 
-from kiosk.cleaning import KindChoice
+from kiosk.service_flows import KindChoice
 from ui.screens.base import Screen
 from ui.widgets import BigButton
 

@@ -6,8 +6,8 @@ from PySide6.QtWidgets import QHBoxLayout
 
 from kiosk import catalogue
 from kiosk.booking_text import service_words
-from kiosk.cleaning import WINDOWS
 from kiosk.my_bookings import service_reason_key
+from kiosk.service_flows import WINDOWS
 from kiosk.slots import SlotView
 from ui.screens.base import Screen
 from ui.widgets import BigButton

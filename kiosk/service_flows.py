@@ -1,6 +1,7 @@
-"""Services booked by a day and a window of it (上午 / 下午): home cleaning (助洁) with a kind that
-uses 1 or 2 of the window's team units and extra-need chips; a companion visit (探望陪伴), whose
-provider has no kinds. Written by the one booking writer (kiosk.bookings)."""
+"""How an elder finds a slot of a service other than meals, by the kind of slot it is booked by
+(elder_wire.catalogue): its days; a window of a day (上午 / 下午: cleaning, companion visits)
+with its provider's kinds; its departments and the times of a day (the clinic); the sessions
+of a calendar (activities). Every booking goes through the one writer (kiosk.bookings)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,24 +11,25 @@ from kiosk.bookings import Booking, Bookings, Quote
 from kiosk.clock import Clock
 from kiosk.elders import Elder
 from kiosk.services import CleaningKind, Provider, get_provider, provider_of
-from kiosk.slots import SlotView, slot_views
+from kiosk.slots import SlotView, by_day, slot_views
 from kiosk.store import Store
 
+DAYS = 14  # today and the next 13 days
 WINDOWS = ("am", "pm")
 
 
 @dataclass(frozen=True)
-class CleaningDay:
+class ServiceDay:
     day: dt.date
-    windows: tuple[SlotView, ...]
+    slots: tuple[SlotView, ...]
 
     @property
     def open(self) -> bool:
-        return any(w.bookable for w in self.windows)
+        return any(v.bookable for v in self.slots)
 
     @property
     def booked(self) -> bool:
-        return any(w.mine for w in self.windows)
+        return any(v.mine for v in self.slots)
 
     @property
     def refusal(self) -> str | None:
@@ -37,9 +39,16 @@ class CleaningDay:
             return None
         if self.booked:
             return "duplicate"
-        if not self.windows:
+        if not self.slots:
             return "no_service"
-        return "full" if any(not w.closed for w in self.windows) else "closed"
+        return "full" if any(not v.closed for v in self.slots) else "closed"
+
+
+@dataclass(frozen=True)
+class Department:
+    code: str
+    name: str
+    doctor: str
 
 
 @dataclass(frozen=True)
@@ -49,10 +58,10 @@ class KindChoice:
     pay_cents: int
 
 
-class WindowService:
-    """A service of the `window` slot kind: its days, windows, and its provider's kinds."""
+class ServiceFlow:
+    """One service's slots as its screens offer them, and its bookings."""
 
-    def __init__(self, store: Store, clock: Clock, service: str = "cleaning") -> None:
+    def __init__(self, store: Store, clock: Clock, service: str) -> None:
         self.store = store
         self.clock = clock
         self.service = service
@@ -61,15 +70,15 @@ class WindowService:
     def provider(self) -> Provider | None:
         return provider_of(self.store, self.service)
 
-    def days(self, elder_id: str, count: int = 14) -> list[CleaningDay]:
-        """Today and the next days, each with its morning and afternoon windows."""
+    def days(self, elder_id: str, count: int = DAYS, department: str | None = None) \
+            -> list[ServiceDay]:
+        """Today and the next days, each with its slots (of a department) in time order."""
         now = self.clock.now()
         first = now.date()
-        by_day: dict[dt.date, list[SlotView]] = {first + dt.timedelta(n): [] for n in range(count)}
-        for view in slot_views(self.store, self.service, first, first + dt.timedelta(count - 1),
-                               elder_id, now):
-            by_day[view.slot.day].append(view)
-        return [CleaningDay(day, tuple(views)) for day, views in by_day.items()]
+        views = slot_views(self.store, self.service, first, first + dt.timedelta(count - 1),
+                           elder_id, now, department)
+        return [ServiceDay(day, tuple(slots))
+                for day, slots in by_day(first, count, views).items()]
 
     def windows(self, elder_id: str, day: dt.date) -> dict[str, SlotView]:
         views = slot_views(self.store, self.service, day, day, elder_id, self.clock.now())
@@ -84,6 +93,18 @@ class WindowService:
                            kind.price_cents - provider.subsidy_for(elder.subsidy_level, code))
                 for code, kind in provider.kinds.items()]
 
+    def departments(self) -> list[Department]:
+        provider = self.provider()
+        if provider is None:
+            return []
+        return [Department(code, d.get("name", code), d.get("doctor") or "")
+                for code, d in provider.departments.items()]
+
+    def times(self, elder_id: str, department: str | None, day: dt.date) -> list[SlotView]:
+        """The slots of a day (of a department), in time order."""
+        return slot_views(self.store, self.service, day, day, elder_id, self.clock.now(),
+                          department)
+
     def quote(self, elder: Elder, slot_id: str, kind: str = "",
               needs: tuple[str, ...] | list[str] = ()) -> Quote:
         return self.writer.quote(elder, slot_id, kind=kind, needs=needs)
@@ -93,4 +114,3 @@ class WindowService:
         """Accept a booking (待确认 until the platform answers) or refuse it."""
         return self.writer.book(self.quote(self.writer.elder(elder_id), slot_id, kind, needs),
                                 staff_id)
-
