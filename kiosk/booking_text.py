@@ -14,13 +14,18 @@ from kiosk.slots import Slot
 def confirm_sentence(t, quote: Quote) -> str:
     """您要订…的…，…: what, when, where and what she pays (or that a place is waited for)."""
     words = _words(t, quote.service, quote.slot, quote.mode, quote.kind)
-    words.update(address=quote.elder.partial_address, pay=t.price(quote.pay_cents),
+    words.update(address=quote.elder.partial_address, pay=pay_words(t, quote.pay_cents),
                  hours=quote.extra.get("hours", ""),
                  needs=t("list.separator").join(t("need." + code) for code in quote.needs)
                  or t("cleaning.needs.nothing"))
     sentence = t(_key(t, quote.service, "{}.confirm.sentence", "slot.{}.confirm.sentence"),
                  **words)
     return sentence + (t("confirm.waitlist_note") if quote.waitlisted else "")
+
+
+def pay_words(t, cents: int) -> str:
+    """¥12.00, or 0元（免费） for a free service (an activity, a volunteer's visit)."""
+    return t.price(cents) if cents else t("price.free")
 
 
 def card_text(t, booking: Booking, slot: Slot, service: Service | None) -> str:

@@ -55,7 +55,7 @@ def test_a_full_activity_offers_the_waiting_list_and_the_receipt_says_so(qtbot, 
     assert tile.text() == "11月25日 星期三 09:00 书法\n二楼书画室\n还剩1个名额"
     tap(qtbot, window, "11月25日 星期三 09:00 书法")
     assert screen_says(window, "您要报名11月25日 星期三 09:00到10:30的书法，在二楼书画室，"
-                               "费用¥0.00。")
+                               "费用0元（免费）。")
     tap(qtbot, window, "确认")
     assert window.current.name == "receipt"
     tap(qtbot, window, "回到首页")
@@ -84,7 +84,7 @@ def test_a_companion_visit_needs_no_screens_of_its_own(qtbot, window):
     tap(qtbot, window, "上午")
     assert window.current.name == "confirm"
     assert screen_says(window, "您要约11月25日 星期三上午的探望陪伴服务，到和平里 1号楼，"
-                               "费用¥0.00。")
+                               "费用0元（免费）。")
     tap(qtbot, window, "确认")
     assert window.current.name == "receipt"
     [payload] = ops(window, "booking.create")
@@ -104,10 +104,10 @@ def test_a_service_the_platform_adds_gets_its_tile_and_is_booked_with_no_code(qt
     assert window.current.name == "service_day"
     tap(qtbot, window, "明天")
     tap(qtbot, window, "10:00–10:30")
-    assert screen_says(window, "您要约11月25日 星期三 10:00的法律咨询，费用¥0.00。")
+    assert screen_says(window, "您要约11月25日 星期三 10:00的法律咨询，费用0元（免费）。")
     tap(qtbot, window, "确认")
     assert window.current.name == "receipt"
-    assert screen_says(window, "11月25日 星期三 10:00 法律咨询，您付¥0.00。")
+    assert screen_says(window, "11月25日 星期三 10:00 法律咨询，您付0元（免费）。")
 
 
 def test_attendance_at_the_door_by_card(qtbot, window):

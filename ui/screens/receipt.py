@@ -4,6 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
+from kiosk.booking_text import pay_words
 from kiosk.bookings import booking_qr_payload
 from kiosk.my_bookings import describe
 from ui.qr import qr_pixmap
@@ -55,7 +56,7 @@ class ReceiptScreen(Screen):
         # What was booked, in the words of its card in 我的预订 (not the confirm's question)
         card = core.my_bookings.card(booking.elder_id, booking.id)
         self.summary.setText(t("receipt.service", what=describe(t, card),
-                               pay=t.price(booking.pay_cents)) if card else "")
+                               pay=pay_words(t, booking.pay_cents)) if card else "")
         self.qr.setPixmap(qr_pixmap(booking_qr_payload(booking.id), self.metrics.mm(50)))
         self.qr.setAccessibleName(t("my.qr", number=booking.number))
         self.remaining = core.settings.receipt_timeout_s
