@@ -46,23 +46,23 @@ def ops(window, op_type: str) -> list[dict]:
 def test_a_full_activity_offers_the_waiting_list_and_the_receipt_says_so(qtbot, window,
                                                                           speaker):
     feed(window.core, provider("activity"),
-         slot("act:1", "activity", "09:00", "10:30", 1, title="书法", place="二楼书画室"))
+         slot("act:1", "activity", "18:30", "19:30", 1, title="剪纸", place="一楼手工室"))
     type_card(qtbot, window, LI)
     tap_service(qtbot, window, "activity")
     assert window.current.name == "session_list"
     assert speaker.said[-1] == "请选择想参加的活动。"  # the catalogue's prompt
-    tile = find_button(window, "11月25日 星期三 09:00 书法")
-    assert tile.text() == "11月25日 星期三 09:00 书法\n二楼书画室\n还剩1个名额"
-    tap(qtbot, window, "11月25日 星期三 09:00 书法")
-    assert screen_says(window, "您要报名11月25日 星期三 09:00到10:30的书法，在二楼书画室，"
+    tile = find_button(window, "11月25日 星期三 18:30 剪纸")
+    assert tile.text() == "11月25日 星期三 18:30 剪纸\n一楼手工室\n还剩1个名额"
+    tap(qtbot, window, "11月25日 星期三 18:30 剪纸")
+    assert screen_says(window, "您要报名11月25日 星期三 18:30到19:30的剪纸，在一楼手工室，"
                                "费用0元（免费）。")
     tap(qtbot, window, "确认")
     assert window.current.name == "receipt"
     tap(qtbot, window, "回到首页")
     type_card(qtbot, window, YANG)  # the one place is Li's now
     tap_service(qtbot, window, "activity")
-    assert find_button(window, "11月25日 星期三 09:00 书法").text().endswith("已满，可以排候补")
-    tap(qtbot, window, "11月25日 星期三 09:00 书法")
+    assert find_button(window, "11月25日 星期三 18:30 剪纸").text().endswith("已满，可以排候补")
+    tap(qtbot, window, "11月25日 星期三 18:30 剪纸")
     assert screen_says(window, "现在名额已满：确认后为您排候补，有人取消就自动给您补上。")
     tap(qtbot, window, "确认")
     assert screen_says(window, "已排候补：有人取消就给您补上")
@@ -113,15 +113,16 @@ def test_a_service_the_platform_adds_gets_its_tile_and_is_booked_with_no_code(qt
 def test_attendance_at_the_door_by_card(qtbot, window):
     staff.seed_demo_staff(window.core.store, window.core.clock)
     feed(window.core, provider("activity"),
-         slot("act:1", "activity", "09:00", "10:30", 5, title="书法", place="二楼书画室"))
+         slot("act:1", "activity", "18:30", "19:30", 5, title="剪纸", place="一楼手工室"))
     li = window.core.store.query_one("SELECT id FROM elders WHERE card_no = ?", (LI,))["id"]
     window.core.bookings.book(window.core.bookings.quote(
         window.core.bookings.elder(li), "act:1"))
-    window.core.clock.set(f"{TOMORROW}T08:30:00")
+    window.core.clock.set(f"{TOMORROW}T18:00:00")
     sign_in(qtbot, window)
     tap(qtbot, window, "活动签到")
+    tap(qtbot, window, "18:30 剪纸")  # the demo's sessions of the day are there too
     assert window.current.name == "staff_attendance"
-    assert screen_says(window, "09:00 书法（二楼书画室）：请老人刷卡签到。已到0人，报名1人。")
+    assert screen_says(window, "18:30 剪纸（一楼手工室）：请老人刷卡签到。已到0人，报名1人。")
     for card, said in ((LI, "李*国 签到成功"), (YANG, "杨*华 签到成功（未报名，已记下）"),
                        (LI, "李*国 已经签到过了")):
         QTest.keyClicks(window, card)
