@@ -205,8 +205,9 @@ def test_demo_seed_tops_up_service_slots_of_an_existing_demo(new_database):
         db.run_write(lambda conn: demo.seed(conn, monday + dt.timedelta(days=7)))
         with db.read() as conn:
             after = conn.execute(select(func.count()).select_from(service_slots)).scalar_one()
-        week = demo.service_slots(demo.load_services(), monday + dt.timedelta(days=14),
-                                  ZoneInfo(demo.DEMO_TZ))
+        week = [slot for timetable in (demo.load_services(), demo.load_activities())
+                for slot in demo.service_slots(timetable, monday + dt.timedelta(days=14),
+                                               ZoneInfo(demo.DEMO_TZ))]
         assert after - before == len([s for s in week if s["day"] < "2026-12-14"])
     finally:
         db.dispose()

@@ -51,7 +51,8 @@ def test_example_file_reaches_a_kiosk_once(platform):
     community = platform.community(elders=3)
     done = _load_cli(platform, community, EXAMPLE)
     assert done.returncode == 0, done.stderr
-    assert "service_slot: 17 added" in done.stdout
+    assert "service_slot: 20 added" in done.stdout
+    assert "service: 1 added" in done.stdout
     kiosk = platform.kiosk(community)
     changes, cursor = kiosk.pull_all()
     meals = latest(changes, "meal_slot")
@@ -68,11 +69,21 @@ def test_example_file_reaches_a_kiosk_once(platform):
         "provider_id": "provider-station", "day": "2026-12-07", "window": "am",
         "department": "general", "doctor": "陈医生", "start": "2026-12-07T08:30:00+08:00",
         "end": "2026-12-07T09:00:00+08:00", "cutoff": "2026-12-07T07:30:00+08:00",
-        "capacity": 1, "price_cents": 100}
+        "capacity": 1, "price_cents": 100, "title": None, "place": None, "host": None}
     assert {"health_check:2026-12-09", "home_visit:2026-12-08",
             "cleaning:2026-12-09:am"} <= set(slots)
+    # services as data: a session with its title, place and host; a service the file adds
+    calligraphy = slots["activity:2026-12-09:0900"]
+    assert (calligraphy["title"], calligraphy["place"], calligraphy["host"],
+            calligraphy["cutoff"]) == ("书法", "二楼书画室", "王老师", "2026-12-09T08:50:00+08:00")
+    assert slots["legal_aid:2026-12-09:0900"]["provider_id"] == "provider-law"
+    catalogue = latest(changes, "service")
+    assert catalogue["legal_aid"]["names"] == {"zh_CN": "法律援助", "en": "Legal aid"}
+    assert catalogue["legal_aid"]["policy"]["rated"] is True
+    assert {"meal", "cleaning", "clinic", "activity", "visit"} <= set(catalogue)
     assert set(latest(changes, "provider")) == {"provider-sunshine", "provider-station",
-                                                "provider-canteen"}
+                                                "provider-canteen", "provider-activities",
+                                                "provider-law"}
     assert latest(changes, "elder")["elder-0001"]["mobility"] == "walker"
     assert latest(changes, "subsidy_level")["enhanced"] == {"level": "enhanced",
                                                            "meal_subsidy_cents": 600}
