@@ -347,11 +347,12 @@ _INSERT = insert(bookings)
 
 
 def _waiting(conn: Connection, community_id: str, slot_id: str) -> list[RowMapping]:
-    """The slot's waiting list, longest waiting first."""
+    """The slot's waiting list, longest waiting first: in the order of their positions, which
+    are given in the order the bookings arrived (several may arrive in the same millisecond)."""
     return list(conn.execute(select(bookings).where(
         bookings.c.community_id == community_id, bookings.c.slot_id == slot_id,
         bookings.c.status == BookingStatus.WAITLISTED.value,
-    ).order_by(bookings.c.received_at, bookings.c.created_at, bookings.c.id)).mappings())
+    ).order_by(bookings.c.waitlist_position, bookings.c.received_at, bookings.c.id)).mappings())
 
 
 def _starts(slot: RowMapping) -> dt.datetime:
