@@ -197,15 +197,10 @@ def test_two_processes_cancelling_at_once_promote_two_different_bookings(platfor
         assert [r["data"]["booking_status"] for r in results] == ["confirmed"] * 4 + [
             "waitlisted"] * 4
         barrier = threading.Barrier(2)
-
-        def cancel(args):
-            kiosk, booking_id = args
-            barrier.wait()
-            return kiosk.push(cancel_op(booking_id))[0]
-
         with ThreadPoolExecutor(max_workers=2) as pool:
-            done = list(pool.map(cancel, [(here, joins[0]["payload"]["id"]),
-                                          (there, joins[1]["payload"]["id"])]))
+            done = list(pool.map(_cancel_at_once, [
+                (barrier, here, joins[0]["payload"]["id"]),
+                (barrier, there, joins[1]["payload"]["id"])]))
         assert [r["status"] for r in done] == ["applied", "applied"]
         booked = latest(here.pull_all()[0], "booking")
         ids = [join["payload"]["id"] for join in joins]
@@ -213,6 +208,12 @@ def test_two_processes_cancelling_at_once_promote_two_different_bookings(platfor
             ("cancelled", None), ("cancelled", None), ("confirmed", None),
             ("confirmed", None), ("confirmed", None), ("confirmed", None),
             ("waitlisted", 1), ("waitlisted", 2)]
+
+
+def _cancel_at_once(job) -> dict:
+    barrier, kiosk, booking_id = job
+    barrier.wait()
+    return kiosk.push(cancel_op(booking_id))[0]
 
 
 def test_attendance_at_the_door(platform):
