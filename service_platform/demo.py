@@ -1,8 +1,8 @@
 """Demo data: the demo community and services timetable of assets/demo, with their providers and
-staff; the standard catalogue; two weeks of meals and of cleaning, clinic, home-visit and
-health-check slots, and the meals already eaten (yesterday's lunch of 曹建国, to rate),
-identical to the kiosk's; and two weeks of activities (书法, 合唱, 棋牌, 健康讲座) and companion
-visits (assets/demo/activities.json), one calligraphy class full with two elders waiting."""
+staff; the standard catalogue; two weeks of meals and of cleaning, clinic, home-visit,
+health-check, activity (书法, 合唱, 棋牌, 健康讲座) and companion-visit slots, and the meals
+already eaten (yesterday's lunch of 曹建国, to rate), identical to the kiosk's; and one
+calligraphy class booked full with two elders waiting (the platform's alone)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,7 +22,6 @@ from service_platform.schema import bookings as bookings_table
 
 DEMO_COMMUNITY = Path(__file__).resolve().parent.parent / "assets" / "demo" / "community.json"
 DEMO_SERVICES = DEMO_COMMUNITY.with_name("services.json")
-DEMO_ACTIVITIES = DEMO_COMMUNITY.with_name("activities.json")
 # How a slot of a service the file gives no `slot_ids` pattern for is named.
 DEFAULT_SLOT_ID = "{service}:{day}:{hhmm}"
 FULL_TITLE = "书法"  # the demo's session that is full, with WAITING elders on its waiting list
@@ -42,10 +41,6 @@ def load_community(path: Path = DEMO_COMMUNITY) -> dict:
 
 
 def load_services(path: Path = DEMO_SERVICES) -> dict:
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def load_activities(path: Path = DEMO_ACTIVITIES) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -111,7 +106,7 @@ def fill_a_session(conn: Connection, community_id: str, elder_ids: list[str], to
     """The first FULL_TITLE session from the day after tomorrow booked full, and WAITING
     elders more on its waiting list, booked as a kiosk books (bookings.create); the demo's
     personas (the first elders) are left free to try it. Returns the slot's id."""
-    slots = [slot for slot in service_slots(load_activities(), today, tz)
+    slots = [slot for slot in service_slots(load_services(), today, tz)
              if slot.get("title") == FULL_TITLE and slot["day"] > (
                  today + dt.timedelta(days=1)).isoformat()]
     if not slots:
@@ -176,15 +171,15 @@ def seed_services(conn: Connection, community_id: str, today: dt.date, tz: dt.tz
     """Add the demo providers, staff and service slots from `today` that are missing (a demo
     database made before services existed, or one whose two weeks have run out); returns how
     many slots were added. Existing rows are left as they are."""
-    timetables = (load_services(), load_activities())
-    new_providers = [provider for timetable in timetables for provider in timetable["providers"]
+    timetable = load_services()
+    new_providers = [provider for provider in timetable["providers"]
                      if services.get_provider(conn, community_id, provider["id"]) is None]
     if new_providers:
         services.put_providers(conn, community_id, new_providers)
-    for member in timetables[0]["staff"]:
+    for member in timetable["staff"]:
         if services.get_staff(conn, member["id"]) is None:
             services.put_staff(conn, community_id, member["id"], member["name"])
-    missing = [slot for timetable in timetables for slot in service_slots(timetable, today, tz)
+    missing = [slot for slot in service_slots(timetable, today, tz)
                if services.get_slot(conn, community_id, slot["id"]) is None]
     services.put_slots(conn, community_id, missing)
     return len(missing)

@@ -219,23 +219,21 @@ def test_unknown_community_or_file(platform, tmp_path, capsys):
 
 
 def test_the_demo_services_file_loads_as_the_demo_makes_it(platform, tmp_path, capsys):
-    """assets/demo/services.json and activities.json are timetable files: weekly sessions for
-    `days` from today."""
+    """assets/demo/services.json is a timetable file: weekly sessions for `days` from today."""
     community = platform.community(elders=2)
     levels = {"subsidy_levels": demo.load_community()["subsidy_levels"]}
     assert _load(platform, community, levels, tmp_path, capsys)[0] == 0
     tz = ZoneInfo(demo.DEMO_TZ)
     today = dt.datetime.now(tz).date()
-    for timetable in (demo.load_services(), demo.load_activities()):
-        code, said = _load(platform, community, copy.deepcopy(timetable), tmp_path, capsys)
-        assert code == 0, said
+    code, said = _load(platform, community, copy.deepcopy(demo.load_services()), tmp_path,
+                       capsys)
+    assert code == 0, said
     if dt.datetime.now(tz).date() != today:
         pytest.skip("midnight passed while loading")
     with platform.db.read() as conn:
         loaded = [entities.service_slot(row) for row in conn.execute(
             service_slots.select().where(service_slots.c.community_id == community)).mappings()]
-    expected = [slot for timetable in (demo.load_services(), demo.load_activities())
-                for slot in demo.service_slots(timetable, today, tz)]
+    expected = demo.service_slots(demo.load_services(), today, tz)
     assert sorted(loaded, key=lambda s: s["id"]) == sorted(expected, key=lambda s: s["id"])
 
 
