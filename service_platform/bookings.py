@@ -123,7 +123,8 @@ def create(conn: Connection, kiosk: Kiosk, op_id: str, order: BookingCreate,
                                         "booking_status": BookingStatus.CONFIRMED.value,
                                         "within_lease": lease is not None, "merged": True})
     status = BookingStatus.CONFIRMED
-    if reason == Reason.FULL and policy.waitlist:
+    if policy.waitlist and (reason == Reason.FULL or reason is None and _waiting(
+            conn, kiosk.community_id, order.slot_id)):  # a place freed is the queue's first
         status, reason = BookingStatus.WAITLISTED, None
     row = None
     if reason is None:

@@ -16,7 +16,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, select
 
 from elder_wire.catalogue import Service
-from service_platform import capacity, catalogue, clock, entities, feed, leases, services
+from service_platform import (
+    bookings,
+    capacity,
+    catalogue,
+    clock,
+    entities,
+    feed,
+    leases,
+    services,
+)
 from service_platform.schema import elders, meal_slots, providers, service_slots, staff
 from service_platform.schema import subsidy_levels as levels_table
 from service_platform.timetable_file import FileError, Timetable
@@ -198,6 +207,16 @@ def _guard_bookings(conn: Connection, community_id: str, current: _Current,
                               + "\n".join(problems))
 
 
+def _waiting_move_up(conn: Connection, community_id: str, put_slots: list[dict]) -> None:
+    """A session given more places confirms those waiting for it, as a cancellation would."""
+    now = clock.now()
+    for data in sorted(put_slots, key=lambda item: item["id"]):  # one lock order
+        entry = catalogue.service_entry(conn, community_id, data["service"])
+        if entry is not None and entry.policy.waitlist:
+            slot = services.lock_slot(conn, community_id, data["id"])
+            feed.append(conn, community_id, bookings.move_up(conn, community_id, slot, now))
+
+
 def _write(conn: Connection, community_id: str, put_services, put_levels, put_elders,
            put_providers, put_staff, put_meals, put_slots, gone_meals, gone_slots) -> None:
     if put_services:
@@ -215,6 +234,7 @@ def _write(conn: Connection, community_id: str, put_services, put_levels, put_el
         catalogue.put_meal_slots(conn, community_id, put_meals)
     if put_slots:
         services.put_slots(conn, community_id, put_slots)
+        _waiting_move_up(conn, community_id, put_slots)
     if gone_meals:
         ended = [lease for slot_id in gone_meals
                  for lease in leases.take_back_slot(conn, community_id, slot_id)]

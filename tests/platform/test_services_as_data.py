@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
+import json
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 from elder_wire.catalogue import STANDARD, Policy, Service
-from service_platform import catalogue, entities, services
+from service_platform import catalogue, cli, entities, services
 from tests.platform.wire import (
     SHANGHAI,
     KioskClient,
@@ -263,3 +264,42 @@ def test_attendance_refusals(platform):
         ("rejected", "elder_inactive"), ("rejected", "not_allowed"),
         ("rejected", "not_allowed"), ("rejected", "closed"), ("rejected", "closed"),
         ("applied", None)]
+
+
+def test_more_places_from_a_timetable_file_go_to_those_waiting(platform, tmp_path, capsys):
+    """A session given more places in its timetable file confirms its waiting list in order."""
+    community = _community(platform)
+    file = {"from": "2042-03-03", "days": 1, "slot_ids": {"activity": "activity:{day}:choir"},
+            "service_slots": [{"service": "activity", "provider_id": ACTIVITIES,
+                               "day": "2042-03-03", "title": "合唱", "place": "多功能厅",
+                               "from": "14:30", "until": "16:00", "capacity": 1,
+                               "price_cents": 0, "cutoff": {"minutes_before": 10}}]}
+    slot = "activity:2042-03-03:choir"
+
+    def load(capacity: int) -> None:
+        file["service_slots"][0]["capacity"] = capacity
+        path = tmp_path / f"choir-{capacity}.json"
+        path.write_text(json.dumps(file, ensure_ascii=False), encoding="utf-8")
+        code = cli.main(["load", str(path), "--community", community,
+                         "--db", platform.db.url])
+        assert code == 0, capsys.readouterr()
+
+    load(1)
+    kiosk = platform.kiosk(community)
+    joins = [_join(f"elder-00{n}", slot) for n in range(1, 5)]
+    assert [r["data"]["booking_status"] for r in kiosk.push(*joins)] == [
+        "confirmed", "waitlisted", "waitlisted", "waitlisted"]
+    _, cursor = kiosk.pull_all()
+    load(3)
+    changes, cursor = kiosk.pull_all(cursor)
+    ids = [join["payload"]["id"] for join in joins]
+    assert [(c["id"], c["data"]["status"], c["data"]["waitlist_position"])
+            for c in changes if c["kind"] == "booking"] == [
+        (ids[1], "confirmed", None), (ids[2], "confirmed", None), (ids[3], "waitlisted", 1)]
+    # A place freed while elder-004 waits is hers; a newcomer queues.
+    assert statuses(kiosk.push(cancel_op(ids[0]))) == [("applied", None)]
+    late = _join("elder-005", slot)
+    assert kiosk.push(late)[0]["data"]["waitlist_position"] == 1
+    booked = latest(kiosk.pull_all(cursor)[0], "booking")
+    assert (booked[ids[3]]["status"], booked[late["payload"]["id"]]["status"]) == (
+        "confirmed", "waitlisted")
