@@ -5,14 +5,16 @@ count and the write that depends on it happen in one transaction serialised per 
 """
 from __future__ import annotations
 
-from sqlalchemy import Connection, RowMapping, bindparam, func, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, select, text, update
 
+from elder_wire.codes import HOLDING, sql_list
 from service_platform import memo
 from service_platform.schema import bookings, kiosks, leases
 
 
 def confirmed(conn: Connection, community_id: str, slot_id: str) -> int:
-    """Units held by the slot's confirmed and completed bookings (a deep clean holds 2)."""
+    """Units held by the slot's confirmed and completed bookings (a deep clean holds 2); a
+    waiting-list place holds none."""
     return memo.recall(conn, ("confirmed", community_id, slot_id), lambda: conn.execute(
         _CONFIRMED, {"community_id": community_id, "slot_id": slot_id}).scalar_one())
 
@@ -25,7 +27,7 @@ def held_more(conn: Connection, community_id: str, slot_id: str, units: int) -> 
 _CONFIRMED = select(func.coalesce(func.sum(bookings.c.units), 0)).where(
     bookings.c.community_id == bindparam("community_id"),
     bookings.c.slot_id == bindparam("slot_id"),
-    bookings.c.status.in_(("confirmed", "completed")))
+    text(f"bookings.status IN {sql_list(HOLDING)}"))
 
 
 def outstanding(lease: RowMapping) -> int:

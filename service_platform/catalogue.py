@@ -1,4 +1,5 @@
-"""Communities and what they offer: subsidy levels, elders and meal slots, each change fed out."""
+"""Communities and what they offer: their service catalogue, subsidy levels, elders and meal
+slots, each change fed out."""
 from __future__ import annotations
 
 import json
@@ -7,9 +8,18 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, select, update
 
+from elder_wire.catalogue import STANDARD, Service
+from elder_wire.codes import ChangeKind
 from service_platform import clock, entities, feed, memo
 from service_platform.feed import Change
-from service_platform.schema import communities, elders, leases, meal_slots, subsidy_levels
+from service_platform.schema import (
+    communities,
+    elders,
+    leases,
+    meal_slots,
+    service_catalogue,
+    subsidy_levels,
+)
 
 
 def create_community(conn: Connection, community_id: str, name: str,
@@ -17,6 +27,39 @@ def create_community(conn: Connection, community_id: str, name: str,
     conn.execute(insert(communities).values(
         id=community_id, name=name, tz=tz, created_at=clock.stamp(clock.now())))
     feed.start(conn, community_id)
+    seed_services(conn, community_id)
+
+
+def seed_services(conn: Connection, community_id: str) -> None:
+    """The standard catalogue's entries the community does not have yet (a new community, or
+    one made before services were data)."""
+    have = set(services_of(conn, community_id))
+    put_services(conn, community_id, [entry for entry in STANDARD if entry.key not in have])
+
+
+def put_services(conn: Connection, community_id: str, entries: Iterable[Service]) -> None:
+    """Insert or replace catalogue entries, each fed as kind `service` (id = its key)."""
+    stamp = clock.stamp(clock.now())
+    rows = [{"community_id": community_id, "key": entry.key, "updated_at": stamp,
+             "data": json.dumps(entry.to_wire(), ensure_ascii=False)} for entry in entries]
+    _replace(conn, service_catalogue, community_id, "key", rows)
+    memo.forget(conn, ("services", community_id))
+    feed.append(conn, community_id, (Change(ChangeKind.SERVICE, row["key"],
+                                            json.loads(row["data"])) for row in rows))
+
+
+def services_of(conn: Connection, community_id: str) -> dict[str, Service]:
+    """The community's catalogue by key, as entries (inactive ones too)."""
+    def load() -> dict[str, Service]:
+        rows = conn.execute(select(service_catalogue.c.data).where(
+            service_catalogue.c.community_id == community_id).order_by(
+            service_catalogue.c.key)).scalars()
+        return {entry.key: entry for entry in map(Service.from_wire, map(json.loads, rows))}
+    return memo.recall(conn, ("services", community_id), load)
+
+
+def service_entry(conn: Connection, community_id: str, key: str) -> Service | None:
+    return services_of(conn, community_id).get(key)
 
 
 def get_community(conn: Connection, community_id: str) -> RowMapping | None:

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, RowMapping, select, update
 
+from elder_wire.codes import BookingStatus, ChangeKind
+from service_platform import bookings as booking_rules
 from service_platform import catalogue, clock, entities, feed, services
 from service_platform.feed import Change
 from service_platform.schema import bookings, communities, meal_slots
@@ -16,7 +18,7 @@ MEAL_ENDS = {"lunch": dt.time(13, 0), "dinner": dt.time(19, 0)}  # serving is ov
 def slot_end(conn: Connection, community_id: str, service: str,
              slot_id: str) -> dt.datetime | None:
     """When the booked service is over; None for a slot that no longer exists."""
-    if service != "meal":
+    if booking_rules.slot_table(conn, community_id, service) is not meal_slots:
         slot = services.get_slot(conn, community_id, slot_id)
         return None if slot is None else clock.parse(slot["end_at"])
     slot = conn.execute(select(meal_slots.c.day, meal_slots.c.meal).where(
@@ -30,9 +32,9 @@ def slot_end(conn: Connection, community_id: str, service: str,
 
 def is_done(conn: Connection, booking: RowMapping, now: dt.datetime) -> bool:
     """Completed, or confirmed with its slot over (§10.6 of the protocol)."""
-    if booking["status"] == "completed":
+    if booking["status"] == BookingStatus.COMPLETED:
         return True
-    if booking["status"] != "confirmed":
+    if booking["status"] != BookingStatus.CONFIRMED:
         return False
     end = slot_end(conn, booking["community_id"], booking["service"], booking["slot_id"])
     return end is not None and end <= now
@@ -41,7 +43,8 @@ def is_done(conn: Connection, booking: RowMapping, now: dt.datetime) -> bool:
 def complete_due(conn: Connection, community_id: str, before: dt.datetime) -> int:
     """Mark the community's confirmed bookings whose slot ended by `before` completed."""
     rows = conn.execute(select(bookings).where(
-        bookings.c.community_id == community_id, bookings.c.status == "confirmed",
+        bookings.c.community_id == community_id,
+        bookings.c.status == BookingStatus.CONFIRMED.value,
     ).order_by(bookings.c.created_at, bookings.c.id)).mappings().all()
     ends: dict[tuple[str, str], dt.datetime | None] = {}
     due = []
@@ -55,10 +58,11 @@ def complete_due(conn: Connection, community_id: str, before: dt.datetime) -> in
     for booking_id in due:
         conn.execute(update(bookings).where(
             bookings.c.community_id == community_id, bookings.c.id == booking_id,
-            bookings.c.status == "confirmed",
-        ).values(status="completed", completed_at=stamp, updated_at=stamp))
+            bookings.c.status == BookingStatus.CONFIRMED.value,
+        ).values(status=BookingStatus.COMPLETED.value, completed_at=stamp, updated_at=stamp))
     feed.append(conn, community_id, (
-        Change("booking", booking_id, entities.booking(_booking(conn, community_id, booking_id)))
+        Change(ChangeKind.BOOKING, booking_id,
+               entities.booking(_booking(conn, community_id, booking_id)))
         for booking_id in due))
     return len(due)
 

@@ -1,22 +1,31 @@
 """Demo data: the demo community and services timetable of assets/demo, with their providers and
-staff; two weeks of meals and of cleaning, clinic, home-visit and health-check slots, and the
-meals already eaten (yesterday's lunch of 曹建国, to rate), identical to the kiosk's."""
+staff; the standard catalogue; two weeks of meals and of cleaning, clinic, home-visit,
+health-check, activity (书法, 合唱, 棋牌, 健康讲座) and companion-visit slots, and the meals
+already eaten (yesterday's lunch of 曹建国, to rate), identical to the kiosk's; and one
+calligraphy class booked full with two elders waiting (the platform's alone)."""
 from __future__ import annotations
 
 import datetime as dt
 import json
+import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, insert, select
 
-from service_platform import catalogue, clock, entities, feed, services
+from elder_wire.operations import BookingCreate
+from service_platform import bookings, catalogue, clock, entities, feed, services
+from service_platform.auth import Kiosk
 from service_platform.completion import MEAL_ENDS
 from service_platform.feed import Change
-from service_platform.schema import bookings
+from service_platform.schema import bookings as bookings_table
 
 DEMO_COMMUNITY = Path(__file__).resolve().parent.parent / "assets" / "demo" / "community.json"
 DEMO_SERVICES = DEMO_COMMUNITY.with_name("services.json")
+# How a slot of a service the file gives no `slot_ids` pattern for is named.
+DEFAULT_SLOT_ID = "{service}:{day}:{hhmm}"
+FULL_TITLE = "书法"  # the demo's session that is full, with WAITING elders on its waiting list
+WAITING = 2
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MENU_DAYS = 14
 DEMO_TZ = "Asia/Shanghai"
@@ -87,7 +96,33 @@ def seed(conn: Connection, today: dt.date | None = None) -> bool:
     finished_slots, finished = finished_meals(data, today, tz)
     catalogue.put_meal_slots(conn, community["id"], finished_slots)
     put_finished(conn, community["id"], finished)
+    fill_a_session(conn, community["id"], [elder["id"] for elder in data["elders"]
+                                           if elder["active"]], today, tz)
     return True
+
+
+def fill_a_session(conn: Connection, community_id: str, elder_ids: list[str], today: dt.date,
+                   tz: dt.tzinfo) -> str | None:
+    """The first FULL_TITLE session from the day after tomorrow booked full, and WAITING
+    elders more on its waiting list, booked as a kiosk books (bookings.create); the demo's
+    personas (the first elders) are left free to try it. Returns the slot's id."""
+    slots = [slot for slot in service_slots(load_services(), today, tz)
+             if slot.get("title") == FULL_TITLE and slot["day"] > (
+                 today + dt.timedelta(days=1)).isoformat()]
+    if not slots:
+        return None
+    slot = min(slots, key=lambda item: item["start"])
+    kiosk = Kiosk(DEMO_KIOSK, community_id, "演示")
+    now = clock.now()
+    chosen = elder_ids[-(slot["capacity"] + WAITING):]
+    for n, elder_id in enumerate(chosen):
+        made = (now - dt.timedelta(hours=len(chosen) - n)).astimezone(tz)
+        order = BookingCreate(
+            id=uuid.uuid5(uuid.NAMESPACE_URL, f"demo:{slot['id']}:{elder_id}"),
+            elder_id=elder_id, service=slot["service"], slot_id=slot["id"], mode=None,
+            price_cents=0, subsidy_cents=0, staff_id=None, created_at=made)
+        bookings.create(conn, kiosk, str(order.id), order, now + dt.timedelta(seconds=n))
+    return slot["id"]
 
 
 def finished_meals(data: dict, today: dt.date, tz: dt.tzinfo) -> tuple[list[dict], list[dict]]:
@@ -121,13 +156,14 @@ def put_finished(conn: Connection, community_id: str, finished: list[dict]) -> N
     canteen = services.provider_for(conn, community_id, "meal")
     for done in finished:
         booked = clock.stamp(done["created_at"])
-        conn.execute(insert(bookings).values(
+        conn.execute(insert(bookings_table).values(
             {**done, "community_id": community_id, "kiosk_id": DEMO_KIOSK, "op_id": done["id"],
              "provider_id": canteen["id"] if canteen else None,
              "created_at": booked, "received_at": booked,
              "completed_at": clock.stamp(done["completed_at"]),
              "updated_at": clock.stamp(done["completed_at"])}))
-        row = conn.execute(select(bookings).where(bookings.c.id == done["id"])).mappings().one()
+        row = conn.execute(select(bookings_table).where(
+            bookings_table.c.id == done["id"])).mappings().one()
         feed.append(conn, community_id, [Change("booking", done["id"], entities.booking(row))])
 
 
@@ -170,16 +206,19 @@ def _session_slots(slot_ids: dict, session: dict, provider: dict, day: dt.date,
     step = dt.timedelta(minutes=session.get("slot_minutes", 0)) or last - first
     department = session.get("department")
     fields = {"service": session["service"], "provider_id": provider["id"],
-              "day": day.isoformat(), "window": session["window"], "department": department,
+              "day": day.isoformat(), "window": session.get("window"), "department": department,
               "doctor": provider["departments"][department]["doctor"] if department else None}
     capacity = provider["teams"] if session["capacity"] == "teams" else session["capacity"]
+    pattern = slot_ids.get(session["service"], DEFAULT_SLOT_ID)
     slots = []
     for n in range((last - first) // step):
         start = first + step * n
-        slots.append({"id": slot_ids[session["service"]].format(**fields, hhmm=f"{start:%H%M}"),
+        slots.append({"id": pattern.format(**fields, hhmm=f"{start:%H%M}"),
                       **fields, "start": start.isoformat(), "end": (start + step).isoformat(),
                       "cutoff": _cutoff(session["cutoff"], start, tz).isoformat(),
-                      "capacity": capacity, "price_cents": session["price_cents"]})
+                      "capacity": capacity, "price_cents": session["price_cents"],
+                      "title": session.get("title"), "place": session.get("place"),
+                      "host": session.get("host")})
     return slots
 
 

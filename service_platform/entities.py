@@ -12,7 +12,8 @@ ELDER_FIELDS = ("id", "card_no", "name", "phone", "address", "subsidy_level",
                 "delivery_allowed", "home_visit_allowed", "dietary", "active")
 BOOKING_FIELDS = ("id", "elder_id", "service", "slot_id", "mode", "price_cents",
                   "subsidy_cents", "staff_id", "status", "created_at", "updated_at",
-                  "kiosk_id", "lease_id", "kind", "department", "units", "provider_id")
+                  "kiosk_id", "lease_id", "kind", "department", "units", "provider_id",
+                  "waitlist_position")
 
 
 def elder(row: RowMapping) -> dict:
@@ -39,9 +40,19 @@ def meal_slot(row: RowMapping) -> dict:
 def booking(row: RowMapping) -> dict:
     data = {name: row[name] for name in BOOKING_FIELDS}
     data["needs"] = json.loads(row["needs"]) if row["needs"] else []
-    if row["service"] != "meal":
-        data["mode"] = None
+    data["mode"] = row["mode"] or None  # stored "" for a service without modes
     return data
+
+
+def service(row: RowMapping) -> dict:
+    """A catalogue entry (elder_wire.catalogue.Service.to_wire())."""
+    return json.loads(row["data"])
+
+
+def attendance(row: RowMapping) -> dict:
+    return {"id": row["id"], "slot_id": row["slot_id"], "elder_id": row["elder_id"],
+            "booking_id": row["booking_id"], "staff_id": row["staff_id"],
+            "kiosk_id": row["kiosk_id"], "created_at": row["created_at"]}
 
 
 def provider(row: RowMapping) -> dict:
@@ -57,7 +68,8 @@ def service_slot(row: RowMapping) -> dict:
             "day": row["day"], "window": row["window"], "department": row["department"],
             "doctor": row["doctor"], "start": row["start_at"], "end": row["end_at"],
             "cutoff": row["cutoff"], "capacity": row["capacity"],
-            "price_cents": row["price_cents"]}
+            "price_cents": row["price_cents"], "title": row["title"], "place": row["place"],
+            "host": row["host"]}
 
 
 def staff(row: RowMapping) -> dict:

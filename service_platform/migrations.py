@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from sqlalchemy import Connection, func, insert, inspect, select, text
 
-from service_platform import clock, schema, schema_v1
+from service_platform import catalogue, clock, schema, schema_v1
 from service_platform.db import Database
 
 
@@ -105,8 +105,33 @@ def _bookings_keyed_per_community(conn: Connection) -> None:
     conn.execute(text("DROP TABLE bookings_v3"))
 
 
+# Columns version 5 adds (table, column, SQL type valid on both dialects).
+V5_COLUMNS = (
+    ("bookings", "waitlist_position", "INTEGER"),
+    ("service_slots", "title", "VARCHAR(100)"),
+    ("service_slots", "place", "VARCHAR(100)"),
+    ("service_slots", "host", "VARCHAR(100)"),
+)
+
+
+def _v5_services_as_data(conn: Connection) -> None:
+    """Issue 12: each community's service catalogue (seeded with the standard one and fed),
+    waiting lists, attendance, sessions' title, place and host; service keys up to 32."""
+    inspector = inspect(conn)
+    for table, column, sql_type in V5_COLUMNS:
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+    if conn.dialect.name != "sqlite":  # SQLite keeps text of any length
+        for table in ("bookings", "service_slots"):
+            conn.execute(text(f"ALTER TABLE {table} ALTER COLUMN service TYPE VARCHAR(32)"))
+    schema.metadata.create_all(conn, tables=list(schema.V5_TABLES), checkfirst=True)
+    for community_id in conn.execute(select(schema.communities.c.id).order_by(
+            schema.communities.c.id)).scalars():
+        catalogue.seed_services(conn, community_id)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_services, _v3_console,
-                                                  _v4_hardening]
+                                                  _v4_hardening, _v5_services_as_data]
 LATEST = len(MIGRATIONS)
 
 # Any fixed number: a PostgreSQL advisory lock so two processes never migrate at once.

@@ -12,7 +12,9 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import Connection, RowMapping, delete, insert, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from elder_wire.codes import OpType
 from elder_wire.operations import (
+    AttendanceRecord,
     AuditAppend,
     BookingCancel,
     BookingCreate,
@@ -26,6 +28,7 @@ from elder_wire.operations import (
     unkeepable,
 )
 from service_platform import (
+    attendance,
     bookings,
     catalogue,
     clock,
@@ -52,14 +55,15 @@ from service_platform.schema import help_requests as help_requests_table
 log = logging.getLogger(__name__)
 
 PAYLOADS: dict[str, TypeAdapter] = {
-    "booking.create": TypeAdapter(BookingCreate),
-    "booking.cancel": TypeAdapter(BookingCancel),
-    "rating.create": TypeAdapter(RatingCreate),
-    "complaint.create": TypeAdapter(ComplaintCreate),
-    "help.create": TypeAdapter(HelpCreate),
-    "help.update": TypeAdapter(HelpUpdate),
-    "elder.upsert": TypeAdapter(ElderUpsert),
-    "audit.append": TypeAdapter(AuditAppend),
+    OpType.BOOKING_CREATE: TypeAdapter(BookingCreate),
+    OpType.BOOKING_CANCEL: TypeAdapter(BookingCancel),
+    OpType.ATTENDANCE_RECORD: TypeAdapter(AttendanceRecord),
+    OpType.RATING_CREATE: TypeAdapter(RatingCreate),
+    OpType.COMPLAINT_CREATE: TypeAdapter(ComplaintCreate),
+    OpType.HELP_CREATE: TypeAdapter(HelpCreate),
+    OpType.HELP_UPDATE: TypeAdapter(HelpUpdate),
+    OpType.ELDER_UPSERT: TypeAdapter(ElderUpsert),
+    OpType.AUDIT_APPEND: TypeAdapter(AuditAppend),
 }
 
 
@@ -354,7 +358,9 @@ def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) ->
             continue
         match item.op.type:
             case "booking.create":
-                wanted["meal" if payload.service == "meal" else "service"].add(payload.slot_id)
+                wanted[_slot_kind(conn, community_id, payload.service)].add(payload.slot_id)
+            case "attendance.record":
+                wanted["service"].add(payload.slot_id)
             case "booking.cancel":
                 cancelled.add(str(payload.booking_id))
             case "rating.create":
@@ -370,7 +376,7 @@ def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) ->
         ).where(bookings_table.c.community_id == community_id,
                 bookings_table.c.id.in_(cancelled | rated))):
             if row.id in cancelled:
-                wanted["meal" if row.service == "meal" else "service"].add(row.slot_id)
+                wanted[_slot_kind(conn, community_id, row.service)].add(row.slot_id)
             if row.id in rated and row.provider_id is not None:
                 wanted["provider"].add(row.provider_id)
     for kind, table in (("meal", meal_slots), ("service", service_slots),
@@ -382,6 +388,12 @@ def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) ->
             ).order_by(table.c.id).with_for_update()).all()
 
 
+def _slot_kind(conn: Connection, community_id: str, service: str) -> str:
+    """Which of the slot tables `_lock_up_front` locks a service's slot in."""
+    return "meal" if bookings.slot_table(conn, community_id, service) is meal_slots \
+        else "service"
+
+
 def _effect(conn: Connection, kiosk: Kiosk, item: Checked, now) -> Outcome:
     payload = item.payload
     match item.op.type:
@@ -389,6 +401,8 @@ def _effect(conn: Connection, kiosk: Kiosk, item: Checked, now) -> Outcome:
             return bookings.create(conn, kiosk, item.op_id, payload, now)
         case "booking.cancel":
             return bookings.cancel(conn, kiosk, payload, now)
+        case "attendance.record":
+            return attendance.record(conn, kiosk, payload, now)
         case "rating.create":
             return feedback.rate(conn, kiosk, payload, now)
         case "complaint.create":

@@ -127,7 +127,7 @@ bookings = Table(
     Column("id", String(36), nullable=False),  # v4: unique within its community (was: at all)
     Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
     Column("elder_id", String(ID), nullable=False),
-    Column("service", String(16), nullable=False),
+    Column("service", String(32), nullable=False),  # v5: a catalogue key (was 16)
     Column("slot_id", String(ID), nullable=False),
     Column("mode", String(16), nullable=False),
     Column("price_cents", Integer, nullable=False),
@@ -147,6 +147,7 @@ bookings = Table(
     Column("units", Integer, nullable=False, server_default=text("1")),  # v2: capacity used
     Column("provider_id", String(ID)),  # v2
     Column("completed_at", String(STAMP)),  # v2
+    Column("waitlist_position", Integer),  # v5: 1 = next, while waitlisted; else NULL
     PrimaryKeyConstraint("community_id", "id"),  # v4
     Index("bookings_slot_status", "community_id", "slot_id", "status"),
     # One confirmed booking per elder and slot, held by the database itself.
@@ -226,7 +227,7 @@ service_slots = Table(
     "service_slots", metadata,
     Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
     Column("id", String(ID), nullable=False),
-    Column("service", String(16), nullable=False),
+    Column("service", String(32), nullable=False),  # v5: a catalogue key (was 16)
     Column("provider_id", String(ID), nullable=False),
     Column("day", String(10), nullable=False),
     Column("window", String(4)),
@@ -238,6 +239,9 @@ service_slots = Table(
     Column("capacity", Integer, nullable=False),
     Column("price_cents", Integer),
     Column("updated_at", String(STAMP), nullable=False),
+    Column("title", String(100)),  # v5: a session's title, place and host (书法, 二楼, 王老师)
+    Column("place", String(100)),
+    Column("host", String(100)),
     PrimaryKeyConstraint("community_id", "id"),
     Index("service_slots_end", "end_at"),
 )
@@ -462,3 +466,35 @@ enrol_failures = Table(
 )
 
 V4_TABLES = (enrol_failures,)
+
+
+# Version 5 (issue 12): services as data — each community's catalogue, and attendance.
+
+# A community's catalogue: one entry per service key, in the wire shape of the `service` kind
+# (elder_wire.catalogue.Service.to_wire()).
+service_catalogue = Table(
+    "service_catalogue", metadata,
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
+    Column("key", String(32), nullable=False),
+    Column("data", Text, nullable=False),  # JSON, the entry as fed
+    Column("updated_at", String(STAMP), nullable=False),
+    PrimaryKeyConstraint("community_id", "key"),
+)
+
+# Attendance taken at the door by card (签到): one record per elder and slot.
+attendance = Table(
+    "attendance", metadata,
+    Column("community_id", String(ID), ForeignKey("communities.id"), nullable=False),
+    Column("id", String(36), nullable=False),
+    Column("slot_id", String(ID), nullable=False),
+    Column("elder_id", String(ID), nullable=False),
+    Column("booking_id", String(36)),  # the elder's confirmed booking of the slot; NULL: walk-in
+    Column("staff_id", String(ID)),
+    Column("kiosk_id", String(ID), nullable=False),
+    Column("created_at", String(STAMP), nullable=False),
+    Column("received_at", String(STAMP), nullable=False),
+    PrimaryKeyConstraint("community_id", "id"),
+    UniqueConstraint("community_id", "slot_id", "elder_id", name="attendance_one_per_slot"),
+)
+
+V5_TABLES = (service_catalogue, attendance)

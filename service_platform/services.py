@@ -1,4 +1,5 @@
-"""Services beyond meals: providers, their slots (cleaning, clinic, visits, checks), staff."""
+"""Providers, the service slots of every service booked by `service_slot` (all but meals),
+and staff."""
 from __future__ import annotations
 
 import json
@@ -11,7 +12,6 @@ from service_platform import clock, entities, feed, memo
 from service_platform.feed import Change
 from service_platform.schema import providers, service_slots, staff
 
-SERVICES = ("cleaning", "clinic", "home_visit", "health_check")
 DETAILS = ("kinds", "subsidy_cents", "needs", "departments")
 
 
@@ -38,7 +38,8 @@ def put_slots(conn: Connection, community_id: str, slots: Iterable[dict[str, Any
              "window": slot.get("window"), "department": slot.get("department"),
              "doctor": slot.get("doctor"), "start_at": slot["start"], "end_at": slot["end"],
              "cutoff": slot["cutoff"], "capacity": slot["capacity"],
-             "price_cents": slot.get("price_cents"), "updated_at": stamp}
+             "price_cents": slot.get("price_cents"), "title": slot.get("title"),
+             "place": slot.get("place"), "host": slot.get("host"), "updated_at": stamp}
             for slot in slots]
     _replace(conn, service_slots, community_id, rows)
     memo.forget_all(conn)

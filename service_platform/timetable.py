@@ -15,7 +15,17 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select
 
-from service_platform import capacity, catalogue, clock, entities, feed, leases, services
+from elder_wire.catalogue import Service
+from service_platform import (
+    bookings,
+    capacity,
+    catalogue,
+    clock,
+    entities,
+    feed,
+    leases,
+    services,
+)
 from service_platform.schema import elders, meal_slots, providers, service_slots, staff
 from service_platform.schema import subsidy_levels as levels_table
 from service_platform.timetable_file import FileError, Timetable
@@ -44,9 +54,15 @@ def load(conn: Connection, community_id: str, timetable: Timetable) -> Outcome:
     tz = ZoneInfo(community["tz"])
     period = Period.of(timetable, clock.now().astimezone(tz).date())
     current = _Current(conn, community_id, period)
-    meals, slots = expand(timetable, period, tz, current.providers)
-    _check_references(timetable, current)
+    file_services = {entry.key: Service.from_wire(entry.model_dump())
+                     for entry in timetable.services}
+    meals, slots = expand(timetable, period, tz, current.providers,
+                          {**current.catalogue, **file_services})
+    _check_references(timetable, current, file_services)
     outcome = Outcome()
+    put_services = _changed(outcome, "service", {
+        key: entry.to_wire() for key, entry in current.catalogue.items()},
+        {key: entry.to_wire() for key, entry in file_services.items()})
     put_levels = _changed(outcome, "subsidy_level", current.levels, {
         level: {"level": level, "meal_subsidy_cents": cents}
         for level, cents in timetable.subsidy_levels.items()})
@@ -67,8 +83,8 @@ def load(conn: Connection, community_id: str, timetable: Timetable) -> Outcome:
     _guard_bookings(conn, community_id, current, put_meals, put_slots, gone_meals, gone_slots,
                     outcome)
     before = feed.latest_seq(conn, community_id)
-    _write(conn, community_id, put_levels, put_elders, put_providers, put_staff, put_meals,
-           put_slots, gone_meals, gone_slots)
+    _write(conn, community_id, put_services, put_levels, put_elders, put_providers, put_staff,
+           put_meals, put_slots, gone_meals, gone_slots)
     outcome.fed = feed.latest_seq(conn, community_id) - before
     return outcome
 
@@ -82,6 +98,7 @@ class _Current:
                 table.c.community_id == community_id, *where)).mappings().all()
 
         in_period = (period.first.isoformat(), period.last.isoformat())
+        self.catalogue = catalogue.services_of(conn, community_id)
         self.levels = {row["level"]: entities.subsidy_level(row) for row in rows(levels_table)}
         elder_rows = rows(elders)
         self.elders = {row["id"]: entities.elder(row) for row in elder_rows}
@@ -115,17 +132,31 @@ def _removed(outcome: Outcome, kind: str, current: dict[str, dict], wanted: dict
     return gone
 
 
-def _check_references(timetable: Timetable, current: _Current) -> None:
-    """Levels, card numbers and ids the file refers to exist once, in the file or the platform."""
+def _check_references(timetable: Timetable, current: _Current,
+                      file_services: dict[str, Service]) -> None:
+    """Levels, card numbers, services and ids the file refers to exist once, in the file or
+    the platform."""
     problems = []
     levels = set(current.levels) | set(timetable.subsidy_levels)
-    for what, items in (("elders", timetable.elders), ("providers", timetable.providers),
-                        ("staff", timetable.staff)):
+    offered = {**current.catalogue, **file_services}
+    for n, item in enumerate(timetable.providers):
+        for service in item.services:
+            if service not in offered:
+                problems.append(f"providers[{n}].services: no service {service} in the file "
+                                "or the community's catalogue")
+    for n, entry in enumerate(timetable.services):
+        if entry.group and offered.get(entry.group) is None:
+            problems.append(f"services[{n}].group: no service {entry.group} in the file or "
+                            "the community's catalogue")
+    for what, items in (("services", timetable.services), ("elders", timetable.elders),
+                        ("providers", timetable.providers), ("staff", timetable.staff)):
         seen: dict[str, int] = {}
         for n, item in enumerate(items):
-            if item.id in seen:
-                problems.append(f"{what}[{n}].id: {item.id} is also {what}[{seen[item.id]}]")
-            seen.setdefault(item.id, n)
+            field = "key" if what == "services" else "id"
+            key = getattr(item, field)
+            if key in seen:
+                problems.append(f"{what}[{n}].{field}: {key} is also {what}[{seen[key]}]")
+            seen.setdefault(key, n)
     cards: dict[str, str] = {}
     new_card = {elder.id: elder.card_no for elder in timetable.elders}
     for n, elder in enumerate(timetable.elders):
@@ -176,8 +207,20 @@ def _guard_bookings(conn: Connection, community_id: str, current: _Current,
                               + "\n".join(problems))
 
 
-def _write(conn: Connection, community_id: str, put_levels, put_elders, put_providers,
-           put_staff, put_meals, put_slots, gone_meals, gone_slots) -> None:
+def _waiting_move_up(conn: Connection, community_id: str, put_slots: list[dict]) -> None:
+    """A session given more places confirms those waiting for it, as a cancellation would."""
+    now = clock.now()
+    for data in sorted(put_slots, key=lambda item: item["id"]):  # one lock order
+        entry = catalogue.service_entry(conn, community_id, data["service"])
+        if entry is not None and entry.policy.waitlist:
+            slot = services.lock_slot(conn, community_id, data["id"])
+            feed.append(conn, community_id, bookings.move_up(conn, community_id, slot, now))
+
+
+def _write(conn: Connection, community_id: str, put_services, put_levels, put_elders,
+           put_providers, put_staff, put_meals, put_slots, gone_meals, gone_slots) -> None:
+    if put_services:
+        catalogue.put_services(conn, community_id, map(Service.from_wire, put_services))
     if put_levels:
         catalogue.put_subsidy_levels(conn, community_id, {
             data["level"]: data["meal_subsidy_cents"] for data in put_levels})
@@ -191,6 +234,7 @@ def _write(conn: Connection, community_id: str, put_levels, put_elders, put_prov
         catalogue.put_meal_slots(conn, community_id, put_meals)
     if put_slots:
         services.put_slots(conn, community_id, put_slots)
+        _waiting_move_up(conn, community_id, put_slots)
     if gone_meals:
         ended = [lease for slot_id in gone_meals
                  for lease in leases.take_back_slot(conn, community_id, slot_id)]

@@ -1,7 +1,8 @@
 """A community's timetable file (docs/deploy.md): its closed schema, read with plain messages.
 
 The shapes are the demo's (assets/demo/community.json and services.json): subsidy levels,
-elders, providers, staff, weekly `sessions`; plus dated `meals` and dated `service_slots`.
+elders, providers, staff, weekly `sessions`; plus dated `meals` and dated `service_slots`, and
+catalogue entries (`services`) in the shape the feed carries them (docs/services.md).
 """
 from __future__ import annotations
 
@@ -22,11 +23,11 @@ from pydantic import (
     model_validator,
 )
 
-from elder_wire.operations import Cents, Code, Count, ElderUpsert, Id, Short
+from elder_wire.catalogue import SLOT_KINDS
+from elder_wire.operations import Cents, Code, Count, ElderUpsert, Id, Short, plain_text
 
 Name = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 Clock = Annotated[str, StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-Service = Literal["cleaning", "clinic", "home_visit", "health_check"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 Meal = Literal["lunch", "dinner"]
 _UNION_TAG = re.compile(r"^(constrained-\w+|\w+\[.*\])$")  # pydantic's name of a union member
@@ -87,10 +88,42 @@ class Department(Strict):
     doctor: Name | None = None
 
 
+Texts = dict[Literal["zh_CN", "en"], plain_text(0, 200)]
+
+
+class Policy(Strict):
+    """elder_wire.catalogue.Policy, as the feed carries it; what is left out is its default."""
+
+    escrow: StrictBool = False
+    modes: Annotated[list[Code], Field(max_length=10)] = Field(default_factory=list)
+    units_by_kind: StrictBool = False
+    one_a_day_by: Literal["", "department"] = ""
+    requires: Literal["", "delivery_allowed", "home_visit_allowed"] = ""
+    waitlist: StrictBool = False
+    attendance: StrictBool = False
+    cancel_until: Literal["cutoff", "start"] = "cutoff"
+    rated: StrictBool = True
+
+
+class ServiceEntry(Strict):
+    """A catalogue entry (change kind `service`), added or changed by the file."""
+
+    key: Code
+    slot_kind: Literal[SLOT_KINDS]  # type: ignore[valid-type]
+    names: Annotated[Texts, Field(min_length=1)]
+    hints: Texts = Field(default_factory=dict)
+    prompts: Texts = Field(default_factory=dict)
+    icon: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,31}$")] = "service"
+    group: Code | Literal[""] = ""
+    order: Annotated[StrictInt, Field(ge=0, le=10_000)] = 100
+    active: StrictBool = True
+    policy: Policy = Field(default_factory=Policy)
+
+
 class Provider(Strict):
     id: Id
     name: Annotated[str, StringConstraints(min_length=1, max_length=200)]
-    services: Annotated[list[Literal["meal", Service]], Field(min_length=1)]
+    services: Annotated[list[Code], Field(min_length=1)]
     teams: Count | None = None
     kinds: dict[Short, Kind] = Field(default_factory=dict)
     subsidy_cents: dict[Short, dict[Short, Cents]] = Field(default_factory=dict)
@@ -113,7 +146,7 @@ class Elder(ElderUpsert):
 
 
 class _Session(Strict):
-    service: Service
+    service: Code
     provider_id: Id
     window: Literal["am", "pm"] | None = None
     department: Short | None = None
@@ -123,6 +156,9 @@ class _Session(Strict):
     capacity: Count | Literal["teams"]
     price_cents: Cents | None = None
     cutoff: Cutoff
+    title: plain_text(1, 100) | None = None  # a session's: 书法
+    place: plain_text(1, 100) | None = None  # 二楼书画室
+    host: plain_text(1, 100) | None = None  # 王老师
 
     @model_validator(mode="after")
     def _times(self) -> _Session:
@@ -148,6 +184,7 @@ class DatedSession(_Session):
 class Timetable(Strict):
     start: dt.date | None = Field(default=None, alias="from")
     days: Annotated[StrictInt, Field(ge=1, le=366)] | None = None
+    services: list[ServiceEntry] = Field(default_factory=list)
     subsidy_levels: dict[Short, Cents] = Field(default_factory=dict)
     elders: list[Elder] = Field(default_factory=list)
     meal_prices_cents: PerMeal[Cents] | None = None
@@ -156,7 +193,7 @@ class Timetable(Strict):
     meals: list[MealSlot] = Field(default_factory=list)
     providers: list[Provider] = Field(default_factory=list)
     staff: list[StaffMember] = Field(default_factory=list)
-    slot_ids: dict[Service, Annotated[str, StringConstraints(min_length=1, max_length=64)]] = \
+    slot_ids: dict[Code, Annotated[str, StringConstraints(min_length=1, max_length=64)]] = \
         Field(default_factory=dict)
     sessions: list[Session] = Field(default_factory=list)
     service_slots: list[DatedSession] = Field(default_factory=list)

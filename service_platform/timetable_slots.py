@@ -5,6 +5,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from elder_wire.catalogue import Service
 from service_platform import demo
 from service_platform.timetable_file import Cutoff, FileError, Timetable
 
@@ -41,11 +42,13 @@ class Period:
 
 
 def expand(timetable: Timetable, period: Period, tz: dt.tzinfo,
-           known_providers: dict[str, dict]) -> tuple[dict[str, dict], dict[str, dict]]:
-    """(meal slots, service slots) by id; FileError naming every entry that cannot be made."""
+           known_providers: dict[str, dict],
+           catalogue: dict[str, Service]) -> tuple[dict[str, dict], dict[str, dict]]:
+    """(meal slots, service slots) by id; FileError naming every entry that cannot be made.
+    `catalogue`: the community's entries with the file's own over them."""
     problems: list[str] = []
     meals = _meal_slots(timetable, period, tz, problems)
-    slots = _service_slots(timetable, period, tz, known_providers, problems)
+    slots = _service_slots(timetable, period, tz, known_providers, catalogue, problems)
     if problems:
         raise FileError("\n".join(problems))
     return meals, slots
@@ -95,7 +98,8 @@ def _meal_cutoff(rule: Cutoff, day: dt.date, tz: dt.tzinfo) -> dt.datetime:
 
 
 def _service_slots(timetable: Timetable, period: Period, tz: dt.tzinfo,
-                   known_providers: dict[str, dict], problems: list[str]) -> dict[str, dict]:
+                   known_providers: dict[str, dict], catalogue: dict[str, Service],
+                   problems: list[str]) -> dict[str, dict]:
     """Weekly sessions on each of their weekdays in the period, and the dated ones."""
     providers = {**known_providers, **{item.id: item.model_dump()
                                        for item in timetable.providers}}
@@ -111,7 +115,7 @@ def _service_slots(timetable: Timetable, period: Period, tz: dt.tzinfo,
     made: dict[str, dict] = {}
     where_made: dict[str, str] = {}
     for where, session, days in entries:
-        provider = _provider_for(session, providers, where, problems)
+        provider = _provider_for(session, providers, catalogue, where, problems)
         if provider is None:
             continue
         data = session.model_dump(by_alias=True, exclude_none=True,
@@ -122,9 +126,10 @@ def _service_slots(timetable: Timetable, period: Period, tz: dt.tzinfo,
             try:
                 slots = demo._session_slots(slot_ids, data, provider, day, tz)
             except (KeyError, ValueError, IndexError) as exc:
-                problems.append(f"slot_ids.{session.service}: {slot_ids[session.service]!r} "
+                pattern = slot_ids.get(session.service, demo.DEFAULT_SLOT_ID)
+                problems.append(f"slot_ids.{session.service}: {pattern!r} "
                                 f"cannot be filled in ({type(exc).__name__}: {exc}); use "
-                                "{day}, {window}, {department}, {hhmm}")
+                                "{service}, {day}, {window}, {department}, {hhmm}")
                 break
             for slot in slots:
                 if len(slot["id"]) > MAX_ID or slot["id"] in where_made:
@@ -135,10 +140,16 @@ def _service_slots(timetable: Timetable, period: Period, tz: dt.tzinfo,
     return made
 
 
-def _provider_for(session, providers: dict[str, dict], where: str,
-                  problems: list[str]) -> dict | None:
-    """The session's provider if the session fits it (service, department, window, teams)."""
+def _provider_for(session, providers: dict[str, dict], catalogue: dict[str, Service],
+                  where: str, problems: list[str]) -> dict | None:
+    """The session's provider if the session fits it and its service's catalogue entry
+    (service, department, window, teams)."""
     before = len(problems)
+    entry = catalogue.get(session.service)
+    if entry is None or entry.slot_kind in ("meal", "group"):
+        problems.append(f"{where}.service: no service {session.service} booked by slots in "
+                        "the file or the community's catalogue")
+        return None
     provider = providers.get(session.provider_id)
     if provider is None:
         problems.append(f"{where}.provider_id: no provider {session.provider_id} in the file "
@@ -147,14 +158,16 @@ def _provider_for(session, providers: dict[str, dict], where: str,
     if session.service not in provider["services"]:
         problems.append(f"{where}.service: {session.provider_id} does not offer "
                         f"{session.service}")
-    clinic = session.service == "clinic"
-    if clinic and session.department not in provider["departments"]:
+    by_department = entry.policy.one_a_day_by == "department"
+    if by_department and session.department not in provider["departments"]:
         problems.append(f"{where}.department: {session.provider_id} has no department "
                         f"{session.department}")
-    if not clinic and session.department is not None:
-        problems.append(f"{where}.department: only clinic sessions have one")
-    if (session.window is None) == (session.service in ("cleaning", "clinic")):
-        problems.append(f"{where}.window: am or pm for cleaning and clinic, else none")
+    if not by_department and session.department is not None:
+        problems.append(f"{where}.department: only a service booked by department has one")
+    if entry.slot_kind == "window" and session.window is None:
+        problems.append(f"{where}.window: am or pm for a service booked by window")
+    if entry.slot_kind in ("day", "session") and session.window is not None:
+        problems.append(f"{where}.window: none for a service booked by {entry.slot_kind}")
     if session.capacity == "teams" and provider["teams"] is None:
         problems.append(f"{where}.capacity: 'teams', but {session.provider_id} has no teams")
     return provider if len(problems) == before else None

@@ -34,6 +34,7 @@ USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}$")
 # What each role may use; a page or form asks `may(operator, capability)`.
 CAPABILITIES: dict[str, frozenset[str]] = {
     "help": frozenset({"district_admin", "centre_manager", "duty_worker"}),
+    "activities": frozenset({"district_admin", "centre_manager", "duty_worker"}),
     "kiosks": frozenset({"district_admin", "centre_manager"}),
     "communities": frozenset({"district_admin", "centre_manager"}),
     "operators": frozenset({"district_admin"}),

@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import and_, func, select
 
 from elder_wire import privacy
-from service_platform import clock, feedback, services
+from elder_wire.catalogue import Service
+from service_platform import catalogue, clock, feedback, services
 from service_platform.console.web import PREFIX, Context, Signed, allowed, render
 from service_platform.schema import (
     bookings,
@@ -60,7 +61,8 @@ def provider_page(ctx: Signed) -> HTMLResponse:
         open_complaints = conn.execute(select(func.count()).select_from(complaints).where(
             complaints.c.community_id == community_id, complaints.c.provider_id == provider_id,
             complaints.c.state == "open")).scalar()
-    show = _Shower(ctx, tz, provider)
+        offered = catalogue.services_of(conn, community_id)
+    show = _Shower(ctx, tz, provider, offered)
     return render(ctx, "provider.html", page="provider", provider=provider,
                   community=place.name if place else community_id,
                   upcoming=[show.booking(row) for row in _in_day_order(upcoming)],
@@ -125,9 +127,16 @@ def _feedback(conn, table, community_id: str, provider_id: str) -> list[dict]:
 class _Shower:
     """Rows as the page shows them: words for codes, local times, masked names."""
 
-    def __init__(self, ctx: Context, tz: str, provider: dict) -> None:
+    def __init__(self, ctx: Context, tz: str, provider: dict,
+                 offered: dict[str, Service]) -> None:
         self.t, self.tz, self.provider = ctx.t, ZoneInfo(tz), provider
         self.tz_name = tz
+        self.offered = offered
+
+    def service(self, key: str) -> str:
+        """The service's name in the catalogue, in the operator's language."""
+        entry = self.offered.get(key)
+        return entry.name(self.t.language) if entry is not None else key
 
     def words(self, prefix: str, code: str | None) -> str:
         if not code:
@@ -155,7 +164,7 @@ class _Shower:
 
     def what(self, row: dict) -> str:
         """The service, with the cleaning kind or the clinic department in the provider's words."""
-        service = self.words("console.provider.service", row["service"])
+        service = self.service(row["service"])
         detail = ""
         if row.get("kind"):
             detail = self.provider["kinds"].get(row["kind"], {}).get("name", row["kind"])
@@ -181,7 +190,7 @@ class _Shower:
     def _about(self, row: dict) -> str:
         if not row.get("service"):
             return ""
-        service = self.words("console.provider.service", row["service"])
+        service = self.service(row["service"])
         return f"{service} · {self.day(row['day'])}" if row.get("day") else service
 
     def rating(self, row: dict) -> dict:

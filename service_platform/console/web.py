@@ -160,6 +160,7 @@ class SecurityHeaders(BaseHTTPMiddleware):
 def install(app: FastAPI) -> None:
     """Mount the console on the platform's app."""
     from service_platform.console import (
+        activity_pages,
         audit_pages,
         community_pages,
         fleet_pages,
@@ -172,7 +173,7 @@ def install(app: FastAPI) -> None:
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")
     for module in (home_pages, help_pages, fleet_pages, community_pages, operator_pages,
-                   audit_pages, provider_pages):
+                   audit_pages, provider_pages, activity_pages):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
 

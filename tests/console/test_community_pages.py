@@ -88,10 +88,13 @@ def test_upload_preview_then_load_reaches_the_kiosks(en_page, console_platform, 
     assert _upload(en_page, community_id, EXAMPLE) == 200
     assert "/timetable/" in en_page.url
     assert en_page.locator("h1").inner_text() == "Preview: what loading it would change"
-    assert _kind(en_page, "service_slot") == {"added": 17, "changed": 0, "removed": 0,
+    assert _kind(en_page, "service_slot") == {"added": 20, "changed": 0, "removed": 0,
                                               "unchanged": 0}
     assert _kind(en_page, "meal_slot")["added"] == 4
-    assert _kind(en_page, "provider")["added"] == 3
+    assert _kind(en_page, "provider")["added"] == 5
+    assert _kind(en_page, "service") == {"added": 1, "changed": 0, "removed": 0,
+                                         "unchanged": 0}  # 法律援助, a service of the file's
+    assert en_page.locator("tr[data-kind='service'] th").inner_text() == "Services"
     assert en_page.locator(".filename").inner_text() == "timetable-example.json"
     save_screenshot(en_page, "timetable-preview", full_page=True)
     # nothing changed yet: no feed entries, no slots, the upload kept but not loaded
@@ -110,13 +113,13 @@ def test_upload_preview_then_load_reaches_the_kiosks(en_page, console_platform, 
         en_page.locator("#load-it").click()
     assert navigation.value.status == 200
     assert en_page.locator("h1").inner_text() == "Timetable loaded"
-    assert _kind(en_page, "service_slot")["added"] == 17
+    assert _kind(en_page, "service_slot")["added"] == 20
     assert _uploads(db, community_id)[0]["loaded_at"] is not None
     changes, _ = kiosk.pull_all(cursor)
     assert sorted(latest(changes, "meal_slot")) == [
         "meal:2026-12-07:dinner", "meal:2026-12-07:lunch", "meal:2026-12-08:lunch",
         "meal:2026-12-09:lunch"]
-    assert len(latest(changes, "service_slot")) == 17
+    assert len(latest(changes, "service_slot")) == 20
     with db.read() as conn:
         [line] = conn.execute(select(operator_audit).where(
             operator_audit.c.action == "timetable.load",

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from kiosk.help import HelpDesk
 from service_platform import clock, operators
 from service_platform.console import (
+    activity_pages,
     audit_pages,
     community_pages,
     fleet_pages,
@@ -120,6 +121,8 @@ def _get_cases(made: dict) -> list[tuple[str, str, dict[str, int]]]:
         ("/console/audit", "/console/audit", only(MANAGE)),
         ("/console/audit", f"/console/audit?community={OTHER}", only(ADMIN)),
         ("/console/provider", "/console/provider", {"provider": 200}),
+        ("/console/activities", "/console/activities", only(HELP)),
+        ("/console/activities", "/console/activities?day=2026-12-24", only(HELP)),
     ]
 
 
@@ -177,7 +180,7 @@ def test_every_console_route_is_in_the_tables(world):
     from service_platform.console import home_pages
     routes = {(method, route.path)
               for module in (home_pages, help_pages, fleet_pages, community_pages,
-                             operator_pages, audit_pages, provider_pages)
+                             operator_pages, audit_pages, provider_pages, activity_pages)
               for route in module.router.routes for method in route.methods}
     assert sorted(routes - covered - OPEN_FORMS) == []
 

@@ -94,7 +94,7 @@ def test_other_community_sees_and_changes_nothing(platform):
     assert ours.push(booked)[0]["status"] == "applied"
 
     changes, _ = theirs.pull_all()
-    assert all(c["kind"] in ("elder", "subsidy_level") for c in changes)
+    assert all(c["kind"] in ("service", "elder", "subsidy_level") for c in changes)
     assert {c["id"] for c in changes if c["kind"] == "booking"} == set()
     assert slot not in {c["id"] for c in changes}
     results = theirs.push(booking_op("elder-001", slot),

@@ -5,6 +5,7 @@ import uuid
 
 from sqlalchemy import insert, inspect, select
 
+from elder_wire.catalogue import STANDARD
 from elder_wire.operations import Operation
 from service_platform import catalogue, clock, migrations, operations, schema, schema_v1
 from service_platform.auth import Kiosk
@@ -69,8 +70,8 @@ def test_upgrade_from_version_1_matches_a_new_database(new_database):
                 payload='{"anything": "goes"}', created_at="2026-11-23T10:00:00+08:00",
                 received_at="2026-11-23T02:00:00.000+00:00", status="applied", reason=None,
                 data='{"stored": true}'))
-        assert migrations.migrate(old) == migrations.LATEST == 4
-        assert migrations.migrate(old) == 4  # a second run changes nothing
+        assert migrations.migrate(old) == migrations.LATEST == 5
+        assert migrations.migrate(old) == 5  # a second run changes nothing
         migrations.migrate(fresh)
         assert _columns(old) == _columns(fresh)
         assert _keys(old) == _keys(fresh)
@@ -83,6 +84,13 @@ def test_upgrade_from_version_1_matches_a_new_database(new_database):
             elder = catalogue.get_elder(conn, COMMUNITY, "elder-1")
         assert (booking["units"], booking["kind"], booking["provider_id"]) == (1, None, None)
         assert (elder["mobility"], elder["emergency_contact"]) == (None, None)
+        # v5: the community made before services were data has the standard catalogue, fed
+        with old.read() as conn:
+            assert set(catalogue.services_of(conn, COMMUNITY)) == {e.key for e in STANDARD}
+            fed = conn.execute(select(schema.changes.c.entity_id).where(
+                schema.changes.c.community_id == COMMUNITY,
+                schema.changes.c.kind == "service")).scalars().all()
+            assert sorted(fed) == sorted(e.key for e in STANDARD)  # once, not at each start
         # Its lost answer is asked for again: the stored result, never a 422 or a re-apply.
         again = operations.push(old, kiosk, [reserved])
         assert (again[0].status, again[0].data) == ("applied", {"stored": True})

@@ -1,7 +1,9 @@
 """Pulling the change feed: pages in seq order, a cursor to resume from, a first full sync."""
 from __future__ import annotations
 
-from tests.platform.wire import booking_op
+from elder_wire.catalogue import STANDARD
+from service_platform import demo
+from tests.platform.wire import booking_op, latest
 
 DEMO = "community-xingfu"
 
@@ -21,7 +23,7 @@ def test_pages_add_up_to_the_whole_feed(platform):
     assert paged == whole and paged_last == last == whole[-1]["seq"]
     seqs = [c["seq"] for c in whole]
     assert seqs == sorted(set(seqs))
-    assert len(whole) == 12 + 1 + 9  # elders, the slot, the bookings
+    assert len(whole) == len(STANDARD) + 12 + 1 + 9  # the catalogue, elders, slot, bookings
 
 
 def test_pull_resumes_from_a_saved_cursor(platform):
@@ -44,7 +46,18 @@ def test_first_sync_of_the_demo_community(platform):
     assert len(kinds["elder"]) == 50
     assert kinds["subsidy_level"] == {"none", "basic", "enhanced", "special"}
     assert len(kinds["meal_slot"]) == 28 + 1  # two weeks, and yesterday's lunch eaten
-    assert len(kinds["booking"]) == 1  # that lunch, completed: to rate (assets/demo)
+    assert kinds["service"] == {entry.key for entry in STANDARD}
+    # that lunch, completed: to rate (assets/demo); a calligraphy class full and two waiting
+    bookings = latest(changes, "booking")
+    assert len(bookings) == 1 + 12 + demo.WAITING
+    waiting = sorted((b["waitlist_position"], b["slot_id"]) for b in bookings.values()
+                     if b["status"] == "waitlisted")
+    full = waiting[0][1]
+    assert waiting == [(1, full), (2, full)]
+    assert sum(b["slot_id"] == full and b["status"] == "confirmed"
+               for b in bookings.values()) == 12
+    session = latest(changes, "service_slot")[full]
+    assert (session["title"], session["place"], session["capacity"]) == ("书法", "二楼书画室", 12)
     elder = next(c["data"] for c in changes if c["id"] == "elder-0001")
     assert set(elder) == {"id", "card_no", "name", "phone", "address", "subsidy_level",
                           "delivery_allowed", "home_visit_allowed", "dietary", "mobility",
@@ -52,7 +65,8 @@ def test_first_sync_of_the_demo_community(platform):
     slot = next(c["data"] for c in changes if c["kind"] == "meal_slot")
     assert set(slot) == {"id", "day", "meal", "cutoff", "capacity", "price_cents", "menu"}
     assert kinds["provider"] == {"provider-sunshine", "provider-xingfu-station",
-                                 "provider-xingfu-canteen"}
+                                 "provider-xingfu-canteen", "provider-xingfu-activities",
+                                 "provider-sunshine-volunteers"}
     assert kinds["staff"] == {"staff-zhang", "staff-liu"}
     by_service: dict[str, int] = {}
     for change in changes:
@@ -61,6 +75,11 @@ def test_first_sync_of_the_demo_community(platform):
                 change["data"]["service"], 0) + 1
     assert by_service["cleaning"] == 28  # 14 days, am and pm
     assert {"clinic", "home_visit", "health_check"} <= set(by_service)
+    assert by_service["visit"] == 2 * 12  # am and pm, Monday to Saturday of two weeks
+    titles = {change["data"]["title"] for change in changes
+              if change["kind"] == "service_slot" and change["data"]["service"] == "activity"}
+    assert titles == {"书法", "合唱", "棋牌", "健康讲座"}
+
 
 
 def test_bad_cursors(platform):

@@ -170,9 +170,17 @@ def test_demo_slots_are_deterministic_and_follow_the_timetable():
         by_day.setdefault(slot["day"], []).append(slot)
     assert len(by_day) == 14
     sunday = by_day["2026-11-29"]
-    assert {s["service"] for s in sunday} == {"cleaning"}  # the station is shut on Sundays
+    # the station and the volunteers rest on Sundays; chess and cards every day
+    assert {s["service"] for s in sunday} == {"cleaning", "activity"}
+    assert [(s["title"], s["place"], s["start"], s["end"], s["cutoff"], s["capacity"])
+            for s in sunday if s["service"] == "activity"] == [
+        ("棋牌", "棋牌室", "2026-11-29T14:00:00+08:00", "2026-11-29T16:30:00+08:00",
+         "2026-11-29T13:50:00+08:00", 16)]
     wednesday = by_day["2026-11-25"]
     assert [s["capacity"] for s in wednesday if s["service"] == "health_check"] == [20]
+    assert sorted(s["title"] for s in wednesday if s["service"] == "activity") == ["书法", "棋牌"]
+    assert [(s["id"], s["capacity"]) for s in wednesday if s["service"] == "visit"] == [
+        ("visit:2026-11-25:am", 3), ("visit:2026-11-25:pm", 3)]
     clinic = [s for s in wednesday if s["service"] == "clinic"]
     assert {s["department"] for s in clinic} == {"general", "tcm"}
     first = min(clinic, key=lambda s: s["start"])

@@ -51,7 +51,8 @@ def test_example_file_reaches_a_kiosk_once(platform):
     community = platform.community(elders=3)
     done = _load_cli(platform, community, EXAMPLE)
     assert done.returncode == 0, done.stderr
-    assert "service_slot: 17 added" in done.stdout
+    assert "service_slot: 20 added" in done.stdout
+    assert "service: 1 added" in done.stdout
     kiosk = platform.kiosk(community)
     changes, cursor = kiosk.pull_all()
     meals = latest(changes, "meal_slot")
@@ -68,11 +69,21 @@ def test_example_file_reaches_a_kiosk_once(platform):
         "provider_id": "provider-station", "day": "2026-12-07", "window": "am",
         "department": "general", "doctor": "陈医生", "start": "2026-12-07T08:30:00+08:00",
         "end": "2026-12-07T09:00:00+08:00", "cutoff": "2026-12-07T07:30:00+08:00",
-        "capacity": 1, "price_cents": 100}
+        "capacity": 1, "price_cents": 100, "title": None, "place": None, "host": None}
     assert {"health_check:2026-12-09", "home_visit:2026-12-08",
             "cleaning:2026-12-09:am"} <= set(slots)
+    # services as data: a session with its title, place and host; a service the file adds
+    calligraphy = slots["activity:2026-12-09:0900"]
+    assert (calligraphy["title"], calligraphy["place"], calligraphy["host"],
+            calligraphy["cutoff"]) == ("书法", "二楼书画室", "王老师", "2026-12-09T08:50:00+08:00")
+    assert slots["legal_aid:2026-12-09:0900"]["provider_id"] == "provider-law"
+    catalogue = latest(changes, "service")
+    assert catalogue["legal_aid"]["names"] == {"zh_CN": "法律援助", "en": "Legal aid"}
+    assert catalogue["legal_aid"]["policy"]["rated"] is True
+    assert {"meal", "cleaning", "clinic", "activity", "visit"} <= set(catalogue)
     assert set(latest(changes, "provider")) == {"provider-sunshine", "provider-station",
-                                                "provider-canteen"}
+                                                "provider-canteen", "provider-activities",
+                                                "provider-law"}
     assert latest(changes, "elder")["elder-0001"]["mobility"] == "walker"
     assert latest(changes, "subsidy_level")["enhanced"] == {"level": "enhanced",
                                                            "meal_subsidy_cents": 600}
@@ -172,6 +183,16 @@ BAD_FILES = [
         "service": "home_visit", "provider_id": "provider-nobody", "weekdays": ["mon"],
         "from": "14:00", "until": "17:00", "capacity": 4, "cutoff": {"minutes_before": 60}}]},
      "sessions[0].provider_id: no provider provider-nobody"),
+    ({"from": FAR, "days": 1, "sessions": [{
+        "service": "karaoke", "provider_id": "provider-sunshine", "weekdays": ["mon"],
+        "from": "14:00", "until": "17:00", "capacity": 4, "cutoff": {"minutes_before": 60}}]},
+     "sessions[0].service: no service karaoke"),
+    ({"providers": [{"id": "provider-ktv", "name": "歌厅", "services": ["karaoke"]}]},
+     "providers[0].services: no service karaoke in the file or the community's catalogue"),
+    ({"services": [{"key": "karaoke", "slot_kind": "stage", "names": {"zh_CN": "唱歌"}}]},
+     "services[0].slot_kind"),
+    ({"services": [{"key": "Karaoke!", "slot_kind": "day", "names": {"zh_CN": "唱歌"}}]},
+     "services[0].key"),
     ({"sessions": []}, None),  # nothing to do is fine
 ]
 
@@ -234,3 +255,44 @@ def test_elders_in_a_file_may_carry_the_family_consent(platform, tmp_path, capsy
     file["elders"][0]["notify_family"] = "yes"
     code, said = _load(platform, community, file, tmp_path, capsys)
     assert code != 0 and "notify_family" in said
+
+
+def test_a_file_adds_and_changes_services_of_the_catalogue(platform, tmp_path, capsys):
+    """A service no code names, its provider and its sessions, from one file; a dry run
+    counts it and feeds nothing."""
+    community = platform.community(elders=2)
+    karaoke = {"key": "karaoke", "slot_kind": "session", "order": 45, "icon": "activity",
+               "names": {"zh_CN": "卡拉OK", "en": "Karaoke"},
+               "policy": {"waitlist": True, "attendance": True, "cancel_until": "start"}}
+    file = {"from": FAR, "days": 7, "services": [karaoke],
+            "providers": [{"id": "provider-ktv", "name": "活动中心", "services": ["karaoke"]}],
+            "sessions": [{"service": "karaoke", "provider_id": "provider-ktv",
+                          "weekdays": ["tue"], "title": "老歌会", "place": "多功能厅",
+                          "from": "15:00", "until": "16:30", "capacity": 30, "price_cents": 0,
+                          "cutoff": {"minutes_before": 10}}]}
+    path = tmp_path / "karaoke.json"
+    path.write_text(json.dumps(file, ensure_ascii=False), encoding="utf-8")
+    before = _seq(platform, community)
+    code = cli.main(["load", str(path), "--community", community, "--db", platform.db.url,
+                     "--dry-run"])
+    said = capsys.readouterr().out
+    assert code == 0 and "service: 1 added" in said and "dry run" in said, said
+    assert _seq(platform, community) == before
+    code, said = _load(platform, community, file, tmp_path, capsys)
+    assert code == 0 and "service: 1 added" in said, said
+    kiosk = platform.kiosk(community)
+    changes, cursor = kiosk.pull_all()
+    fed = latest(changes, "service")["karaoke"]
+    assert (fed["names"]["en"], fed["policy"]["waitlist"], fed["policy"]["rated"],
+            fed["active"]) == ("Karaoke", True, True, True)
+    tuesday = latest(changes, "service_slot")["karaoke:2040-03-06:1500"]
+    assert (tuesday["title"], tuesday["place"], tuesday["window"]) == ("老歌会", "多功能厅", None)
+    assert statuses(kiosk.push(service_op("karaoke", "elder-001", tuesday["id"]))) == [
+        ("applied", None)]
+
+    file["services"][0] = {**karaoke, "active": False}
+    code, said = _load(platform, community, file, tmp_path, capsys)
+    assert code == 0 and "service: 1 changed" in said, said
+    changes, _ = kiosk.pull_all(cursor)
+    assert [(c["kind"], c["id"], c["data"]["active"]) for c in changes
+            if c["kind"] == "service"] == [("service", "karaoke", False)]
