@@ -51,7 +51,7 @@ def row(name: str, cls: str, who: str, /, **next_screens: str) -> ScreenRow:
 
 _E = "ui.screens."
 _SERVICE_TILES = {"meal": "meal_day", "window": "window_day", "departments": "service_department",
-                  "days": "service_day", "session": "session_list", "group": "service_group",
+                  "days": "service_day", "group": "service_group",
                   "my_bookings": "my_bookings"}
 _S = "ui.staff."
 
@@ -79,7 +79,7 @@ SCREENS: dict[str, ScreenRow] = {r.name: r for r in (
     row("service_department", _E + "service_department:ServiceDepartmentScreen", ELDER,
         chosen="service_day"),
     row("service_day", _E + "service_day:ServiceDayScreen", ELDER, time="service_time",
-        confirm="confirm"),
+        sessions="session_list", confirm="confirm"),
     row("service_time", _E + "service_time:ServiceTimeScreen", ELDER, chosen="confirm"),
     row("session_list", _E + "session_list:SessionListScreen", ELDER, chosen="confirm"),
     row("confirm", _E + "confirm:ConfirmScreen", ELDER, confirmed="receipt"),

@@ -100,9 +100,15 @@ def shoot_text_sizes(app: QApplication, window: KioskWindow, metrics: Metrics) -
         tap(app, window, "确定")
         window.metrics = metrics.with_text_size(size)
         app.setStyleSheet(stylesheet(window.metrics, contrast))
-        for name, text in (("services", "助餐"), ("meal-day", "后天"), ("meal-choice", "晚餐"),
+        shoot(app, window, f"services-{suffix}")
+        if size == "largest":  # four tiles a page: the other two on the next
+            tap(app, window, "下一页")
+            shoot(app, window, f"services-page-2-{suffix}")
+            tap(app, window, "上一页")
+        for name, text in (("", "助餐"), ("meal-day", "后天"), ("meal-choice", "晚餐"),
                            ("meal-menu", "订这一餐"), ("meal-mode", "到食堂取")):
-            shoot(app, window, f"{name}-{suffix}")
+            if name:
+                shoot(app, window, f"{name}-{suffix}")
             tap(app, window, text)
         shoot(app, window, f"meal-confirm-{suffix}")
     window.go_home()
@@ -168,10 +174,32 @@ def shoot_services(app: QApplication, window: KioskWindow) -> None:
     walk([("rating", "不满意"), ("", "饭菜凉了"), ("rating-reasons", "提交"),
           ("complaint", "投诉"), ("complaint-filed", "求助"), ("help-confirm", "叫工作人员")])
     shoot(app, window, "help-sent")
+    shoot_activities_and_visits(app, window, sign_in, walk)
     sign_in("10000002")
     core.clock.advance(seconds=core.settings.idle_timeout_s + core.settings.idle_warning_s)
     window.idle.tick()  # nobody tapped: signed out, and the home screen says so
     shoot(app, window, "home-signed-out")
+    window.go_home()
+
+
+def shoot_activities_and_visits(app: QApplication, window: KioskWindow, sign_in, walk) -> None:
+    """文化活动: the calendar, a session with places, a full one with its waiting list;
+    探望陪伴: a window service with no screens of its own."""
+    core = window.core
+    sign_in("10000002")
+    walk([("", "文化活动"), ("activity-days", "明天"), ("activity-sessions", "09:00–10:30 书法"),
+          ("activity-confirm", "确认")])
+    shoot(app, window, "activity-receipt")
+    with core.store.transaction() as conn:  # Thursday's choir is full: a waiting-list place
+        conn.execute("UPDATE slots SET capacity = 0 WHERE service = 'activity' "
+                     "AND title = '合唱' AND day = '2026-11-26'")
+    sign_in("10000001")
+    walk([("", "文化活动"), ("", "后天"), ("activity-sessions-full", "14:30–16:00 合唱"),
+          ("activity-waitlist-confirm", "确认")])
+    shoot(app, window, "activity-waitlisted-receipt")
+    sign_in("10000002")
+    walk([("", "探望陪伴"), ("visit-day", "明天"), ("visit-window", "上午")])
+    shoot(app, window, "visit-confirm")
     window.go_home()
 
 
@@ -183,8 +211,8 @@ def shoot_staff(app: QApplication, window: KioskWindow) -> None:
     seed_demo_staff(core.store, core.clock)
     core.help.ask("elder-0002", "urgent")
     core.meals.book("elder-0003", "meal:2026-11-24:lunch", "delivery")
-    core.clinic.book("elder-0004", "clinic:2026-11-25:general:1400")
-    core.cleaning.book("elder-0005", "cleaning:2026-11-25:am", "standard")
+    core.flow("clinic").book("elder-0004", "clinic:2026-11-25:general:1400")
+    core.flow("cleaning").book("elder-0005", "cleaning:2026-11-25:am", "standard")
     window.go_home()
     tap(app, window, "工作人员")
     shoot(app, window, "staff-login")
@@ -221,7 +249,8 @@ def shoot_staff(app: QApplication, window: KioskWindow) -> None:
     shoot(app, window, "staff-acting-confirm")
     window.go_home()
     shoot_pinyin(app, window)
-    for name, text in (("staff-day-lists", "每日名单"), ("staff-attention", "待处理"),
+    for name, text in (("staff-day-lists", "每日名单"), ("staff-attendance", "活动签到"),
+                       ("staff-attention", "待处理"),
                        ("staff-sync", "同步"), ("staff-settings", "设置"),
                        ("staff-audit", "操作记录")):
         tap(app, window, text)

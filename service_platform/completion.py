@@ -7,12 +7,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, RowMapping, select, update
 
 from elder_wire.codes import BookingStatus, ChangeKind
+from elder_wire.meals import MEAL_TIMES
 from service_platform import bookings as booking_rules
 from service_platform import catalogue, clock, entities, feed, services
 from service_platform.feed import Change
 from service_platform.schema import bookings, communities, meal_slots
-
-MEAL_ENDS = {"lunch": dt.time(13, 0), "dinner": dt.time(19, 0)}  # serving is over
 
 
 def slot_end(conn: Connection, community_id: str, service: str,
@@ -27,7 +26,13 @@ def slot_end(conn: Connection, community_id: str, service: str,
         return None
     tz = ZoneInfo(catalogue.get_community(conn, community_id)["tz"])
     return dt.datetime.combine(dt.date.fromisoformat(slot.day),
-                               MEAL_ENDS.get(slot.meal, dt.time(23, 59)), tzinfo=tz)
+                               meal_end(slot.meal), tzinfo=tz)
+
+
+def meal_end(meal: str) -> dt.time:
+    """When serving is over (elder_wire.meals): a booking of the meal is done after it."""
+    times = MEAL_TIMES.get(meal)
+    return times.end if times is not None else dt.time(23, 59)
 
 
 def is_done(conn: Connection, booking: RowMapping, now: dt.datetime) -> bool:

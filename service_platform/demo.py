@@ -16,7 +16,7 @@ from sqlalchemy import Connection, insert, select
 from elder_wire.operations import BookingCreate
 from service_platform import bookings, catalogue, clock, entities, feed, services
 from service_platform.auth import Kiosk
-from service_platform.completion import MEAL_ENDS
+from service_platform.completion import meal_end
 from service_platform.feed import Change
 from service_platform.schema import bookings as bookings_table
 
@@ -141,7 +141,7 @@ def finished_meals(data: dict, today: dt.date, tz: dt.tzinfo) -> tuple[list[dict
         price = slot["price_cents"]
         subsidy = min(price, data["subsidy_levels"][elders[done["elder_id"]]["subsidy_level"]])
         booked = dt.datetime.combine(day - dt.timedelta(days=1), dt.time(10), tz)
-        eaten = dt.datetime.combine(day, MEAL_ENDS[meal], tz)
+        eaten = dt.datetime.combine(day, meal_end(meal), tz)
         slots.append(slot)
         finished.append({"id": done["id"], "elder_id": done["elder_id"], "service": "meal",
                          "slot_id": slot["id"], "mode": done["mode"], "price_cents": price,

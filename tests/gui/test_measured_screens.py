@@ -100,6 +100,33 @@ def to_services(window) -> None:
     window.show_screen("services")
 
 
+def walk_activities_and_visits(qtbot, window):
+    """文化活动: the calendar, a session's confirm, a full one's waiting-list confirm and
+    receipt; 探望陪伴: its days, windows and confirm."""
+    tap_service(qtbot, window, "activity")
+    yield "activity days"
+    tap_key(qtbot, window, "day.tomorrow")
+    yield "activity sessions of a day"
+    first = next(b for b in visible_buttons(window) if "\n" in b.text()
+                 and b.property("role") == "choice")
+    tap(qtbot, window, first.text().split("\n")[0])
+    yield "activity confirm"
+    with window.core.store.transaction() as conn:  # the session fills up meanwhile
+        conn.execute("UPDATE slots SET capacity = 0 WHERE id = ?",
+                     (window.core.session.draft.slot_id,))
+    window.show_screen("confirm")
+    yield "activity confirm, a waiting-list place"
+    tap_key(qtbot, window, "confirm.ok")
+    yield "activity receipt, on the waiting list"
+    to_services(window)
+    tap_service(qtbot, window, "visit")
+    yield "companion visit days"
+    tap_key(qtbot, window, "day.tomorrow")
+    yield "companion visit windows"
+    tap_key(qtbot, window, "window.am")
+    yield "companion visit confirm"
+
+
 def walk_services(qtbot, window):
     """Help, cleaning, the health station, my bookings and rating (issue 4)."""
     tap_key(qtbot, window, "nav.home")
@@ -170,6 +197,12 @@ def walk_services(qtbot, window):
     tap_key(qtbot, window, "day.tomorrow")
     yield "health check confirm"
     tap_key(qtbot, window, "confirm.ok")
+    to_services(window)
+    if window.current.next_page.isVisible():  # 超大: four tiles a page, the rest on the next
+        tap_key(qtbot, window, "page.next")
+        yield "services, second page"
+        tap_key(qtbot, window, "page.previous")
+    yield from walk_activities_and_visits(qtbot, window)
     to_services(window)
     yield "services, before my bookings"
     tap_service(qtbot, window, "my_bookings")

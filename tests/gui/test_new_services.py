@@ -49,11 +49,13 @@ def test_a_full_activity_offers_the_waiting_list_and_the_receipt_says_so(qtbot, 
          slot("act:1", "activity", "18:30", "19:30", 1, title="剪纸", place="一楼手工室"))
     type_card(qtbot, window, LI)
     tap_service(qtbot, window, "activity")
+    assert window.current.name == "service_day"
+    assert speaker.said[-1] == "请选择哪一天参加活动。"  # the catalogue's prompt
+    tap(qtbot, window, "明天")
     assert window.current.name == "session_list"
-    assert speaker.said[-1] == "请选择想参加的活动。"  # the catalogue's prompt
-    tile = find_button(window, "11月25日 星期三 18:30 剪纸")
-    assert tile.text() == "11月25日 星期三 18:30 剪纸\n一楼手工室\n还剩1个名额"
-    tap(qtbot, window, "11月25日 星期三 18:30 剪纸")
+    tile = find_button(window, "18:30–19:30 剪纸")
+    assert tile.text() == "18:30–19:30 剪纸\n一楼手工室 · 还剩1个名额"
+    tap(qtbot, window, "18:30–19:30 剪纸")
     assert screen_says(window, "您要报名11月25日 星期三 18:30到19:30的剪纸，在一楼手工室，"
                                "费用0元（免费）。")
     tap(qtbot, window, "确认")
@@ -61,11 +63,12 @@ def test_a_full_activity_offers_the_waiting_list_and_the_receipt_says_so(qtbot, 
     tap(qtbot, window, "回到首页")
     type_card(qtbot, window, YANG)  # the one place is Li's now
     tap_service(qtbot, window, "activity")
-    assert find_button(window, "11月25日 星期三 18:30 剪纸").text().endswith("已满，可以排候补")
-    tap(qtbot, window, "11月25日 星期三 18:30 剪纸")
+    tap(qtbot, window, "明天")
+    assert find_button(window, "18:30–19:30 剪纸").text().endswith("已满，可以排候补")
+    tap(qtbot, window, "18:30–19:30 剪纸")
     assert screen_says(window, "现在名额已满：确认后为您排候补，有人取消就自动给您补上。")
     tap(qtbot, window, "确认")
-    assert screen_says(window, "已排候补：有人取消就给您补上")
+    assert screen_says(window, "已排候补，有人取消就补上")
     statuses = [r["status"] for r in window.core.store.query(
         "SELECT status FROM bookings WHERE slot_id = 'act:1' ORDER BY created_at")]
     assert statuses == ["tentative", "waitlisted"]

@@ -1,5 +1,6 @@
-"""A service booked by a day (上门巡诊, 体检) or by a time of a day (门诊): the days, six at a
-time, each saying whether it can still be booked; then its times, or the confirm screen."""
+"""A service booked by a day (上门巡诊, 体检), a time of a day (门诊) or a session of a day
+(文化活动): the days, six at a time, each saying whether it can still be booked (a full day of
+sessions can still be waited for); then its times, its sessions, or the confirm screen."""
 from __future__ import annotations
 
 from ui.screens.paged import Choice
@@ -14,8 +15,15 @@ class ServiceDayScreen(ServiceScreen):
         self.set_title(self.words("day.title"))
         today = core.clock.today()
         department = core.session.draft.department or None
+        waitlist = self.entry is not None and self.entry.policy.waitlist
         items = []
         for day in self.flow.days(core.session.elder.id, department=department):
+            waiting = waitlist and not day.open and any(not v.closed and not v.mine
+                                                        for v in day.slots)
+            if waiting:
+                items.append(Choice(f"{day_line(t, day.day, today)}\n{t('station.day.waitlist')}",
+                                    True, day))
+                continue
             if not day.slots:
                 state, refusal = "station.day.none", "service.reason.no_service"
             elif day.open:
@@ -36,8 +44,9 @@ class ServiceDayScreen(ServiceScreen):
     def chosen(self, value) -> None:
         draft = self.core.session.draft
         draft.day = value.day
-        if self.entry is not None and self.entry.slot_kind == "timed":
-            self.shell.answer("time")
+        kind = self.entry.slot_kind if self.entry is not None else ""
+        if kind in ("timed", "session"):
+            self.shell.answer("time" if kind == "timed" else "sessions")
             return
         draft.slot_id = next(v.slot.id for v in value.slots if v.bookable)
         self.shell.answer("confirm")

@@ -30,7 +30,7 @@ def flow_answer(store, entry: Service) -> str:
     if entry.slot_kind == "timed":
         provider = provider_of(store, entry.key)
         return "departments" if provider is not None and provider.departments else "days"
-    return {"day": "days"}.get(entry.slot_kind, entry.slot_kind)
+    return {"day": "days", "session": "days"}.get(entry.slot_kind, entry.slot_kind)
 
 
 class ServicesScreen(Screen):

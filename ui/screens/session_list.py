@@ -1,6 +1,5 @@
-"""A service booked by session (文化活动): the calendar of the next two weeks' sessions, six at a
-time, each with its day, time, title and place, and its places left — or, when full, that she
-can wait for a place (候补)."""
+"""A service booked by session (文化活动), after its day: that day's sessions, each with its time,
+title and place, and its places left — or, when full, that she can wait for a place (候补)."""
 from __future__ import annotations
 
 from kiosk.my_bookings import service_reason_key
@@ -21,26 +20,25 @@ def places_text(t, view) -> str:
 
 class SessionListScreen(ServiceScreen):
     name = "session_list"
+    columns = 1  # a session's words take the screen's width
 
     def choices(self) -> list[Choice]:
         core, t = self.core, self.t
-        self.set_title(self.words("list.title"))
+        day = core.session.draft.day
+        self.set_title(self.words("list.title", day=t.day(day, "format.day_short")))
         waitlist = self.entry is not None and self.entry.policy.waitlist
         items = []
-        for day in self.flow.days(core.session.elder.id):
-            for view in day.slots:
-                slot = view.slot
-                text = t("session.tile", day=t.day(slot.day, "format.day_short"),
-                         time=t.time(slot.start), title=slot.title, place=slot.place,
-                         places=places_text(t, view))
-                open_to_her = not view.closed and not view.mine \
-                    and (view.free_units > 0 or waitlist)
-                refusal = "" if open_to_her else t(service_reason_key(view.refusal or "full"))
-                items.append(Choice(text, open_to_her, slot.id, refusal))
+        for view in self.flow.times(core.session.elder.id, None, day):
+            slot = view.slot
+            text = t("session.tile", time=t.time(slot.start), end=t.time(slot.end),
+                     title=slot.title, place=slot.place, places=places_text(t, view))
+            open_to_her = not view.closed and not view.mine and (view.free_units > 0 or waitlist)
+            refusal = "" if open_to_her else t(service_reason_key(view.refusal or "full"))
+            items.append(Choice(text, open_to_her, slot.id, refusal))
         return items
 
     def prompt(self) -> str:
-        return self.words("list.prompt", first=True)
+        return self.words("list.prompt")
 
     def chosen(self, value) -> None:
         self.core.session.draft.slot_id = value
