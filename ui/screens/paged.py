@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout
 
 from ui.screens.base import Screen
@@ -19,6 +21,7 @@ class Choice:
     available: bool
     value: Any
     refusal: str = ""  # what to say when an unavailable choice is tapped
+    icon: str = ""  # a pictogram's file, for tiles
 
 
 def keep_place(widget, keep: bool = True) -> None:
@@ -48,14 +51,18 @@ class PagedChoiceScreen(Screen):
 
     columns = 2
     big_text = False  # short words in large tiles (times): as big as a tile's
+    role = "choice"  # "tile" for the services' big tiles with their pictograms
+    icon_mm = 22
 
     def build(self) -> None:
         grid = QGridLayout()
         grid.setSpacing(self.metrics.gap * 2)
         self.buttons: list[BigButton] = []
+        icon_px = self.metrics.mm(self.icon_mm)
         for index in range(PAGE_SIZE):
-            button = BigButton("", "choice")
+            button = BigButton("", self.role)
             button.setProperty("big", self.big_text)
+            button.setIconSize(QSize(icon_px, icon_px))
             button.tapped.connect(lambda i=index: self._tapped(i))
             keep_place(button)
             grid.addWidget(button, index // self.columns, index % self.columns)
@@ -95,6 +102,11 @@ class PagedChoiceScreen(Screen):
         for button in self.buttons:
             button.setText("")
 
+    def refit(self) -> None:
+        """Another text size: as many a page as fit now."""
+        self.page = min(self.page, self.pages - 1)
+        self.show_page()
+
     @property
     def per_page(self) -> int:
         """Six at most; at 超大 two rows, so each tile stays big enough for its words."""
@@ -120,8 +132,12 @@ class PagedChoiceScreen(Screen):
             button.setVisible(item is not None)
             if item is not None:
                 button.setText(item.text)
-                button.set_role("choice" if item.available else "unavailable")
+                button.set_role(self.role if item.available else "unavailable")
+                if item.icon:
+                    button.setIcon(QIcon(item.icon))
         several = self.pages > 1
+        for button in (self.previous_page, self.next_page):  # one page: no room kept for them
+            keep_place(button, several)
         # Hidden, not greyed: a page button is there only when it leads somewhere.
         self.previous_page.setVisible(several and self.page > 0)
         self.next_page.setVisible(several and self.page < self.pages - 1)

@@ -4,18 +4,12 @@ Six to a page (four at 超大, so each tile stays big), with big 上一页 / 下
 (助医) opens the same screen with the group's own services."""
 from __future__ import annotations
 
-from PySide6.QtCore import QSize
-from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout
-
 from elder_wire.catalogue import Service
 from kiosk import catalogue
 from kiosk.paths import ASSETS
 from kiosk.services import provider_of
 from kiosk.session import Draft
-from ui.screens.base import Screen
-from ui.screens.paged import PAGE_SIZE, ROWS, keep_place
-from ui.widgets import BigButton
+from ui.screens.paged import Choice, PagedChoiceScreen
 
 MY_BOOKINGS = "my_bookings"  # the last tile of the services screen, not a service
 
@@ -33,47 +27,35 @@ def flow_answer(store, entry: Service) -> str:
     return {"day": "days", "session": "days"}.get(entry.slot_kind, entry.slot_kind)
 
 
-class ServicesScreen(Screen):
+class ServicesScreen(PagedChoiceScreen):
     name = "services"
+    role = "tile"
     group = ""  # the group whose services this screen shows ('' for the top level)
 
     def build(self) -> None:
-        grid = QGridLayout()
-        grid.setSpacing(self.metrics.gap * 3)
-        icon_px = self.metrics.mm(22)
-        self.tiles: list[BigButton] = []
-        for index in range(PAGE_SIZE):
-            tile = BigButton("", "tile")
-            tile.setIconSize(QSize(icon_px, icon_px))
-            tile.tapped.connect(lambda i=index: self._tapped(i))
-            keep_place(tile)
-            grid.addWidget(tile, index // 2, index % 2)
-            self.tiles.append(tile)
-        self.body.addLayout(grid, 1)
-        self.body.addWidget(self.message)
-        pages = QHBoxLayout()
-        pages.setSpacing(self.metrics.gap * 6)
-        self.previous_page = BigButton(self.t("page.previous"), "page")
-        self.previous_page.tapped.connect(lambda: self.turn(-1))
-        self.next_page = BigButton(self.t("page.next"), "page")
-        self.next_page.tapped.connect(lambda: self.turn(1))
-        for button in (self.previous_page, self.next_page):
-            keep_place(button)
-            pages.addWidget(button)
-        self.body.addLayout(pages)
-        self.items: list[Service | None] = []  # None: 我的预订
-        self.page = 0
+        super().build()
         self.notice = ""
 
-    # --- what is offered ------------------------------------------------------------------
-    def offered(self) -> list[Service | None]:
+    def choices(self) -> list[Choice]:
         elder = self.core.session.elder
+        language = self.t.language
         entries = [entry for entry in catalogue.offered(self.core.store, self.group)
                    if not entry.policy.requires
                    or (elder is not None and getattr(elder, entry.policy.requires, False))]
-        return [*entries, None] if not self.group else entries
+        items = [Choice(self._text(entry.name(language), entry.hint(language)), True, entry,
+                        icon=icon_path(entry.icon)) for entry in entries]
+        if not self.group:
+            items.append(Choice(self._text(self.t("service.my_bookings"),
+                                           self.t("service.my_bookings.hint")),
+                                True, MY_BOOKINGS, icon=icon_path("my-bookings")))
+        return items
+
+    @staticmethod
+    def _text(name: str, hint: str) -> str:
+        return f"{name}\n{hint}" if hint else name
 
     def enter(self) -> None:
+        super().enter()
         elder = self.core.session.elder
         # the masked name (王*英): enough for her to know it is her, not for passers-by
         self.set_title(self._title(elder))
@@ -82,13 +64,9 @@ class ServicesScreen(Screen):
         news += session.news  # told once after sign-in (a waiting-list place came…)
         session.notice, session.news = "", []
         self.notice = "".join(news)
-        self.hide_message()
         if self.notice:
             self.message.setText(self.notice)
             self.message.show()
-        self.items = self.offered()
-        self.page = 0
-        self.show_page()
 
     def _title(self, elder) -> str:
         if self.group:
@@ -97,7 +75,7 @@ class ServicesScreen(Screen):
         return self.t("services.greeting", name=elder.masked_name) if elder else ""
 
     def prompt(self) -> str:
-        names = [self._name(item) for item in self.items]
+        names = [item.text.split("\n")[0] for item in self.items]
         choices = self.t("list.separator").join(names)
         if self.group:
             entry = catalogue.entry(self.core.store, self.group)
@@ -108,64 +86,14 @@ class ServicesScreen(Screen):
     def clear(self) -> None:
         super().clear()
         self.set_title("")
-        self.items = []
         self.notice = ""
-        for tile in self.tiles:
-            tile.setText("")
 
-    # --- pages ----------------------------------------------------------------------------
-    @property
-    def per_page(self) -> int:
-        """Six at most; at 超大 two rows, so each tile stays big enough for its words."""
-        return min(PAGE_SIZE, 2 * ROWS.get(self.shell.metrics.text_size, 3))
-
-    @property
-    def pages(self) -> int:
-        return max(1, (len(self.items) + self.per_page - 1) // self.per_page)
-
-    def turn(self, step: int) -> None:
-        self.hide_message()
-        self.page = min(max(0, self.page + step), self.pages - 1)
-        self.show_page()
-        self.shell.speak(self.t("page.now", page=self.page + 1, pages=self.pages))
-
-    def refit(self) -> None:  # another text size: as many tiles a page as fit now
-        self.page = min(self.page, self.pages - 1)
-        self.show_page()
-
-    def show_page(self) -> None:
-        per_page = self.per_page
-        shown = self.items[self.page * per_page:(self.page + 1) * per_page]
-        for index, tile in enumerate(self.tiles):
-            keep_place(tile, index < per_page)
-            tile.setVisible(index < len(shown))
-            if index < len(shown):
-                item = shown[index]
-                tile.setText(self._text(item))
-                tile.setIcon(QIcon(icon_path(item.icon if item else "my-bookings")))
-        several = self.pages > 1
-        for button in (self.previous_page, self.next_page):  # one page: no room kept for them
-            keep_place(button, several)
-        self.previous_page.setVisible(several and self.page > 0)
-        self.next_page.setVisible(several and self.page < self.pages - 1)
-
-    def _name(self, item: Service | None) -> str:
-        return item.name(self.t.language) if item else self.t("service.my_bookings")
-
-    def _text(self, item: Service | None) -> str:
-        hint = item.hint(self.t.language) if item else self.t("service.my_bookings.hint")
-        return f"{self._name(item)}\n{hint}" if hint else self._name(item)
-
-    def _tapped(self, index: int) -> None:
-        position = self.page * self.per_page + index
-        if position >= len(self.items):
-            return
-        item = self.items[position]
-        if item is None:
+    def chosen(self, value) -> None:
+        if value == MY_BOOKINGS:
             self.shell.answer(MY_BOOKINGS)
             return
-        self.core.session.draft = Draft(item.key)
-        self.shell.answer(flow_answer(self.core.store, item))
+        self.core.session.draft = Draft(value.key)
+        self.shell.answer(flow_answer(self.core.store, value))
 
 
 class ServiceGroupScreen(ServicesScreen):
