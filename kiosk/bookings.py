@@ -110,7 +110,7 @@ class Bookings:
         if policy.modes and (mode not in policy.modes
                              or (mode == "delivery" and not elder.delivery_allowed)):
             raise BookingRejected("mode_not_allowed")
-        if policy.requires and not getattr(elder, policy.requires, False):
+        if policy.requires and not elder.may(policy.requires):
             raise BookingRejected("not_allowed")
         units, extra = 1, {}
         chosen: tuple[str, ...] = ()

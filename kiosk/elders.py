@@ -38,6 +38,12 @@ class Elder:
             active=bool(row["active"]),
         )
 
+    def may(self, permission: str) -> bool:
+        """A permission of her profile a service's policy names (elder_wire.catalogue's
+        `requires`); one this kiosk does not know is not hers."""
+        return {"home_visit_allowed": self.home_visit_allowed,
+                "delivery_allowed": self.delivery_allowed}.get(permission, False)
+
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)

@@ -41,7 +41,7 @@ class ServicesScreen(PagedChoiceScreen):
         language = self.t.language
         entries = [entry for entry in catalogue.offered(self.core.store, self.group)
                    if not entry.policy.requires
-                   or (elder is not None and getattr(elder, entry.policy.requires, False))]
+                   or (elder is not None and elder.may(entry.policy.requires))]
         items = [Choice(self._text(entry.name(language), entry.hint(language)), True, entry,
                         icon=icon_path(entry.icon)) for entry in entries]
         if not self.group:
