@@ -228,15 +228,17 @@ def wire_payload(row: dict, quote: Quote) -> dict:
     return payload
 
 
-def slot_cutoff(store: Store, slot_id: str, tz: dt.tzinfo) -> dt.datetime | None:
+def cancel_deadline(slot: Slot, service: Service | None) -> dt.datetime:
     """The last moment to cancel a booking of the slot: its cut-off, or its start where the
     service's policy says so (an activity can be left until it begins)."""
-    slot = get_slot(store, slot_id, tz)
-    if slot is None:
-        return None
-    service = catalogue.entry(store, slot.service)
     return slot.start if service is not None and service.policy.cancel_until == "start" \
         else slot.cutoff
+
+
+def slot_cutoff(store: Store, slot_id: str, tz: dt.tzinfo) -> dt.datetime | None:
+    """`cancel_deadline` of a slot by its id; None for a slot no longer there."""
+    slot = get_slot(store, slot_id, tz)
+    return None if slot is None else cancel_deadline(slot, catalogue.entry(store, slot.service))
 
 
 def cancel_booking(store: Store, clock: Clock, booking_id: str, staff_id: str | None = None,
@@ -272,11 +274,12 @@ def mark_moved_up(conn: sqlite3.Connection, confirmed_ids: list[str]) -> None:
 def moved_up(store: Store, elder_id: str) -> list[Booking]:
     """The elder's bookings that moved up from the waiting list since she was last told; told
     now (the flag is cleared in the same call)."""
-    with store.transaction() as conn:
-        rows = store.query("SELECT * FROM bookings WHERE elder_id = ? AND moved_up = 1 "
-                           "AND status = 'confirmed'", (elder_id,))
-        conn.executemany("UPDATE bookings SET moved_up = 0 WHERE id = ?",
-                         [(row["id"],) for row in rows])
+    rows = store.query("SELECT * FROM bookings WHERE elder_id = ? AND moved_up = 1 "
+                       "AND status = 'confirmed'", (elder_id,))
+    if rows:  # every sign-in asks; only news takes the write lock
+        with store.transaction() as conn:
+            conn.executemany("UPDATE bookings SET moved_up = 0 WHERE id = ? AND moved_up = 1",
+                             [(row["id"],) for row in rows])
     return [Booking.from_row(row) for row in rows]
 
 

@@ -38,7 +38,6 @@ class Kiosk:
         self.language = language(settings.language)
         self.text = Translator(self.language.text)
         self.session = Session()
-        self._flows: dict[str, ServiceFlow] = {}
 
     # The booking rules are built (and their modules imported) when first used: the home
     # screen needs none of them, so start-up does not wait for them (ui/app.py imports them
@@ -58,11 +57,9 @@ class Kiosk:
 
     def flow(self, service: str) -> ServiceFlow:
         """The days, windows, departments, times or sessions of a service other than meals."""
-        if service not in self._flows:
-            from kiosk.service_flows import ServiceFlow
+        from kiosk.service_flows import ServiceFlow
 
-            self._flows[service] = ServiceFlow(self.store, self.clock, service)
-        return self._flows[service]
+        return ServiceFlow(self.store, self.clock, service)
 
     @cached_property
     def my_bookings(self) -> MyBookings:

@@ -3,13 +3,13 @@ booking writer (kiosk.bookings) with the way she receives it."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from elder_wire.meals import MEAL_TIMES
 from kiosk.bookings import Booking, Bookings, Quote
 from kiosk.clock import Clock
 from kiosk.elders import Elder
-from kiosk.slots import SlotView, slot_views
+from kiosk.service_flows import ServiceDay
+from kiosk.slots import SlotView, by_day, slot_views
 from kiosk.store import Store
 
 SERVICE = "meal"
@@ -32,24 +32,11 @@ def slots_between(store: Store, first: dt.date, last: dt.date, elder_id: str,
     return slot_views(store, SERVICE, first, last, elder_id, now)
 
 
-@dataclass(frozen=True)
-class DayView:
-    day: dt.date
-    slots: tuple[SlotView, ...]
-
-    @property
-    def open(self) -> bool:
-        return any(v.bookable for v in self.slots)
-
-
-def booking_days(store: Store, elder_id: str, now: dt.datetime, days: int) -> list[DayView]:
+def booking_days(store: Store, elder_id: str, now: dt.datetime, days: int) -> list[ServiceDay]:
     """Today and the next days, each with its lunch and dinner."""
     first = now.date()
-    last = first + dt.timedelta(days=days - 1)
-    by_day: dict[dt.date, list[SlotView]] = {first + dt.timedelta(n): [] for n in range(days)}
-    for view in slots_between(store, first, last, elder_id, now):
-        by_day[view.slot.day].append(view)
-    return [DayView(day, tuple(views)) for day, views in by_day.items()]
+    views = slots_between(store, first, first + dt.timedelta(days=days - 1), elder_id, now)
+    return [ServiceDay(day, tuple(slots)) for day, slots in by_day(first, days, views).items()]
 
 
 def meal_end(day: dt.date, meal: str, tz: dt.tzinfo) -> dt.datetime:

@@ -10,7 +10,7 @@ from elder_wire.codes import LIVE
 from kiosk import catalogue
 from kiosk.alternatives import nearest_alternative, reason_key, state_key
 from kiosk.booking_text import card_text
-from kiosk.bookings import Booking, cancel_booking, slot_cutoff
+from kiosk.bookings import Booking, cancel_booking, cancel_deadline
 from kiosk.clock import Clock
 from kiosk.slots import Slot, slot_views
 from kiosk.store import Store
@@ -110,8 +110,8 @@ class MyBookings:
         booking = Booking.from_row(row)
         start, end = slot.start, slot.end
         upcoming = end > now and booking.status in (*LIVE, "rejected")
-        cutoff = slot_cutoff(self.store, booking.slot_id, now.tzinfo)
-        can_cancel = booking.status in LIVE and (cutoff is None or now < cutoff)
+        # the slot and its entry are here already: no reading them again for each card
+        can_cancel = booking.status in LIVE and now < cancel_deadline(slot, service)
         alternative = self.alternative(booking, start) \
             if booking.status == "rejected" and upcoming else None
         return BookingCard(booking, slot, service, upcoming, can_cancel, alternative)

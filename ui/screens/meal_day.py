@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QGridLayout
 
-from kiosk.meals import DayView, booking_days
+from kiosk.meals import booking_days
+from kiosk.service_flows import ServiceDay
 from ui.screens.base import Screen
 from ui.screens.window_day import day_line
 from ui.widgets import BigButton
 
 
-def day_state_key(day: DayView) -> str:
+def day_state_key(day: ServiceDay) -> str:
     if day.open:
         return "meal.day.open"
     if any(v.mine for v in day.slots):
@@ -32,7 +33,7 @@ class MealDayScreen(Screen):
             self.buttons.append(button)
         self.body.addLayout(self.grid, 1)
         self.body.addWidget(self.message)
-        self.days: list[DayView] = []
+        self.days: list[ServiceDay] = []
 
     def enter(self) -> None:
         self.hide_message()
