@@ -34,12 +34,29 @@ class HelpState(StrEnum):
     RESOLVED = "resolved"
 
 
+class ComplaintState(StrEnum):
+    """A complaint's life: an operator takes it, writes the answer for the elder, and it is
+    closed once the elder has said what she thinks of the answer (or an operator closes it)."""
+
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"  # the resolution is written for the elder; her answer is awaited
+    CLOSED = "closed"
+
+
+class ComplaintAbout(StrEnum):
+    BOOKING = "booking"  # one of her recent bookings (booking_id)
+    PROVIDER = "provider"  # a provider (provider_id), not one booking
+    CENTRE = "centre"  # the community centre itself
+
+
 class OpType(StrEnum):
     BOOKING_CREATE = "booking.create"
     BOOKING_CANCEL = "booking.cancel"
     ATTENDANCE_RECORD = "attendance.record"
     RATING_CREATE = "rating.create"
     COMPLAINT_CREATE = "complaint.create"
+    COMPLAINT_ANSWER = "complaint.answer"  # the elder's view of how her complaint was handled
     HELP_CREATE = "help.create"
     HELP_UPDATE = "help.update"
     ELDER_UPSERT = "elder.upsert"
@@ -82,6 +99,7 @@ class Reason(StrEnum):
     UNKNOWN_BOOKING = "unknown_booking"
     NOT_DONE = "not_done"
     UNKNOWN_HELP = "unknown_help"
+    UNKNOWN_COMPLAINT = "unknown_complaint"
     UNKNOWN_SUBSIDY_LEVEL = "unknown_subsidy_level"
     CARD_IN_USE = "card_in_use"
     UNKNOWN_TYPE = "unknown_type"

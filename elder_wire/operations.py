@@ -24,7 +24,15 @@ from pydantic import (
     model_validator,
 )
 
-from elder_wire.codes import BookingStatus, ChangeKind, HelpState, OpType, Reason
+from elder_wire.codes import (
+    BookingStatus,
+    ChangeKind,
+    ComplaintAbout,
+    ComplaintState,
+    HelpState,
+    OpType,
+    Reason,
+)
 
 
 def unkeepable(value: str) -> str | None:
@@ -189,12 +197,30 @@ class RatingCreate(Closed):
 
 
 class ComplaintCreate(Closed):
+    """意见/投诉. `about` left out means: about `booking_id` if given, else the centre (how
+    kiosks older than `about` complained). A kiosk sends the newer fields only when set, so a
+    platform that predates them still accepts its complaints."""
+
     id: UUID
     booking_id: UUID | None = None
     elder_id: Id
     reasons: Codes = Field(default_factory=list)
     staff_id: Id | None = None
     created_at: Stamp
+    about: ComplaintAbout | None = None
+    provider_id: Id | None = None  # about a provider
+    call_back: bool = False  # 请给我回电话
+    note: plain_text(0, 200) | None = None  # written by staff on the elder's behalf
+
+
+class ComplaintAnswer(Closed):
+    """The elder's view of how her resolved complaint was handled; one per complaint."""
+
+    complaint_id: UUID
+    elder_id: Id
+    score: Literal["satisfied", "neutral", "unsatisfied"]
+    staff_id: Id | None = None
+    answered_at: Stamp
 
 
 class HelpCreate(Closed):
@@ -329,6 +355,7 @@ OPERATION_PAYLOADS: dict[OpType, type[Closed]] = {
     OpType.ATTENDANCE_RECORD: AttendanceRecord,
     OpType.RATING_CREATE: RatingCreate,
     OpType.COMPLAINT_CREATE: ComplaintCreate,
+    OpType.COMPLAINT_ANSWER: ComplaintAnswer,
     OpType.HELP_CREATE: HelpCreate,
     OpType.HELP_UPDATE: HelpUpdate,
     OpType.ELDER_UPSERT: ElderUpsert,
@@ -397,6 +424,7 @@ class RatingResult(Answer):
 class ComplaintResult(Answer):
     complaint_id: str
     provider_id: str | None
+    state: ComplaintState | None = None  # given by platforms that track a complaint's life
 
 
 class HelpResult(Answer):
@@ -627,6 +655,9 @@ class ProviderRatingData(Answer):
 
 
 class ComplaintData(Answer):
+    """A complaint as kiosks see it: what was said, and once resolved the answer written for
+    the elder (`resolution`), which her kiosk shows and says at her next sign-in."""
+
     id: str
     booking_id: str | None
     elder_id: str
@@ -636,6 +667,13 @@ class ComplaintData(Answer):
     state: str
     created_at: str
     kiosk_id: str | None
+    about: str | None = None
+    call_back: bool = False
+    note: str | None = None
+    resolution: str | None = None  # plain words for the elder
+    resolved_at: str | None = None
+    answer: Literal["satisfied", "neutral", "unsatisfied"] | None = None
+    answered_at: str | None = None
 
 
 class HelpRequestData(Answer):

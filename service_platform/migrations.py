@@ -4,9 +4,9 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 
-from sqlalchemy import Connection, func, insert, inspect, select, text
+from sqlalchemy import Connection, func, insert, inspect, select, text, update
 
-from service_platform import catalogue, clock, schema, schema_v1
+from service_platform import catalogue, clock, complaints, schema, schema_v1
 from service_platform.db import Database
 
 
@@ -130,8 +130,50 @@ def _v5_services_as_data(conn: Connection) -> None:
         catalogue.seed_services(conn, community_id)
 
 
+# Columns version 6 adds (table, column, SQL type valid on both dialects).
+V6_COLUMNS = (
+    ("communities", "complaint_days", "INTEGER NOT NULL DEFAULT 3"),
+    ("complaints", "about", "VARCHAR(16)"),
+    ("complaints", "call_back", "BOOLEAN NOT NULL DEFAULT FALSE"),
+    ("complaints", "note", "VARCHAR(200)"),
+    ("complaints", "owner_id", "VARCHAR(64)"),
+    ("complaints", "due_at", "VARCHAR(40)"),
+    ("complaints", "resolution", "VARCHAR(500)"),
+    ("complaints", "resolved_at", "VARCHAR(40)"),
+    ("complaints", "resolved_by", "VARCHAR(64)"),
+    ("complaints", "closed_at", "VARCHAR(40)"),
+    ("complaints", "answer", "VARCHAR(16)"),
+    ("complaints", "answered_at", "VARCHAR(40)"),
+    ("complaints", "provider_reply", "VARCHAR(500)"),
+    ("complaints", "provider_replied_at", "VARCHAR(40)"),
+)
+
+
+def _v6_complaint_life(conn: Connection) -> None:
+    """Issue 13: complaints handled to the end. Complaints received before get what they are
+    about (their booking, else the centre) and a due date from their community's default."""
+    inspector = inspect(conn)
+    for table, column, sql_type in V6_COLUMNS:
+        if column not in {c["name"] for c in inspector.get_columns(table)}:
+            conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {sql_type}"))
+    state_index = next(i for i in schema.complaints.indexes if i.name == "complaints_state")
+    state_index.create(conn, checkfirst=True)
+    schema.metadata.create_all(conn, tables=list(schema.V6_TABLES), checkfirst=True)
+    c, communities = schema.complaints.c, schema.communities
+    rows = conn.execute(select(c.community_id, c.id, c.booking_id, c.received_at,
+                               communities.c.tz, communities.c.complaint_days)
+                        .join(communities, communities.c.id == c.community_id)
+                        .where(c.due_at.is_(None))).all()
+    for row in rows:
+        conn.execute(update(schema.complaints).where(
+            c.community_id == row.community_id, c.id == row.id).values(
+            about="booking" if row.booking_id else "centre",
+            due_at=complaints.due_at(row.received_at, row.complaint_days, row.tz)))
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_services, _v3_console,
-                                                  _v4_hardening, _v5_services_as_data]
+                                                  _v4_hardening, _v5_services_as_data,
+                                                  _v6_complaint_life]
 LATEST = len(MIGRATIONS)
 
 # Any fixed number: a PostgreSQL advisory lock so two processes never migrate at once.

@@ -46,6 +46,8 @@ communities = Table(
     Column("created_at", String(STAMP), nullable=False),
     # v3: a help request not acknowledged within this many minutes is escalated
     Column("escalate_after_min", Integer, nullable=False, server_default=text("3")),
+    # v6: a complaint is due this many working days (Mon–Fri) after it was received
+    Column("complaint_days", Integer, nullable=False, server_default=text("3")),
 )
 
 # One row per community; updating it serialises appends to that community's change feed.
@@ -284,11 +286,40 @@ complaints = Table(
     Column("provider_id", String(ID)),
     Column("reasons", Text, nullable=False),
     Column("staff_id", String(ID)),
-    Column("state", String(16), nullable=False),
+    Column("state", String(16), nullable=False),  # elder_wire.codes.ComplaintState
     Column("kiosk_id", String(ID), nullable=False),
     Column("created_at", String(STAMP), nullable=False),
     Column("received_at", String(STAMP), nullable=False),
+    # v6: what it is about, the elder's wishes, and its handling to the end
+    Column("about", String(16)),  # elder_wire.codes.ComplaintAbout
+    Column("call_back", Boolean, nullable=False, server_default=text("FALSE")),
+    Column("note", String(200)),  # staff's note on the elder's behalf
+    Column("owner_id", String(ID)),  # the operator answering for it
+    Column("due_at", String(STAMP)),  # received + the community's complaint_days working days
+    Column("resolution", String(500)),  # plain words for the elder
+    Column("resolved_at", String(STAMP)),
+    Column("resolved_by", String(ID)),
+    Column("closed_at", String(STAMP)),
+    Column("answer", String(16)),  # the elder's view of the handling: satisfied/neutral/...
+    Column("answered_at", String(STAMP)),
+    Column("provider_reply", String(500)),  # the provider's own reply, seen by operators
+    Column("provider_replied_at", String(STAMP)),
     PrimaryKeyConstraint("community_id", "id"),
+    Index("complaints_state", "community_id", "state", "due_at"),
+)
+
+# The timeline of each complaint: received, taken, replied, resolved, answered, closed, ...
+complaint_events = Table(
+    "complaint_events", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("community_id", String(ID), nullable=False),
+    Column("complaint_id", String(36), nullable=False),
+    Column("at", String(STAMP), nullable=False),
+    Column("what", String(32), nullable=False),
+    Column("operator_id", String(ID)),
+    Column("actor_name", String(100)),
+    Column("note", String(500)),
+    Index("complaint_events_complaint", "community_id", "complaint_id"),
 )
 
 help_requests = Table(
@@ -498,3 +529,8 @@ attendance = Table(
 )
 
 V5_TABLES = (service_catalogue, attendance)
+
+
+# Version 6 (issue 13): complaints handled to the end (owner, due date, resolution, the
+# elder's answer, the provider's reply) with their timeline; a community's complaint_days.
+V6_TABLES = (complaint_events,)
