@@ -8,14 +8,16 @@ cd "$(dirname "$0")/.."
 want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
-run_pkgs=(espeak-ng fonts-noto-cjk sox xvfb xauth
+# fonts-wqy-microhei: a TrueType CJK font the platform embeds in its PDFs (ReportLab cannot use
+# Noto CJK's CFF outlines). poppler-utils (pdftoppm): the tests render those PDFs to images.
+run_pkgs=(espeak-ng fonts-noto-cjk fonts-wqy-microhei sox xvfb xauth
   libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-image0
   libxcb-render-util0 libxcb-xinerama0 libxcb-randr0 python3-venv)
 # chromium: Debian's browser, driven by Playwright in the console tests (never `playwright
 # install`, which downloads a browser build of its own). Ubuntu has it only as a snap: where apt
 # has no such package, the browser tests are skipped (they fail under CI=true).
-test_pkgs=(postgresql chromium)
+test_pkgs=(postgresql chromium poppler-utils)
 optional_pkgs=" chromium "
 
 pkgs=("${run_pkgs[@]}")

@@ -40,6 +40,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "operators": frozenset({"district_admin"}),
     "audit": frozenset({"district_admin", "centre_manager"}),
     "provider": frozenset({"provider"}),
+    "reports": frozenset({"district_admin", "centre_manager", "provider"}),
+    "kitchen": frozenset({"district_admin", "centre_manager", "duty_worker", "provider"}),
 }
 
 

@@ -168,12 +168,13 @@ def install(app: FastAPI) -> None:
         home_pages,
         operator_pages,
         provider_pages,
+        report_pages,
     )
 
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")
     for module in (home_pages, help_pages, fleet_pages, community_pages, operator_pages,
-                   audit_pages, provider_pages, activity_pages):
+                   audit_pages, provider_pages, activity_pages, report_pages):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
 
