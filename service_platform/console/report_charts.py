@@ -11,15 +11,18 @@ from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import Drawing, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from service_platform.console.report_tables import COUNT, MONEY, SHARE, Table
 
-WIDTH, HEIGHT = 640, 260
+WIDTH, HEIGHT = 640, 280
+LEGEND_WIDTH = 150  # the legend's column at the right
 # Colour-blind safe (Okabe–Ito), dark enough on white for thin bars and lines.
 PALETTE = [colors.HexColor(c) for c in ("#0072B2", "#D55E00", "#009E73", "#CC79A7",
                                          "#E69F00", "#56B4E9", "#000000")]
-SVG_FONTS = '"Noto Sans CJK SC", "WenQuanYi Micro Hei", "Microsoft YaHei", sans-serif'
+SVG_FONTS = "'Noto Sans CJK SC', 'WenQuanYi Micro Hei', 'Microsoft YaHei', sans-serif"
 
 
 def _font() -> str:
@@ -29,25 +32,27 @@ def _font() -> str:
 
 def _frame(title: str) -> Drawing:
     drawing = Drawing(WIDTH, HEIGHT)
-    drawing.add(String(8, HEIGHT - 18, title, fontName=_font(), fontSize=13))
+    drawing.add(String(8, HEIGHT - 20, title, fontName=_font(), fontSize=16))
     return drawing
 
 
 def _legend(drawing: Drawing, names: list[str]) -> None:
     legend = Legend()
-    legend.x, legend.y = WIDTH - 130, HEIGHT - 40
-    legend.fontName, legend.fontSize = _font(), 9
+    legend.x, legend.y = WIDTH - LEGEND_WIDTH + 10, HEIGHT - 48
+    legend.fontName, legend.fontSize = _font(), 13
     legend.alignment = "right"
+    legend.dx = legend.dy = 12
+    legend.deltay = 20
     legend.columnMaximum = 8
     legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], name) for i, name in enumerate(names)]
     drawing.add(legend)
 
 
 def _axes(chart, font: str) -> None:
-    chart.x, chart.y = 50, 45
-    chart.width, chart.height = WIDTH - 210, HEIGHT - 90
+    chart.x, chart.y = 56, 50
+    chart.width, chart.height = WIDTH - LEGEND_WIDTH - 76, HEIGHT - 90
     chart.categoryAxis.labels.fontName = chart.valueAxis.labels.fontName = font
-    chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 8
+    chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 12
     chart.valueAxis.valueMin = 0
     chart.valueAxis.gridStrokeColor = colors.HexColor("#dddddd")
     chart.valueAxis.visibleGrid = True
@@ -64,12 +69,17 @@ def bars(table: Table, title: str, series: list[int], labels: list[str] | None =
     scale = [100.0 if table.columns[i].kind == MONEY else 1.0 for i in series]
     chart.data = [[(row[i] or 0) / s for row in table.rows] for i, s in zip(series, scale,
                                                                             strict=True)]
-    chart.categoryAxis.categoryNames = [label_of(row[0]) if label_of else str(row[0])
+    chart.categoryAxis.categoryNames = [label_of(row) if label_of else str(row[0])
                                         for row in table.rows]
-    if len(table.rows) > 12:
-        chart.categoryAxis.labels.angle = 90
-        chart.categoryAxis.labels.boxAnchor = "e"
+    room = chart.width / len(table.rows)
+    widest = max(stringWidth(name, _font(), 12) for name in chart.categoryAxis.categoryNames)
+    if widest > room * 0.9:  # slanted, with room below for them
+        chart.categoryAxis.labels.angle = 30 if widest < 90 else 45
+        chart.categoryAxis.labels.boxAnchor = "ne"
         chart.categoryAxis.labels.dy = -2
+        drop = min(widest * 0.6, 60)
+        chart.y += drop
+        chart.height -= drop
     if stacked:
         chart.categoryAxis.style = "stacked"
     for i in range(len(series)):
@@ -94,7 +104,7 @@ def shares(table: Table, title: str) -> Drawing | None:
     _axes(chart, _font())
     chart.data = [[(row[i] * 100 if row[i] is not None else None) for row in table.rows]
                   for i in range(1, len(table.columns))]
-    chart.categoryAxis.categoryNames = [str(row[0]) for row in table.rows]
+    chart.categoryAxis.categoryNames = [str(row[0])[2:] for row in table.rows]  # 25-11
     chart.valueAxis.valueMax = 100
     chart.valueAxis.valueStep = 20
     chart.valueAxis.labelTextFormat = "%d%%"
@@ -102,7 +112,8 @@ def shares(table: Table, title: str) -> Drawing | None:
     for i in range(len(chart.data)):
         chart.lines[i].strokeColor = PALETTE[i % len(PALETTE)]
         chart.lines[i].strokeWidth = 2.5
-        chart.lines[i].symbol = None
+        chart.lines[i].symbol = makeMarker("FilledCircle", size=7,
+                                           fillColor=PALETTE[i % len(PALETTE)])
     drawing.add(chart)
     _legend(drawing, [column.title for column in table.columns[1:] if column.kind == SHARE])
     return drawing

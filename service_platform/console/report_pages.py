@@ -171,18 +171,29 @@ def _drawings(ctx: Context, tables: dict, words: Words) -> dict:
     modes = list(range(1, 4))
     return {
         "meals_by_day": report_charts.bars(meals, t("console.reports.chart.meals"), modes,
-                                           stacked=True, label_of=lambda day: day[8:]),
-        "settlement": report_charts.bars(tables["settlement"],
+                                           stacked=True, label_of=lambda row: row[0][5:]),
+        "settlement": report_charts.bars(_by_first_column(tables["settlement"]),
                                          t("console.reports.chart.settlement"), [4, 5],
-                                         stacked=True, label_of=_short),
+                                         stacked=True, label_of=lambda row: _short(row[0])),
         "services": report_charts.bars(tables["services"], t("console.reports.chart.services"),
-                                       [1, 2, 5], label_of=_short),
+                                       [1, 2, 5], label_of=lambda row: _short(row[0])),
         "trend": report_charts.shares(tables["trend"], t("console.reports.chart.trend")),
     }
 
 
+def _by_first_column(table: report_tables.Table) -> report_tables.Table:
+    """The table's rows summed by their first cell (the settlement by provider alone)."""
+    summed: dict[str, list] = {}
+    for row in table.rows:
+        into = summed.setdefault(row[0], [row[0]] + [None] * (len(row) - 1))
+        for i, value in enumerate(row[1:], start=1):
+            if isinstance(value, int):
+                into[i] = (into[i] or 0) + value
+    return report_tables.Table(table.key, table.title, table.columns, list(summed.values()))
+
+
 def _short(text: str) -> str:
-    return text if len(text) <= 10 else text[:9] + "…"
+    return text if len(text) <= 9 else text[:8] + "…"
 
 
 def _bad(ctx: Context, exc: ReportError) -> Response:

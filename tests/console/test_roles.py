@@ -24,6 +24,7 @@ from service_platform.console import (
     help_pages,
     operator_pages,
     provider_pages,
+    report_pages,
 )
 from service_platform.db import Database
 from service_platform.schema import (
@@ -44,6 +45,9 @@ ROLES = ("admin", "manager", "duty", "provider")
 HELP = {"admin", "manager", "duty"}
 MANAGE = {"admin", "manager"}
 ADMIN = {"admin"}
+REPORTS = {"admin", "manager", "provider"}
+FILES = ("/console/events", "/console/reports/export/{name}.{fmt}",
+         "/console/reports/quality.pdf", "/console/kitchen.pdf")  # fetched, not opened
 
 
 @pytest.fixture(scope="module")
@@ -123,6 +127,20 @@ def _get_cases(made: dict) -> list[tuple[str, str, dict[str, int]]]:
         ("/console/provider", "/console/provider", {"provider": 200}),
         ("/console/activities", "/console/activities", only(HELP)),
         ("/console/activities", "/console/activities?day=2026-12-24", only(HELP)),
+        # a provider's account sees its own provider's figures, whatever it asks for
+        ("/console/reports", "/console/reports", only(REPORTS)),
+        ("/console/reports", f"/console/reports?community={OTHER}", {"admin": 200,
+                                                                    "provider": 200}),
+        ("/console/reports/export/{name}.{fmt}", "/console/reports/export/settlement.csv",
+         only(REPORTS)),
+        ("/console/reports/export/{name}.{fmt}",
+         f"/console/reports/export/all.xlsx?community={OTHER}", {"admin": 200, "provider": 200}),
+        ("/console/reports/quality.pdf", "/console/reports/quality.pdf?month=2026-11",
+         only(REPORTS)),
+        ("/console/kitchen", "/console/kitchen", only(set(ROLES))),
+        ("/console/kitchen", f"/console/kitchen?community={OTHER}", {"admin": 200,
+                                                                    "provider": 200}),
+        ("/console/kitchen.pdf", "/console/kitchen.pdf", only(set(ROLES))),
     ]
 
 
@@ -180,7 +198,8 @@ def test_every_console_route_is_in_the_tables(world):
     from service_platform.console import home_pages
     routes = {(method, route.path)
               for module in (home_pages, help_pages, fleet_pages, community_pages,
-                             operator_pages, audit_pages, provider_pages, activity_pages)
+                             operator_pages, audit_pages, provider_pages, activity_pages,
+                             report_pages)
               for route in module.router.routes for method in route.methods}
     assert sorted(routes - covered - OPEN_FORMS) == []
 
@@ -193,7 +212,7 @@ def test_each_role_opens_only_its_pages(role, world, new_page, console_platform)
     wrong = []
     for template, path, expected in _get_cases(made):
         want = expected.get(role, 403)
-        if template == "/console/events":  # a stream: its status, then let it go
+        if template in FILES:  # a stream or a download: its status, then let it go
             got = page.evaluate("""url => fetch(url, {headers: {Accept: 'text/event-stream'}})
                 .then(r => { const s = r.status; r.body.cancel(); return s; })""",
                                 console_platform.base_url + path)
@@ -201,7 +220,7 @@ def test_each_role_opens_only_its_pages(role, world, new_page, console_platform)
             got = page.goto(console_platform.base_url + path).status
         if got != want:
             wrong.append((path, want, got))
-        if want == 403 and template != "/console/events":  # refused, not sent to sign in
+        if want == 403 and template not in FILES:  # refused, not sent to sign in
             assert page.url.endswith(path), page.url
     assert wrong == []
 
