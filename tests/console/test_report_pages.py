@@ -23,7 +23,7 @@ from tests import report_data as data
 from tests.console.browser import SCREENSHOTS, save_screenshot
 from tests.console.signin import sign_in
 from tests.needs import unavailable
-from tests.report_data import A, CANTEEN, HOME
+from tests.report_data import CANTEEN, HOME, A
 
 ZH = i18n.messages("zh_CN")
 PROVIDER_USER, PROVIDER_PASSWORD = "home-provider", "a-good-long-password"
@@ -243,3 +243,13 @@ def test_the_kitchen_sheet_and_its_delivery_list(new_page, console_platform, see
     assert {json.loads(line)["format"] for line in lines} >= {"page", "pdf"}
     for line in lines:
         assert not any(word in line for word in ("李", "幸福里", "6871", "1307"))
+
+
+def test_on_a_phone_the_report_and_the_sheet_fit_the_screen(new_page, console_platform, seeded):
+    phone = new_page(phone=True, locale="zh-CN")
+    sign_in(phone, console_platform.base_url, "admin", then=DEC)
+    phone.wait_for_selector("#table-settlement")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    phone.goto(console_platform.base_url + f"/console/kitchen?day=2025-12-01&community={A}")
+    phone.wait_for_selector("#table-kitchen_deliveries")
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
