@@ -49,7 +49,7 @@ LONGEST_DAYS = 366  # the longest range a report covers
 TREND_MONTHS = 6  # a one-month report's satisfaction trend: that month and the five before
 SCORES = ("satisfied", "neutral", "unsatisfied")
 RESOLVED_STATES = ("resolved", "closed")
-NO_DIET = ()
+NO_DIET: tuple[str, ...] = ()
 
 
 class ReportError(Exception):

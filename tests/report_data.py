@@ -186,6 +186,3 @@ def _service_slot(conn, item: Booked) -> None:
         cutoff=(start - dt.timedelta(hours=12)).isoformat(), capacity=5,
         updated_at=clock.stamp(clock.now())))
 
-
-def month_of(item: Booked) -> str:
-    return item.day[:7]

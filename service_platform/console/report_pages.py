@@ -118,7 +118,7 @@ def _asked(month: str, start: str, end: str, community: str, provider: str) -> A
     return Asked(month.strip(), start.strip(), end.strip(), community.strip(), provider.strip())
 
 
-def _scope_words(ctx: Context, report: reports.Report, words: Words) -> str:
+def _scope_words(ctx: Context, report: reports.Report) -> str:
     t = ctx.t
     scope = report.scope
     if scope.provider_id:
@@ -155,17 +155,17 @@ def _page(ctx: Context, asked: Asked) -> HTMLResponse:
                       error=f"console.reports.error.{exc.code}", choices=choices)
     tables = report_tables.report_tables(report, words)
     charts = {key: report_charts.svg_data_url(drawing)
-              for key, drawing in _drawings(ctx, tables, words).items() if drawing is not None}
+              for key, drawing in _drawings(ctx, tables).items() if drawing is not None}
     if not asked.month and not asked.start and not asked.end:
         asked.month = f"{report.period.start:%Y-%m}"
     return render(ctx, "reports.html", page="reports", asked=asked, report=report,
                   tables=tables, charts=charts, choices=choices, fmt=report_tables.format_cell,
-                  scope_words=_scope_words(ctx, report, words),
+                  scope_words=_scope_words(ctx, report),
                   period_words=_period_words(ctx, report.period),
                   month=report.period.month(), quality=QUALITY_TABLES)
 
 
-def _drawings(ctx: Context, tables: dict, words: Words) -> dict:
+def _drawings(ctx: Context, tables: dict) -> dict:
     t = ctx.t
     meals = tables["meals_by_day"]
     modes = list(range(1, 4))
@@ -233,8 +233,8 @@ def quality_pdf(ctx: Signed, month: str = "", community: str = "",
         return _bad(ctx, exc)
     t = ctx.t
     tables = report_tables.report_tables(report, words)
-    drawings = _drawings(ctx, tables, words)
-    lead = t("console.reports.pdf_lead", scope=_scope_words(ctx, report, words),
+    drawings = _drawings(ctx, tables)
+    lead = t("console.reports.pdf_lead", scope=_scope_words(ctx, report),
              period=_period_words(ctx, report.period),
              made=t.when(clock.stamp(report.made_at)))
     sections = [(tables[key], drawings.get(key)) for key in QUALITY_TABLES
