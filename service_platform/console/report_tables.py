@@ -6,11 +6,8 @@ says how to show it: `format_cell` for the page, the CSV and the PDF; the XLSX k
 """
 from __future__ import annotations
 
-import datetime as dt
 import statistics
 from dataclasses import dataclass, field
-
-from babel.dates import format_date
 
 from elder_wire.meals import MODES
 from service_platform import reports
@@ -101,10 +98,6 @@ class Words:
         if self.several:
             return f"{text}（{self.communities.get(community_id, community_id)}）"
         return text
-
-    def day(self, iso: str) -> str:
-        return format_date(dt.date.fromisoformat(iso), self.t("console.reports.format.day"),
-                           locale=self.t.locale)
 
 
 def _sum(rows: list[list], index: int):
