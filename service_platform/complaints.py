@@ -334,19 +334,8 @@ def listing(conn: Connection, where: Filter, now: dt.datetime, limit: int) -> li
     resolved and closed ones, newest first. The elder's name is whole: mask it to show."""
     rank = case((complaints.c.state.in_(HANDLING), 0),
                 (complaints.c.state == ComplaintState.RESOLVED, 1), else_=2)
-    query = (select(complaints, communities.c.name.label("community_name"), communities.c.tz,
-                    elders.c.name.label("elder_name"), elders.c.phone.label("elder_phone"),
-                    operators.c.display_name.label("owner_name"),
-                    providers.c.name.label("provider_name"))
-             .join(communities, communities.c.id == complaints.c.community_id)
-             .outerjoin(elders, and_(elders.c.community_id == complaints.c.community_id,
-                                     elders.c.id == complaints.c.elder_id))
-             .outerjoin(operators, operators.c.id == complaints.c.owner_id)
-             .outerjoin(providers, and_(providers.c.community_id == complaints.c.community_id,
-                                        providers.c.id == complaints.c.provider_id))
-             .order_by(rank, case((rank == 0, complaints.c.due_at), else_=None),
-                       complaints.c.received_at.desc(), complaints.c.id)
-             .limit(limit))
+    query = _joined().order_by(rank, case((rank == 0, complaints.c.due_at), else_=None),
+                               complaints.c.received_at.desc(), complaints.c.id).limit(limit)
     query = _scoped(query, where)
     if where.state == "":
         query = query.where(complaints.c.state != ComplaintState.CLOSED)
@@ -361,6 +350,27 @@ def listing(conn: Connection, where: Filter, now: dt.datetime, limit: int) -> li
     if where.owner_id is not None:
         query = query.where(complaints.c.owner_id == where.owner_id)
     return [dict(row) for row in conn.execute(query).mappings()]
+
+
+def one(conn: Connection, community_id: str, complaint_id: str) -> dict | None:
+    """One complaint with what its page needs (as `listing` gives it)."""
+    row = conn.execute(_joined().where(complaints.c.community_id == community_id,
+                                       complaints.c.id == complaint_id)).mappings().first()
+    return None if row is None else dict(row)
+
+
+def _joined():
+    """Complaints with their community, elder (name and phone), owner's and provider's names."""
+    return (select(complaints, communities.c.name.label("community_name"), communities.c.tz,
+                   elders.c.name.label("elder_name"), elders.c.phone.label("elder_phone"),
+                   operators.c.display_name.label("owner_name"),
+                   providers.c.name.label("provider_name"))
+            .join(communities, communities.c.id == complaints.c.community_id)
+            .outerjoin(elders, and_(elders.c.community_id == complaints.c.community_id,
+                                    elders.c.id == complaints.c.elder_id))
+            .outerjoin(operators, operators.c.id == complaints.c.owner_id)
+            .outerjoin(providers, and_(providers.c.community_id == complaints.c.community_id,
+                                       providers.c.id == complaints.c.provider_id)))
 
 
 def counts(conn: Connection, where: Filter, now: dt.datetime) -> dict[str, int]:
