@@ -15,10 +15,10 @@ from service_platform.db import Database
 from tests.platform.wire import (
     CLEANER,
     STATION,
+    answer_op,
+    complaint_op,
     latest,
-    op,
     service_op,
-    stamp,
     statuses,
 )
 
@@ -27,14 +27,7 @@ DUTY = Actor("op-duty", "小刘", operator=True)
 
 
 def complaint(elder_id: str, booking_id: str | None = None, **fields) -> dict:
-    return op("complaint.create", {"id": str(uuid.uuid4()), "booking_id": booking_id,
-                                   "elder_id": elder_id, "reasons": ["late"],
-                                   "created_at": stamp(), **fields})
-
-
-def answer(complaint_id: str, elder_id: str, score: str) -> dict:
-    return op("complaint.answer", {"complaint_id": complaint_id, "elder_id": elder_id,
-                                   "score": score, "staff_id": None, "answered_at": stamp()})
+    return complaint_op(elder_id, booking_id, **fields)
 
 
 def _booked(platform):
@@ -105,7 +98,7 @@ def test_the_life_cycle_to_closed_and_the_elders_answer(platform):
     filed = complaint("elder-001", booking)
     complaint_id = filed["payload"]["id"]
     kiosk.push(filed)
-    assert statuses(kiosk.push(answer(complaint_id, "elder-001", "satisfied"))) == [
+    assert statuses(kiosk.push(answer_op(complaint_id, "elder-001", "satisfied"))) == [
         ("rejected", "not_done")]
 
     row = _step(platform, community, complaints.take, complaint_id, DUTY)
@@ -135,11 +128,11 @@ def test_the_life_cycle_to_closed_and_the_elders_answer(platform):
         "open", "in_progress", "resolved"]
 
     results = kiosk.push(
-        answer(complaint_id, "elder-002", "satisfied"),  # another elder's
-        answer(NOBODY, "elder-001", "satisfied"),
-        answer(complaint_id, "elder-001", "neutral"),
-        answer(complaint_id, "elder-001", "neutral"),  # again, under a new op_id
-        answer(complaint_id, "elder-001", "unsatisfied"))  # changing her mind
+        answer_op(complaint_id, "elder-002", "satisfied"),  # another elder's
+        answer_op(NOBODY, "elder-001", "satisfied"),
+        answer_op(complaint_id, "elder-001", "neutral"),
+        answer_op(complaint_id, "elder-001", "neutral"),  # again, under a new op_id
+        answer_op(complaint_id, "elder-001", "unsatisfied"))  # changing her mind
     assert statuses(results) == [("rejected", "not_allowed"), ("rejected", "unknown_complaint"),
                                  ("applied", None), ("applied", None), ("rejected", "duplicate")]
     assert results[2]["data"] == {"complaint_id": complaint_id, "provider_id": CLEANER,
@@ -161,7 +154,7 @@ def test_an_unsatisfied_answer_is_followed_up_and_a_reopened_complaint_asked_aga
     complaint_id = filed["payload"]["id"]
     kiosk.push(filed)
     _step(platform, community, complaints.resolve, complaint_id, "已经修好了门口的坡道。", DUTY)
-    result = kiosk.push(answer(complaint_id, "elder-001", "unsatisfied"))[0]
+    result = kiosk.push(answer_op(complaint_id, "elder-001", "unsatisfied"))[0]
     assert (result["status"], result["data"]["state"]) == ("applied", "resolved")
     row = _row(platform, community, complaint_id)
     assert complaints.needs_follow_up(row) and not complaints.is_overdue(row, clock.now())
@@ -177,7 +170,7 @@ def test_an_unsatisfied_answer_is_followed_up_and_a_reopened_complaint_asked_aga
     fed = latest(kiosk.pull_all()[0], "complaint")[complaint_id]
     assert (fed["state"], fed["resolution"], fed["answer"]) == ("in_progress", None, None)
     _step(platform, community, complaints.resolve, complaint_id, "坡道重新修得平缓了。", DUTY)
-    result = kiosk.push(answer(complaint_id, "elder-001", "satisfied"))[0]
+    result = kiosk.push(answer_op(complaint_id, "elder-001", "satisfied"))[0]
     assert (result["status"], result["data"]["state"]) == ("applied", "closed")
     # Closed: no more steps but reopening; the provider's reply still goes to the operators.
     with pytest.raises(Refusal):
@@ -203,14 +196,14 @@ def test_an_operator_closes_without_an_answer_and_the_elders_late_answer_is_kept
     assert kiosk.pull_all(cursor)[0] == []  # a reply is for operators only: not fed
     _step(platform, community, complaints.resolve, complaint_id, "服务商已经道歉。", DUTY)
     _step(platform, community, complaints.close, complaint_id, "已电话回访", DUTY)
-    result = kiosk.push(answer(complaint_id, "elder-002", "satisfied"))[0]
+    result = kiosk.push(answer_op(complaint_id, "elder-002", "satisfied"))[0]
     assert (result["status"], result["data"]["state"]) == ("applied", "closed")
     assert _row(platform, community, complaint_id)["answer"] == "satisfied"
     # Closed before it was ever resolved: nothing for the elder to answer.
     other = complaint("elder-003", about="centre")
     kiosk.push(other)
     _step(platform, community, complaints.close, other["payload"]["id"], "", DUTY)
-    assert statuses(kiosk.push(answer(other["payload"]["id"], "elder-003", "neutral"))) == [
+    assert statuses(kiosk.push(answer_op(other["payload"]["id"], "elder-003", "neutral"))) == [
         ("rejected", "not_done")]
 
 
