@@ -40,6 +40,7 @@ from service_platform.schema import (
     operators,
     providers,
     service_slots,
+    staff,
 )
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -228,6 +229,8 @@ def _page(ctx: Context, community_id: str, complaint_id: str, errors: dict | Non
         shower = _Shower(ctx, {community_id: catalogue.services_of(conn, community_id)},
                          _bookings(conn, [item]))
         owners = _owners(conn, community_id) if ctx.operator.may("complaints_handle") else []
+        staff_names = dict(conn.execute(select(staff.c.id, staff.c.name).where(
+            staff.c.community_id == community_id)).all())
     tz = item["tz"]
     shown = shower.item(item, now)
     handles = ctx.operator.may("complaints_handle")
@@ -240,7 +243,8 @@ def _page(ctx: Context, community_id: str, complaint_id: str, errors: dict | Non
         kiosk_words=complaints.kiosk_words(item["created_at"], tz, "{resolution}"),
         preview=complaints.kiosk_words(item["created_at"], tz, item["resolution"] or draft)
         if (item["resolution"] or draft) else "",
-        due_local=ctx.t.when(item["due_at"], tz), event_words=_event_words(ctx))
+        due_local=ctx.t.when(item["due_at"], tz), event_words=_event_words(ctx),
+        staff_names=staff_names)
 
 
 def _event_words(ctx: Context):

@@ -189,6 +189,7 @@ def test_overdue_complaints_are_flagged_and_the_call_back_phone_shown_on_purpose
     page.goto(_url(base, late))
     expect(page.locator("#state .overdue-flag")).to_be_visible()
     expect(page.locator("#staff-note")).to_have_text("老人耳朵不好，请大声说")
+    expect(page.locator("#timeline li[data-what='received']")).to_contain_text("张社工")
     with db.read() as conn:
         phone = catalogue.get_elder(conn, COMMUNITY, "elder-0001")["phone"]
     expect(page.locator("#masked-phone")).to_have_text(f"{phone[:3]}****{phone[-4:]}")
