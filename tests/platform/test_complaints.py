@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 import uuid
 
 import pytest
@@ -12,6 +14,7 @@ from sqlalchemy import insert, select, text, update
 from service_platform import clock, complaints, migrations, schema
 from service_platform.complaints import Actor, Filter, Refusal
 from service_platform.db import Database
+from tests.platform.servers import ROOT
 from tests.platform.wire import (
     CLEANER,
     STATION,
@@ -244,9 +247,22 @@ def test_overdue_until_resolved(platform):
         listed = complaints.listing(conn, Filter([community]), now, 10)
     assert listed[0]["id"] == late_id  # the soonest due first
     assert complaints.is_overdue(listed[0], now) and not complaints.is_overdue(listed[1], now)
+    listed = _cli(platform.db.url, "complaints", "--community", community)
+    line = next(line for line in listed.splitlines() if late_id in line)
+    assert "open overdue" in line and past in line
     _step(platform, community, complaints.resolve, late_id, "已处理。", DUTY)
     with platform.db.read() as conn:
         assert complaints.listing(conn, overdue, clock.now(), 10) == []
+    assert "overdue" not in _cli(platform.db.url, "complaints", "--community", community)
+
+
+def _cli(db_target: str, *args: str) -> str:
+    """kiosk-platform, as an operator runs it in a shell."""
+    done = subprocess.run([sys.executable, "-m", "service_platform.cli", *args,
+                           "--db", db_target], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
 def test_version_6_gives_old_complaints_what_they_are_about_and_a_due_time(new_database):
