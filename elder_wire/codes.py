@@ -100,6 +100,7 @@ class Reason(StrEnum):
     NOT_DONE = "not_done"
     UNKNOWN_HELP = "unknown_help"
     UNKNOWN_COMPLAINT = "unknown_complaint"
+    UNKNOWN_PROVIDER = "unknown_provider"
     UNKNOWN_SUBSIDY_LEVEL = "unknown_subsidy_level"
     CARD_IN_USE = "card_in_use"
     UNKNOWN_TYPE = "unknown_type"

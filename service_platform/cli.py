@@ -14,7 +14,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from service_platform import migrations, operators, schema
+from service_platform import clock, complaints, migrations, operators, schema
 from service_platform.db import Database
 
 DEFAULT_PORT = 8700
@@ -271,11 +271,14 @@ def _ratings(db: Database, args) -> int:
 
 def _complaints(db: Database, args) -> int:
     rows = operators.listing(db, schema.complaints, args.community, args.limit)
-    header = ("received", "community", "id", "elder", "booking", "provider", "reasons",
-              "staff", "state")
-    lines = [(r["received_at"], r["community_id"], r["id"], r["elder_id"], r["booking_id"] or "-",
-              r["provider_id"] or "-", ",".join(json.loads(r["reasons"])) or "-",
-              r["staff_id"] or "-", r["state"]) for r in rows]
+    now = clock.now()
+    header = ("received", "community", "id", "elder", "about", "booking", "provider", "reasons",
+              "staff", "state", "due", "owner")
+    lines = [(r["received_at"], r["community_id"], r["id"], r["elder_id"], r["about"] or "-",
+              r["booking_id"] or "-", r["provider_id"] or "-",
+              ",".join(json.loads(r["reasons"])) or "-", r["staff_id"] or "-",
+              r["state"] + (" overdue" if complaints.is_overdue(r, now) else ""),
+              r["due_at"] or "-", r["owner_id"] or "-") for r in rows]
     return _print(args, rows, header, lines)
 
 

@@ -87,7 +87,10 @@ def complaint(row: RowMapping) -> dict:
     return {"id": row["id"], "booking_id": row["booking_id"], "elder_id": row["elder_id"],
             "provider_id": row["provider_id"], "reasons": json.loads(row["reasons"]),
             "staff_id": row["staff_id"], "state": row["state"],
-            "created_at": row["created_at"], "kiosk_id": row["kiosk_id"]}
+            "created_at": row["created_at"], "kiosk_id": row["kiosk_id"],
+            "about": row["about"], "call_back": bool(row["call_back"]), "note": row["note"],
+            "resolution": row["resolution"], "resolved_at": row["resolved_at"],
+            "answer": row["answer"], "answered_at": row["answered_at"]}
 
 
 HELP_FIELDS = ("id", "elder_id", "kind", "state", "staff_id", "created_at", "kiosk_id",

@@ -1,4 +1,5 @@
-"""What elders say about services: one rating per done booking, counted per provider; complaints."""
+"""What elders say about services: one rating per done booking, counted per provider.
+(Complaints, with their life to the end, are in complaints.py.)"""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,12 +8,12 @@ from collections import Counter
 
 from sqlalchemy import Connection, RowMapping, insert, select
 
-from elder_wire.operations import ComplaintCreate, RatingCreate
-from service_platform import bookings, catalogue, clock, completion, entities, feed, services
+from elder_wire.operations import RatingCreate
+from service_platform import bookings, clock, completion, entities, feed, services
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
 from service_platform.feed import Change
-from service_platform.schema import complaints, ratings
+from service_platform.schema import ratings
 
 SCORES = ("satisfied", "neutral", "unsatisfied")
 
@@ -64,40 +65,6 @@ def provider_ratings(conn: Connection, community_id: str, provider_id: str) -> d
     reasons = Counter(code for row in rows for code in json.loads(row.reasons))
     return {"provider_id": provider_id, **{score: scores[score] for score in SCORES},
             "total": len(rows), "reasons": dict(sorted(reasons.items()))}
-
-
-def complain(conn: Connection, kiosk: Kiosk, order: ComplaintCreate,
-             now: dt.datetime) -> Outcome:
-    complaint_id = str(order.id)
-    booking_id = None if order.booking_id is None else str(order.booking_id)
-    existing = _get(conn, complaints, kiosk.community_id, complaint_id)
-    if existing is not None:
-        same = (existing["booking_id"], existing["elder_id"]) == (booking_id, order.elder_id)
-        return _complained(existing) if same else Outcome.rejected("duplicate")
-    if catalogue.get_elder(conn, kiosk.community_id, order.elder_id) is None:
-        return Outcome.rejected("unknown_elder")
-    provider_id = None
-    if booking_id is not None:
-        booking = bookings.get_booking(conn, kiosk.community_id, booking_id)
-        if booking is None:
-            return Outcome.rejected("unknown_booking")
-        if booking["elder_id"] != order.elder_id:
-            return Outcome.rejected("not_allowed")
-        provider_id = booking["provider_id"] or _provider_id(conn, booking)
-    conn.execute(insert(complaints).values(
-        community_id=kiosk.community_id, id=complaint_id, booking_id=booking_id,
-        elder_id=order.elder_id, provider_id=provider_id, reasons=json.dumps(order.reasons),
-        staff_id=order.staff_id, state="open", kiosk_id=kiosk.id,
-        created_at=order.created_at.isoformat(), received_at=clock.stamp(now)))
-    row = _get(conn, complaints, kiosk.community_id, complaint_id)
-    feed.append(conn, kiosk.community_id, [Change("complaint", complaint_id,
-                                                  entities.complaint(row))])
-    return _complained(row)
-
-
-def _complained(row: RowMapping) -> Outcome:
-    return Outcome("applied", data={"complaint_id": row["id"],
-                                    "provider_id": row["provider_id"]})
 
 
 def _provider_id(conn: Connection, booking: RowMapping) -> str | None:

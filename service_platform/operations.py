@@ -18,6 +18,7 @@ from elder_wire.operations import (
     AuditAppend,
     BookingCancel,
     BookingCreate,
+    ComplaintAnswer,
     ComplaintCreate,
     ElderUpsert,
     HelpCreate,
@@ -32,6 +33,7 @@ from service_platform import (
     bookings,
     catalogue,
     clock,
+    complaints,
     elder_register,
     errors,
     feed,
@@ -50,6 +52,7 @@ from service_platform.schema import (
     service_slots,
 )
 from service_platform.schema import bookings as bookings_table
+from service_platform.schema import complaints as complaints_table
 from service_platform.schema import help_requests as help_requests_table
 
 log = logging.getLogger(__name__)
@@ -60,6 +63,7 @@ PAYLOADS: dict[str, TypeAdapter] = {
     OpType.ATTENDANCE_RECORD: TypeAdapter(AttendanceRecord),
     OpType.RATING_CREATE: TypeAdapter(RatingCreate),
     OpType.COMPLAINT_CREATE: TypeAdapter(ComplaintCreate),
+    OpType.COMPLAINT_ANSWER: TypeAdapter(ComplaintAnswer),
     OpType.HELP_CREATE: TypeAdapter(HelpCreate),
     OpType.HELP_UPDATE: TypeAdapter(HelpUpdate),
     OpType.ELDER_UPSERT: TypeAdapter(ElderUpsert),
@@ -341,7 +345,8 @@ def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) ->
 
     The locks are held until the batch commits, so two kiosks' batches touching the same slots
     would deadlock if each took them in its own operations' order. Taken here first — meal slots,
-    service slots, providers (ratings), help requests, elders (upserts), each sorted by id —
+    service slots, providers (ratings), help requests, complaints (answers), elders (upserts),
+    each sorted by id —
     they make such batches queue one behind the other; the operations' own `FOR UPDATE` then
     finds the lock already held. The feed head is locked last, at the end (feed.deferred).
     On SQLite the batch's write transaction holds the whole database already.
@@ -349,7 +354,7 @@ def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) ->
     if conn.dialect.name == "sqlite":
         return
     wanted: dict[str, set[str]] = {"meal": set(), "service": set(), "provider": set(),
-                                   "help": set(), "elder": set()}
+                                   "help": set(), "complaint": set(), "elder": set()}
     cancelled: set[str] = set()  # bookings whose slot an operation locks
     rated: set[str] = set()  # bookings whose provider an operation locks
     for item in items:
@@ -367,6 +372,8 @@ def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) ->
                 rated.add(str(payload.booking_id))
             case "help.update":
                 wanted["help"].add(str(payload.id))
+            case "complaint.answer":
+                wanted["complaint"].add(str(payload.complaint_id))
             case "elder.upsert":
                 wanted["elder"].add(payload.id)
     if cancelled or rated:
@@ -381,7 +388,7 @@ def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) ->
                 wanted["provider"].add(row.provider_id)
     for kind, table in (("meal", meal_slots), ("service", service_slots),
                         ("provider", providers), ("help", help_requests_table),
-                        ("elder", elders)):
+                        ("complaint", complaints_table), ("elder", elders)):
         if wanted[kind]:
             conn.execute(select(table.c.id).where(
                 table.c.community_id == community_id, table.c.id.in_(wanted[kind]),
@@ -406,7 +413,9 @@ def _effect(conn: Connection, kiosk: Kiosk, item: Checked, now) -> Outcome:
         case "rating.create":
             return feedback.rate(conn, kiosk, payload, now)
         case "complaint.create":
-            return feedback.complain(conn, kiosk, payload, now)
+            return complaints.create(conn, kiosk, payload, now)
+        case "complaint.answer":
+            return complaints.answer(conn, kiosk, payload, now)
         case "help.create":
             return help_requests.create(conn, kiosk, payload, now)
         case "help.update":

@@ -2,9 +2,11 @@
 
 Roles, from widest to narrowest:
 - district_admin: every community; adds operators.
-- centre_manager: the communities chosen for them; kiosks, timetables, escalated calls.
-- duty_worker: one community; answers its help calls.
-- provider: one provider in one community; only its own bookings, ratings and complaints.
+- centre_manager: the communities chosen for them; kiosks, timetables, escalated calls,
+  complaints and how many working days they are due in.
+- duty_worker: one community; answers its help calls and handles its complaints.
+- provider: one provider in one community; only its own bookings, ratings and complaints (it
+  replies to these, never resolves them).
 """
 from __future__ import annotations
 
@@ -42,6 +44,10 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "provider": frozenset({"provider"}),
     "reports": frozenset({"district_admin", "centre_manager", "provider"}),
     "kitchen": frozenset({"district_admin", "centre_manager", "duty_worker", "provider"}),
+    # complaints: a provider sees those about it and replies; the others handle them
+    "complaints": frozenset({"district_admin", "centre_manager", "duty_worker", "provider"}),
+    "complaints_handle": frozenset({"district_admin", "centre_manager", "duty_worker"}),
+    "complaint_reply": frozenset({"provider"}),
 }
 
 

@@ -1,4 +1,5 @@
-"""Communities: the list, each community's help escalation delay, and its timetable file.
+"""Communities: the list, each community's help escalation delay, the working days its
+complaints are due in, and its timetable file.
 
 A timetable upload goes as `kiosk-platform load` does, in two steps: the file is checked and
 kept (table `timetable_uploads`, so that any platform process may serve the next step), its
@@ -21,7 +22,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import delete, func, select, update
 from starlette.datastructures import UploadFile
 
-from service_platform import catalogue, clock, escalation, operators, timetable
+from service_platform import catalogue, clock, complaints, escalation, operators, timetable
 from service_platform.console.web import (
     PREFIX,
     Context,
@@ -131,7 +132,8 @@ def community_page(ctx: Signed, community_id: str, saved: str = "") -> HTMLRespo
 
 def _community_page(ctx: Context, community_id: str, errors: dict | None = None,
                     minutes: str | None = None, file_errors: list[str] | None = None,
-                    saved: str = "", status_code: int = 200) -> HTMLResponse:
+                    saved: str = "", status_code: int = 200,
+                    days: str | None = None) -> HTMLResponse:
     community = _community(ctx, community_id)
     if community is None:
         return render(ctx, "not_found.html", status_code=404, page="communities")
@@ -139,7 +141,9 @@ def _community_page(ctx: Context, community_id: str, errors: dict | None = None,
                   community=community, errors=errors or {},
                   minutes=str(community["escalate_after_min"]) if minutes is None else minutes,
                   file_errors=file_errors or [], saved=saved,
-                  delays=escalation.DELAYS, max_mb=MAX_FILE // (1024 * 1024))
+                  delays=escalation.DELAYS, max_mb=MAX_FILE // (1024 * 1024),
+                  days=str(community["complaint_days"]) if days is None else days,
+                  day_range=complaints.DAYS)
 
 
 @router.post("/communities/{community_id}/escalation", response_class=HTMLResponse)
@@ -164,6 +168,31 @@ def set_escalation(ctx: Signed, community_id: str, csrf: Annotated[str, Form()] 
     if not ctx.db.run_write(work):
         return render(ctx, "not_found.html", status_code=404, page="communities")
     return see_other(f"{PREFIX}/communities/{community_id}?saved=escalation")
+
+
+@router.post("/communities/{community_id}/complaint-days", response_class=HTMLResponse)
+def set_complaint_days(ctx: Signed, community_id: str, csrf: Annotated[str, Form()] = "",
+                       days: Annotated[str, Form()] = "") -> Response:
+    """How many working days a complaint received from now on is due in."""
+    check_form(ctx, csrf)
+    allowed(ctx, "communities", community_id)
+    text = days.strip()
+    value = int(text) if text.isascii() and text.isdigit() and len(text) < 4 else None
+    if value not in complaints.DAYS:
+        return _community_page(ctx, community_id, errors={"days": (
+            "console.communities.error.days")}, days=days, status_code=422)
+
+    def work(conn):
+        if catalogue.get_community(conn, community_id) is None:
+            return False
+        before = complaints.days(conn, community_id)
+        complaints.set_days(conn, community_id, value)
+        ctx.audit("community.complaint_days", community_id, community_id,
+                  {"days": value, "was": before}, conn=conn)
+        return True
+    if not ctx.db.run_write(work):
+        return render(ctx, "not_found.html", status_code=404, page="communities")
+    return see_other(f"{PREFIX}/communities/{community_id}?saved=complaint_days")
 
 
 # --- timetable uploads -------------------------------------------------------------------

@@ -200,7 +200,7 @@ class _Shower:
                 "reasons": self._reasons(row["reasons"]), "about": self._about(row)}
 
     def complaint(self, row: dict) -> dict:
-        return {"id": row["id"], "when": self.t.when(row["created_at"], self.tz_name),
-                "state": row["state"],
+        return {"id": row["id"], "community_id": row["community_id"],
+                "when": self.t.when(row["created_at"], self.tz_name), "state": row["state"],
                 "state_words": self.words("console.provider.complaint_state", row["state"]),
                 "reasons": self._reasons(row["reasons"]), "about": self._about(row)}

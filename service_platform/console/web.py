@@ -163,6 +163,7 @@ def install(app: FastAPI) -> None:
         activity_pages,
         audit_pages,
         community_pages,
+        complaint_pages,
         fleet_pages,
         help_pages,
         home_pages,
@@ -174,7 +175,8 @@ def install(app: FastAPI) -> None:
     app.mount(f"{PREFIX}/static", StaticFiles(directory=str(HERE / "static")),
               name="console-static")
     for module in (home_pages, help_pages, fleet_pages, community_pages, operator_pages,
-                   audit_pages, provider_pages, activity_pages, report_pages):
+                   audit_pages, provider_pages, activity_pages, complaint_pages,
+                   report_pages):
         app.include_router(module.router)
     app.add_middleware(SecurityHeaders)
 

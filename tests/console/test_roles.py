@@ -20,6 +20,7 @@ from service_platform.console import (
     activity_pages,
     audit_pages,
     community_pages,
+    complaint_pages,
     fleet_pages,
     help_pages,
     operator_pages,
@@ -29,6 +30,7 @@ from service_platform.console import (
 from service_platform.db import Database
 from service_platform.schema import (
     communities,
+    complaints,
     help_requests,
     kiosks,
     timetable_uploads,
@@ -77,6 +79,18 @@ def world(console_platform, tmp_path_factory):
                 created_at=clock.stamp(clock.now()))))
         made[community]["upload"] = upload
     made["duty_id"] = ids["duty"]
+    now = clock.stamp(clock.now())
+    for community, key, provider in ((OWN, "ours", "provider-sunshine"),
+                                     (OWN, "theirs", "provider-xingfu-station"),
+                                     (OTHER, "ours", None)):
+        complaint_id = str(uuid.uuid4())
+        db.run_write(lambda conn, c=community, i=complaint_id, p=provider: conn.execute(
+            complaints.insert().values(
+                community_id=c, id=i, booking_id=None, elder_id="elder-0001", provider_id=p,
+                reasons="[]", state="resolved", kiosk_id="kiosk-x", created_at=now,
+                received_at=now, about="provider" if p else "centre", call_back=True,
+                due_at=now, resolution="已处理", resolved_at=now)))
+        made[community][f"complaint_{key}"] = complaint_id
     yield db, made
     db.dispose()
 
@@ -126,6 +140,16 @@ def _get_cases(made: dict) -> list[tuple[str, str, dict[str, int]]]:
         ("/console/audit", f"/console/audit?community={OTHER}", only(ADMIN)),
         ("/console/provider", "/console/provider", {"provider": 200}),
         ("/console/activities", "/console/activities", only(HELP)),
+        ("/console/complaints", "/console/complaints", {role: 200 for role in ROLES}),
+        ("/console/complaints", f"/console/complaints?community={OTHER}", only(ADMIN)),
+        ("/console/complaints/{community_id}/{complaint_id}",
+         f"/console/complaints/{OWN}/{own['complaint_ours']}", {role: 200 for role in ROLES}),
+        # another provider's complaint is not there for a provider's account
+        ("/console/complaints/{community_id}/{complaint_id}",
+         f"/console/complaints/{OWN}/{own['complaint_theirs']}",
+         {**only(HELP), "provider": 404}),
+        ("/console/complaints/{community_id}/{complaint_id}",
+         f"/console/complaints/{OTHER}/{other['complaint_ours']}", only(ADMIN)),
         ("/console/activities", "/console/activities?day=2026-12-24", only(HELP)),
         # a provider's account sees its own provider's figures, whatever it asks for
         ("/console/reports", "/console/reports", only(REPORTS)),
@@ -175,6 +199,23 @@ def _post_cases(made: dict) -> list[tuple[str, str, set[str], dict]]:
          f"/console/communities/{OTHER}/timetable", narrow, {"file": "upload"}),
         ("/console/communities/{community_id}/timetable/{upload_id}/load",
          f"/console/communities/{OTHER}/timetable/{other['upload']}/load", narrow, {}),
+        *[(f"/console/complaints/{{community_id}}/{{complaint_id}}/{step}",
+           f"/console/complaints/{community}/{made[community]['complaint_ours']}/{step}",
+           refused, fields)
+          for step, fields in (("take", {}), ("start", {}), ("assign", {"owner": "x"}),
+                               ("resolve", {"resolution": "x"}), ("close", {}),
+                               ("reopen", {}), ("phone", {}))
+          for community, refused in ((OWN, {"provider"}), (OTHER, narrow))],
+        ("/console/complaints/{community_id}/{complaint_id}/reply",
+         f"/console/complaints/{OWN}/{own['complaint_ours']}/reply", {"manager", "duty"},
+         {"reply": "x"}),
+        ("/console/complaints/{community_id}/{complaint_id}/reply",
+         f"/console/complaints/{OTHER}/{other['complaint_ours']}/reply", narrow,
+         {"reply": "x"}),
+        ("/console/communities/{community_id}/complaint-days",
+         f"/console/communities/{OTHER}/complaint-days", narrow, {"days": "7"}),
+        ("/console/communities/{community_id}/complaint-days",
+         f"/console/communities/{OWN}/complaint-days", {"duty", "provider"}, {"days": "7"}),
         ("/console/operators", "/console/operators", narrow,
          {"username": "sneaky", "display_name": "偷偷加的", "role": "district_admin",
           "password": "a-long-password", "password_again": "a-long-password"}),
@@ -199,7 +240,7 @@ def test_every_console_route_is_in_the_tables(world):
     routes = {(method, route.path)
               for module in (home_pages, help_pages, fleet_pages, community_pages,
                              operator_pages, audit_pages, provider_pages, activity_pages,
-                             report_pages)
+                             complaint_pages, report_pages)
               for route in module.router.routes for method in route.methods}
     assert sorted(routes - covered - OPEN_FORMS) == []
 
@@ -231,8 +272,13 @@ def _state(db: Database, made: dict) -> dict:
             "help": dict(conn.execute(select(help_requests.c.id, help_requests.c.state)).all()),
             "kiosks": conn.execute(select(kiosks.c.id, kiosks.c.revoked_at)
                                    .order_by(kiosks.c.id)).all(),
-            "communities": conn.execute(select(communities.c.id, communities.c.escalate_after_min)
+            "communities": conn.execute(select(communities.c.id, communities.c.escalate_after_min,
+                                               communities.c.complaint_days)
                                         .order_by(communities.c.id)).all(),
+            "complaints": conn.execute(select(complaints.c.id, complaints.c.state,
+                                              complaints.c.owner_id, complaints.c.resolution,
+                                              complaints.c.provider_reply)
+                                       .order_by(complaints.c.id)).all(),
             "uploads": conn.execute(select(timetable_uploads.c.id, timetable_uploads.c.loaded_at)
                                     .order_by(timetable_uploads.c.id)).all(),
             "operators": conn.execute(select(operators_table.c.id, operators_table.c.active,

@@ -57,10 +57,17 @@ def rating_op(booking_id: str, elder_id: str, score: str = "satisfied",
 
 
 def complaint_op(elder_id: str, booking_id: str | None = None, reasons: tuple = ("late",),
-                 staff_id: str | None = None) -> dict:
+                 staff_id: str | None = None, **fields) -> dict:
+    """A complaint.create; `fields`: about, provider_id, call_back, note (§3.5)."""
     return op("complaint.create", {"id": str(uuid.uuid4()), "booking_id": booking_id,
                                    "elder_id": elder_id, "reasons": list(reasons),
-                                   "staff_id": staff_id, "created_at": stamp()})
+                                   "staff_id": staff_id, "created_at": stamp(), **fields})
+
+
+def answer_op(complaint_id: str, elder_id: str, score: str = "satisfied") -> dict:
+    """The elder's view of how her resolved complaint was handled (complaint.answer)."""
+    return op("complaint.answer", {"complaint_id": complaint_id, "elder_id": elder_id,
+                                   "score": score, "staff_id": None, "answered_at": stamp()})
 
 
 def help_op(elder_id: str | None = None, kind: str = "urgent") -> dict:
