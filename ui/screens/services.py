@@ -4,12 +4,16 @@ Six to a page (four at 超大, so each tile stays big), with big 上一页 / 下
 (助医) opens the same screen with the group's own services."""
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QIcon
+
 from elder_wire.catalogue import Service
 from kiosk import catalogue
 from kiosk.paths import ASSETS
 from kiosk.services import provider_of
-from kiosk.session import Draft
-from ui.screens.paged import Choice, PagedChoiceScreen
+from kiosk.session import ComplaintDraft, Draft
+from ui.screens.paged import Choice, PagedChoiceScreen, keep_place
+from ui.widgets import BigButton
 
 MY_BOOKINGS = "my_bookings"  # the last tile of the services screen, not a service
 
@@ -35,6 +39,14 @@ class ServicesScreen(PagedChoiceScreen):
     def build(self) -> None:
         super().build()
         self.notice = ""
+        # 意见/投诉 at the foot, left, under the tiles: always in the same place, found without
+        # turning pages, and apart from 上一页 / 下一页 and from the tiles a finger aims at.
+        self.complain = BigButton(self.t("service.complaint"), "page")
+        icon_px = self.metrics.mm(10)
+        self.complain.setIcon(QIcon(icon_path("complaint")))
+        self.complain.setIconSize(QSize(icon_px, icon_px))
+        self.complain.tapped.connect(self._complain)
+        self.pages_row.insertWidget(0, self.complain)
 
     def choices(self) -> list[Choice]:
         elder = self.core.session.elder
@@ -67,6 +79,19 @@ class ServicesScreen(PagedChoiceScreen):
         if self.notice:
             self.message.setText(self.notice)
             self.message.show()
+
+    def show_page(self) -> None:
+        super().show_page()
+        if self.group:
+            self.complain.hide()
+            return
+        self.complain.show()
+        for button in (self.previous_page, self.next_page):  # the row's thirds stay put
+            keep_place(button)
+
+    def _complain(self) -> None:
+        self.core.session.complaint = ComplaintDraft()
+        self.shell.answer("complaint")
 
     def _title(self, elder) -> str:
         if self.group:
