@@ -97,14 +97,14 @@ class Complaints:
     # --- what she can complain about ---------------------------------------------------
     def recent_bookings(self, elder_id: str) -> list[BookingCard]:
         """Her bookings of the last 30 days that are done, or were cancelled not by her at
-        this kiosk (by the provider), newest first."""
+        this kiosk (by the provider), the latest first."""
         now = self.clock.now()
         cancelled_here = {row["id"] for row in self.store.query(
-            "SELECT json_extract(payload, '$.booking_id') AS id FROM outbox "
-            "WHERE op_type = 'booking.cancel'")}
+            "SELECT b.id FROM bookings b JOIN outbox o ON o.op_type = 'booking.cancel' "
+            "AND json_extract(o.payload, '$.booking_id') = b.id "
+            "WHERE b.elder_id = ? AND b.status = 'cancelled'", (elder_id,))}
         return [card for card in MyBookings(self.store, self.clock).cards(elder_id)
-                if not card.upcoming and card.start <= now
-                and (is_done(self.store, card.booking, now)
+                if (is_done(self.store, card.booking, now)
                      or (card.booking.status == "cancelled"
                          and card.booking.id not in cancelled_here))]
 

@@ -46,7 +46,9 @@ class ServicesScreen(PagedChoiceScreen):
         self.complain.setIcon(QIcon(icon_path("complaint")))
         self.complain.setIconSize(QSize(icon_px, icon_px))
         self.complain.tapped.connect(self._complain)
-        self.pages_row.insertWidget(0, self.complain)
+        self.pages_row.insertWidget(0, self.complain, 1)
+        for button in (self.previous_page, self.next_page):  # thirds of the row
+            self.pages_row.setStretchFactor(button, 1)
 
     def choices(self) -> list[Choice]:
         elder = self.core.session.elder
@@ -82,12 +84,21 @@ class ServicesScreen(PagedChoiceScreen):
 
     def show_page(self) -> None:
         super().show_page()
-        if self.group:
-            self.complain.hide()
+        self.complain.setVisible(not self.group)
+        # One page: the notice (已收到…) beside 意见/投诉, not in a row of its own, so the
+        # tiles keep their size on a laptop's screen; with pages, above 上一页 / 下一页.
+        self._place_message(beside=not self.group and self.pages == 1)
+
+    def _place_message(self, beside: bool) -> None:
+        if beside == (self.pages_row.indexOf(self.message) >= 0):
             return
-        self.complain.show()
-        for button in (self.previous_page, self.next_page):  # the row's thirds stay put
-            keep_place(button)
+        if beside:
+            self.body.removeWidget(self.message)
+            self.pages_row.insertWidget(1, self.message, 2)
+        else:
+            self.pages_row.removeWidget(self.message)
+            self.body.insertWidget(1, self.message)
+        keep_place(self.message, beside)  # beside: 意见/投诉 stays a third of the row
 
     def _complain(self) -> None:
         self.core.session.complaint = ComplaintDraft()
