@@ -10,6 +10,7 @@ from ui.screens.paged import Choice, PagedChoiceScreen
 class ComplaintAboutScreen(PagedChoiceScreen):
     name = "complaint_about"
     columns = 1  # three wide choices, one under another, each with its hint
+    big_text = True
 
     def build(self) -> None:
         super().build()

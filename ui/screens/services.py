@@ -12,6 +12,7 @@ from kiosk import catalogue
 from kiosk.paths import ASSETS
 from kiosk.services import provider_of
 from kiosk.session import ComplaintDraft, Draft
+from ui.screens.base import set_message_role
 from ui.screens.paged import Choice, PagedChoiceScreen, keep_place
 from ui.widgets import BigButton
 
@@ -42,7 +43,7 @@ class ServicesScreen(PagedChoiceScreen):
         # 意见/投诉 at the foot, left, under the tiles: always in the same place, found without
         # turning pages, and apart from 上一页 / 下一页 and from the tiles a finger aims at.
         self.complain = BigButton(self.t("service.complaint"), "page")
-        icon_px = self.metrics.mm(10)
+        icon_px = self.metrics.mm(12)
         self.complain.setIcon(QIcon(icon_path("complaint")))
         self.complain.setIconSize(QSize(icon_px, icon_px))
         self.complain.tapped.connect(self._complain)
@@ -78,7 +79,8 @@ class ServicesScreen(PagedChoiceScreen):
         news += session.news  # told once after sign-in (a waiting-list place came…)
         session.notice, session.news = "", []
         self.notice = "".join(news)
-        if self.notice:
+        if self.notice:  # good news (已收到…, 已取消), not an error: shown as done
+            set_message_role(self.message, "status_ok")
             self.message.setText(self.notice)
             self.message.show()
 
