@@ -36,7 +36,7 @@ def test_a_complaint_about_a_recent_service_from_the_services_screen(
     assert window.current.name == "services"
     tap(qtbot, window, "意见 / 投诉")
     assert window.current.name == "complaint_about"
-    assert speaker.said[-1].startswith("您的意见是关于什么？")
+    assert speaker.said[-1].startswith("关于什么？请按一个")
     tap(qtbot, window, "最近的服务")
     assert window.current.name == "complaint_booking"
     assert screen_says(window, "11月25日 星期三 上午 日常保洁")
