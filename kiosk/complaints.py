@@ -11,12 +11,11 @@ from dataclasses import dataclass
 
 from elder_wire.codes import ComplaintAbout, ComplaintState
 from kiosk import outbox
-from kiosk.bookings import Booking
 from kiosk.clock import Clock
-from kiosk.errors import BookingRejected, KnownError
+from kiosk.errors import KnownError
 from kiosk.events import Event
 from kiosk.my_bookings import BookingCard, MyBookings
-from kiosk.ratings import SCORES, is_done
+from kiosk.ratings import SCORES, is_done, own_booking
 from kiosk.services import Provider, get_provider
 from kiosk.store import Store
 
@@ -158,7 +157,7 @@ class Complaints:
         with self.store.transaction() as conn:
             provider = provider_id
             if booking_id is not None:
-                provider = self._own_booking(elder_id, booking_id).provider_id
+                provider = own_booking(self.store, elder_id, booking_id).provider_id
             elif provider_id is not None and get_provider(self.store, provider_id) is None:
                 raise ComplaintInvalid("provider")
             conn.execute(
@@ -170,14 +169,6 @@ class Complaints:
             outbox.enqueue(conn, "complaint.create", create_payload(complaint, staff_id), stamp)
         self.filed.emit(complaint)
         return complaint
-
-    def _own_booking(self, elder_id: str, booking_id: str) -> Booking:
-        row = self.store.query_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
-        if row is None:
-            raise BookingRejected("unknown_booking")
-        if row["elder_id"] != elder_id:
-            raise BookingRejected("not_allowed")
-        return Booking.from_row(row)
 
     # --- the answer that comes back -------------------------------------------------------
     def answer_due(self, elder_id: str) -> Resolved | None:

@@ -81,7 +81,7 @@ class Ratings:
         rating_id = str(uuid.uuid4())
         chosen = list(dict.fromkeys(reasons))[:MAX_REASONS]
         with self.store.transaction() as conn:
-            booking = self._own_booking(elder_id, booking_id)
+            booking = own_booking(self.store, elder_id, booking_id)
             if not is_done(self.store, booking, now):
                 raise BookingRejected("not_done")
             try:
@@ -99,10 +99,12 @@ class Ratings:
                             "created_at": stamp}, stamp)
         return rating_id
 
-    def _own_booking(self, elder_id: str, booking_id: str) -> Booking:
-        row = self.store.query_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
-        if row is None:
-            raise BookingRejected("unknown_booking")
-        if row["elder_id"] != elder_id:
-            raise BookingRejected("not_allowed")
-        return Booking.from_row(row)
+
+def own_booking(store: Store, elder_id: str, booking_id: str) -> Booking:
+    """Her booking, to rate or complain about; refused if unknown or another elder's."""
+    row = store.query_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
+    if row is None:
+        raise BookingRejected("unknown_booking")
+    if row["elder_id"] != elder_id:
+        raise BookingRejected("not_allowed")
+    return Booking.from_row(row)
