@@ -217,3 +217,23 @@ def test_a_rating_waiting_is_asked_after_the_answer(qtbot, window, resolved):
     assert window.current.name == "complaint_answer"
     tap(qtbot, window, "满意")
     assert window.current.name == "rating"
+
+
+def test_a_long_answer_is_shown_a_page_at_a_time_and_said_whole(qtbot, window, speaker):
+    core = window.core
+    core.clock.set("2026-12-03T09:00:00")
+    complaint = core.complaints.file(LI_ID, about="centre", reasons=("long_wait",))
+    long = "已经加派了工作人员，上午九点到十一点人多的时候会多开一个窗口。" * 6
+    resolve(window, complaint.id, long)
+    type_card(qtbot, window, LI)
+    window.set_text_size("largest")
+    assert window.current.name == "complaint_answer"
+    screen = window.current
+    assert len(screen.chunks) > 1 and "".join(screen.chunks) == SAID[:13] + long
+    assert screen.sentence.text() == screen.chunks[0]
+    assert not find_button(window, "下一页").isHidden()
+    tap(qtbot, window, "下一页")
+    assert screen.sentence.text() == screen.chunks[1]
+    assert long[-10:] in window.current.prompt()  # all of it is said
+    for face in ("满意", "一般", "不满意"):
+        assert find_button(window, face)  # on every page
