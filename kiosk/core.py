@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from kiosk.bookings import Booking, Bookings
+    from kiosk.complaints import Complaints
     from kiosk.config import Settings
     from kiosk.elders import Elder
     from kiosk.help import HelpDesk
@@ -72,6 +73,13 @@ class Kiosk:
         from kiosk.ratings import Ratings
 
         return Ratings(self.store, self.clock)
+
+    @cached_property
+    def complaints(self) -> Complaints:
+        """The one complaint writer; staff screens listen to complaints.filed."""
+        from kiosk.complaints import Complaints
+
+        return Complaints(self.store, self.clock)
 
     @cached_property
     def help(self) -> HelpDesk:
@@ -142,6 +150,12 @@ class Kiosk:
         from kiosk.greeting import sign_in_news
 
         return sign_in_news(self.store, self.clock, self.text, elder)
+
+    def complaint_answer(self, elder: Elder):
+        """A resolved complaint's answer she has not seen yet (kiosk/greeting.py), or None."""
+        from kiosk.greeting import complaint_answer
+
+        return complaint_answer(self.store, self.clock, elder)
 
     def alternative_for(self, booking: Booking) -> Slot | None:
         """The one-tap offer for a booking that did not succeed."""

@@ -1,5 +1,6 @@
 """What an elder is told right after signing in, once: a waiting-list place that became hers,
-and the session she has just been signed in to at the door (签到)."""
+the session she has just been signed in to at the door (签到), and the answer to a complaint
+of hers that was resolved (on a screen of its own, then asked about with three faces)."""
 from __future__ import annotations
 
 from kiosk import catalogue
@@ -7,6 +8,7 @@ from kiosk.attendance import Attendance
 from kiosk.booking_text import card_text
 from kiosk.bookings import moved_up
 from kiosk.clock import Clock
+from kiosk.complaints import Complaints, Resolved
 from kiosk.elders import Elder
 from kiosk.errors import BookingRejected
 from kiosk.slots import get_slot
@@ -31,3 +33,14 @@ def sign_in_news(store: Store, clock: Clock, t, elder: Elder) -> list[str]:
             news.append(t("news.checked_in", title=slot.title or slot.service,
                           time=t.time(slot.start), place=slot.place))
     return news
+
+
+def complaint_answer(store: Store, clock: Clock, elder: Elder) -> Resolved | None:
+    """Her resolved complaint whose answer she has not been shown yet (shown once)."""
+    return Complaints(store, clock).answer_due(elder.id)
+
+
+def answer_sentence(t, resolved: Resolved) -> str:
+    """您12月3日的意见已处理：… — the day she complained, then the answer in plain words."""
+    return t("complaint.answer.sentence", day=t.day(resolved.created, "format.day_month"),
+             resolution=resolved.resolution)

@@ -369,6 +369,22 @@ MIGRATIONS: list[str] = [
         UNIQUE (slot_id, elder_id)
     );
     """,
+    # 8: complaints (意见/投诉) about a booking, a provider or the centre, a call-back, a staff
+    # note; the answer written for the elder once resolved, when it was shown to her, and her
+    # view of how it was handled (protocol §3.5).
+    """
+    ALTER TABLE complaints ADD COLUMN about TEXT;
+    ALTER TABLE complaints ADD COLUMN call_back INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE complaints ADD COLUMN note TEXT;
+    ALTER TABLE complaints ADD COLUMN resolution TEXT;
+    ALTER TABLE complaints ADD COLUMN resolved_at TEXT;
+    ALTER TABLE complaints ADD COLUMN answer TEXT
+        CHECK (answer IN ('satisfied', 'neutral', 'unsatisfied'));
+    ALTER TABLE complaints ADD COLUMN answered_at TEXT;
+    -- set when the resolution was shown at her sign-in, so it is shown once
+    ALTER TABLE complaints ADD COLUMN shown_at TEXT;
+    CREATE INDEX complaints_elder ON complaints (elder_id, state);
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

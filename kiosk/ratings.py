@@ -1,18 +1,16 @@
-"""Ratings (服务评价) and complaints (投诉): the next sign-in after a service is done asks once;
-one rating per booking; 不满意 may become a complaint that reaches staff and the platform."""
+"""Ratings (服务评价): the next sign-in after a service is done asks once; one rating per
+booking; 不满意 may become a complaint (kiosk/complaints.py)."""
 from __future__ import annotations
 
 import datetime as dt
 import json
 import sqlite3
 import uuid
-from dataclasses import dataclass
 
 from kiosk import outbox
 from kiosk.bookings import Booking
 from kiosk.clock import Clock
 from kiosk.errors import BookingRejected
-from kiosk.events import Event
 from kiosk.slots import get_slot
 from kiosk.store import Store
 
@@ -32,15 +30,6 @@ def reason_chips(score: str, service: str) -> tuple[str, ...]:
     return table.get(service, table["other"])
 
 
-@dataclass(frozen=True)
-class Complaint:
-    id: str
-    elder_id: str
-    booking_id: str | None
-    reasons: tuple[str, ...]
-    created_at: str
-
-
 def slot_end(store: Store, slot_id: str, tz: dt.tzinfo) -> dt.datetime | None:
     """When the service of a slot is over (a meal's serving time too, elder_wire.meals)."""
     slot = get_slot(store, slot_id, tz)
@@ -57,12 +46,9 @@ def is_done(store: Store, booking: Booking, now: dt.datetime) -> bool:
 
 
 class Ratings:
-    """`complained` fires with each new Complaint, for the staff screen."""
-
     def __init__(self, store: Store, clock: Clock) -> None:
         self.store = store
         self.clock = clock
-        self.complained = Event()
 
     def due(self, elder_id: str) -> Booking | None:
         """The latest done, unrated booking the elder was not yet asked about."""
@@ -95,7 +81,7 @@ class Ratings:
         rating_id = str(uuid.uuid4())
         chosen = list(dict.fromkeys(reasons))[:MAX_REASONS]
         with self.store.transaction() as conn:
-            booking = self._own_booking(elder_id, booking_id)
+            booking = own_booking(self.store, elder_id, booking_id)
             if not is_done(self.store, booking, now):
                 raise BookingRejected("not_done")
             try:
@@ -113,32 +99,12 @@ class Ratings:
                             "created_at": stamp}, stamp)
         return rating_id
 
-    def complain(self, elder_id: str, booking_id: str | None, reasons: tuple[str, ...] = (),
-                 staff_id: str | None = None) -> Complaint:
-        """A complaint for staff and the platform, saved with its complaint.create operation."""
-        stamp = self.clock.now().isoformat(timespec="seconds")
-        chosen = tuple(dict.fromkeys(reasons))[:MAX_REASONS]
-        complaint = Complaint(str(uuid.uuid4()), elder_id, booking_id, chosen, stamp)
-        with self.store.transaction() as conn:
-            provider = None
-            if booking_id is not None:
-                provider = self._own_booking(elder_id, booking_id).provider_id
-            conn.execute(
-                "INSERT INTO complaints (id, booking_id, elder_id, provider_id, reasons, state, "
-                "staff_id, origin, created_at) VALUES (?, ?, ?, ?, ?, 'open', ?, 'local', ?)",
-                (complaint.id, booking_id, elder_id, provider, json.dumps(list(chosen)),
-                 staff_id, stamp))
-            outbox.enqueue(conn, "complaint.create",
-                           {"id": complaint.id, "booking_id": booking_id, "elder_id": elder_id,
-                            "reasons": list(chosen), "staff_id": staff_id, "created_at": stamp},
-                           stamp)
-        self.complained.emit(complaint)
-        return complaint
 
-    def _own_booking(self, elder_id: str, booking_id: str) -> Booking:
-        row = self.store.query_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
-        if row is None:
-            raise BookingRejected("unknown_booking")
-        if row["elder_id"] != elder_id:
-            raise BookingRejected("not_allowed")
-        return Booking.from_row(row)
+def own_booking(store: Store, elder_id: str, booking_id: str) -> Booking:
+    """Her booking, to rate or complain about; refused if unknown or another elder's."""
+    row = store.query_one("SELECT * FROM bookings WHERE id = ?", (booking_id,))
+    if row is None:
+        raise BookingRejected("unknown_booking")
+    if row["elder_id"] != elder_id:
+        raise BookingRejected("not_allowed")
+    return Booking.from_row(row)

@@ -58,13 +58,14 @@ _S = "ui.staff."
 SCREENS: dict[str, ScreenRow] = {r.name: r for r in (
     # --- before signing in -------------------------------------------------------------
     row(HOME, _E + "home:HomeScreen", PUBLIC, identified="services", rate="rating",
-        voice="voice", staff="staff_login"),
+        answer_back="complaint_answer", voice="voice", staff="staff_login"),
     row(HELP, _E + "help:HelpScreen", PUBLIC),  # reached from every screen's 求助
     row("voice", _E + "voice:VoiceScreen", PUBLIC),  # 声音 works before signing in too
     # --- the elders' services ----------------------------------------------------------
     # A tile answers by how its service is booked (elder_wire.catalogue slot kinds): a service
     # the platform adds that fits a slot kind needs no row of its own.
-    row("services", _E + "services:ServicesScreen", ELDER, **_SERVICE_TILES),
+    row("services", _E + "services:ServicesScreen", ELDER, **_SERVICE_TILES,
+        complaint="complaint_about"),
     row("service_group", _E + "services:ServiceGroupScreen", ELDER, **_SERVICE_TILES),
     row("meal_day", _E + "meal_day:MealDayScreen", ELDER, chosen="meal_choice"),
     row("meal_choice", _E + "meal_choice:MealChoiceScreen", ELDER, chosen="meal_menu"),
@@ -92,6 +93,22 @@ SCREENS: dict[str, ScreenRow] = {r.name: r for r in (
     row("rating_reasons", _E + "rating_reasons:RatingReasonsScreen", ELDER, done="services",
         complain="complaint"),
     row("complaint", _E + "complaint:ComplaintScreen", ELDER, done="services"),
+    # 意见/投诉 from the services screen: about what, which one, the reasons, confirm; staff
+    # beside her may add a note. A resolved complaint's answer comes back after sign-in.
+    row("complaint_about", _E + "complaint_subject:ComplaintAboutScreen", ELDER,
+        booking="complaint_booking", provider="complaint_provider", centre="complaint_reasons"),
+    row("complaint_booking", _E + "complaint_subject:ComplaintBookingScreen", ELDER,
+        chosen="complaint_reasons"),
+    row("complaint_provider", _E + "complaint_subject:ComplaintProviderScreen", ELDER,
+        chosen="complaint_reasons"),
+    row("complaint_reasons", _E + "complaint_reasons:ComplaintReasonsScreen", ELDER,
+        next="complaint_confirm", note="complaint_note"),
+    row("complaint_note", _S + "complaint_note:StaffComplaintNoteScreen", STAFF,
+        saved="complaint_confirm"),
+    row("complaint_confirm", _E + "complaint_confirm:ComplaintConfirmScreen", ELDER,
+        sent="services"),
+    row("complaint_answer", _E + "complaint_answer:ComplaintAnswerScreen", ELDER,
+        done="services", rate="rating"),
     # --- staff mode (社工) ---------------------------------------------------------------
     row("staff_login", _S + "login:StaffLoginScreen", STAFF_SIGN_IN, chosen="staff_pin"),
     row("staff_pin", _S + "pin:StaffPinScreen", STAFF_SIGN_IN, signed_in=STAFF_HOME),

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the home screen needs a session long before any booking rule
     from kiosk.bookings import Booking
+    from kiosk.complaints import Resolved
     from kiosk.elders import Elder
 
 
@@ -34,6 +35,19 @@ class Feedback:
 
 
 @dataclass
+class ComplaintDraft:
+    """意见/投诉 as far as chosen: what about, the reason chips, a staff member's note."""
+
+    about: str = ""  # booking, provider, centre (elder_wire.codes.ComplaintAbout)
+    booking_id: str | None = None
+    provider_id: str | None = None
+    service: str = ""  # the service she had, for its reason chips
+    what: str = ""  # the booking or provider in words, for the confirm sentence
+    reasons: list[str] = field(default_factory=list)  # with call_back among them as a chip
+    note: str = ""
+
+
+@dataclass
 class Session:
     elder: Elder | None = None
     staff_id: str | None = None
@@ -41,6 +55,8 @@ class Session:
     receipt: Booking | None = None
     feedback: Feedback = field(default_factory=Feedback)
     cancelling: str | None = None  # the booking id on the cancel confirm screen
+    complaint: ComplaintDraft = field(default_factory=ComplaintDraft)
+    answer_back: Resolved | None = None  # a resolved complaint's answer, shown once
     notice: str = ""  # a message key the next screen shows once (e.g. 已取消)
     news: list[str] = field(default_factory=list)  # sentences told once after sign-in
 
@@ -60,5 +76,7 @@ class Session:
         self.receipt = None
         self.feedback = Feedback()
         self.cancelling = None
+        self.complaint = ComplaintDraft()
+        self.answer_back = None
         self.notice = ""
         self.news = []

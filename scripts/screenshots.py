@@ -76,6 +76,7 @@ def main() -> int:
     shoot(app, window, "receipt")
     shoot_services(app, window)
     shoot_staff(app, window)
+    shoot_complaints(app, window)
     shoot_text_sizes(app, window, metrics)
     shoot_english(app, window)
     window.close()
@@ -267,6 +268,76 @@ def shoot_staff(app: QApplication, window: KioskWindow) -> None:
     shoot(app, window, "staff-sync-no-speaker")
     window.speaker._output_problem = ""
     window.go_home()
+
+
+def shoot_complaints(app: QApplication, window: KioskWindow) -> None:
+    """Issue 13: 意见/投诉 from the services screen, at 大 and 超大; a staff member's note; the
+    answer that comes back at the next sign-in."""
+    from kiosk.sync.pull import CURSOR_KEY, apply_page
+
+    core = window.core
+    if window.staff_mode.signed_in:
+        window.staff_mode.sign_out()
+    with core.store.transaction() as conn:  # 曹建国's lunch yesterday: rated already
+        conn.execute("UPDATE bookings SET rating_asked = 1 WHERE elder_id = 'elder-0010'")
+
+    def sign_in(size: str) -> None:
+        window.go_home()
+        for digit in "10000010":
+            tap(app, window, digit)
+        tap(app, window, "确定")
+        window.set_text_size(size)
+
+    for size, suffix in (("large", ""), ("largest", "-largest")):
+        sign_in(size)
+        shoot(app, window, f"complaint-services{suffix}")
+        for name, text in (("complaint-about", "意见 / 投诉"), ("complaint-booking", "最近的服务"),
+                           ("complaint-reasons", "11月23日")):
+            tap(app, window, text)
+            shoot(app, window, f"{name}{suffix}")
+        tap(app, window, "饭菜凉了")
+        tap(app, window, "请给我回电话")
+        shoot(app, window, f"complaint-reasons-chosen{suffix}")
+        tap(app, window, "下一步")
+        shoot(app, window, f"complaint-confirm{suffix}")
+        tap(app, window, "确认提交")
+        shoot(app, window, f"complaint-sent{suffix}")
+        tap(app, window, "意见 / 投诉")
+        tap(app, window, "服务商")
+        shoot(app, window, f"complaint-provider{suffix}")
+        row = core.store.query_one("SELECT * FROM complaints ORDER BY created_at DESC, "
+                                   "rowid DESC LIMIT 1")
+        cursor = int(core.store.get_state(CURSOR_KEY, "0")) + 1
+        data = {**dict(row), "reasons": [], "state": "resolved", "kiosk_id": None,
+                "call_back": bool(row["call_back"]), "answer": None,
+                "resolution": "食堂已经换了保温箱，以后送到时饭菜是热的。",
+                "resolved_at": row["created_at"]}
+        apply_page(core.store, core.clock, [{"seq": cursor, "kind": "complaint",
+                                             "id": row["id"], "op": "upsert", "data": data}],
+                   cursor)
+        sign_in(size)
+        shoot(app, window, f"complaint-answer{suffix}")
+        tap(app, window, "跳过")
+    window.go_home()
+    tap(app, window, "工作人员")  # staff beside him add a note
+    tap(app, window, "张社工")
+    for digit in "1234":
+        tap(app, window, digit)
+    tap(app, window, "确定")
+    for key in "cjg":
+        tap(app, window, key)
+    tap(app, window, "曹建国")
+    tap(app, window, core.text("staff.elder.services"))
+    for text in ("意见 / 投诉", "服务中心", "等太久", "添加备注"):
+        tap(app, window, text)
+    window.activateWindow()
+    for key in "paidui":
+        tap(app, window, key)
+    shoot(app, window, "complaint-note")
+    tap(app, window, "排队")
+    tap(app, window, "保存备注")
+    shoot(app, window, "complaint-confirm-note")
+    window.staff_mode.sign_out()
 
 
 def shoot_pinyin(app: QApplication, window: KioskWindow) -> None:

@@ -64,6 +64,11 @@ def test_dynamic_message_families_are_complete():
     needed |= {f"card.slot.{kind}" for kind in kinds} | {"meal.confirm.sentence", "card.meal"}
     needed |= {f"booking.state.{status}" for status in BookingStatus}
     needed |= {f"attendance.state.{s}" for s in ("came", "walk_in", "waiting", "expected")}
+    # 意见/投诉: its subjects, every reason chip, every refusal (kiosk/complaints.py)
+    from kiosk.complaints import ABOUT, INVALID, every_reason
+    needed |= {f"complaint.about.{a}" for a in ABOUT} | {f"complaint.about.{a}.hint" for a in ABOUT}
+    needed |= {f"rating.reason.{code}" for code in every_reason()}
+    needed |= {f"complaint.invalid.{what}" for what in INVALID}
     assert sorted(needed - set(messages)) == []
 
 

@@ -184,15 +184,15 @@ def test_a_done_service_is_asked_about_once_and_rated_once(core):
 def test_a_complaint_reaches_staff_and_the_outbox(core):
     booking = _done_booking(core)
     heard = []
-    core.ratings.complained.connect(heard.append)
-    complaint = core.ratings.complain(LI, booking.id, ("not_clean", "late"))
+    core.complaints.filed.connect(heard.append)
+    complaint = core.complaints.file(LI, booking_id=booking.id, reasons=("not_clean", "late"))
     assert heard == [complaint]
     row = core.store.query_one("SELECT * FROM complaints")
     assert (row["provider_id"], row["state"]) == ("provider-sunshine", "open")
     op = outbox.pending(core.store.conn)[-1]
     assert op.op_type == "complaint.create" and op.payload["reasons"] == ["not_clean", "late"]
     with pytest.raises(BookingRejected):
-        core.ratings.complain(WANG, booking.id)
+        core.complaints.file(WANG, booking_id=booking.id)
 
 
 def test_help_goes_first_in_the_outbox_and_is_heard_at_once(core):

@@ -111,6 +111,14 @@ class KioskWindow(QMainWindow):
         else:
             self.show_screen(following)
 
+    def answer_done(self, answer: str) -> None:
+        """Answer at the end of a flow that is done (a complaint sent): 返回 from the screen
+        that follows does not walk back into the flow."""
+        following = flow.next_screen(self.current.name, answer)
+        if following in self.history:
+            del self.history[self.history.index(following):]
+        self.answer(answer)
+
     def back(self) -> None:
         if len(self.history) > 1:
             self.history.pop()
@@ -158,6 +166,11 @@ class KioskWindow(QMainWindow):
             self.action_done()  # a sign-in at the door is on its way to the platform
         due = self.core.ratings.due(elder.id)  # a done service not yet rated: ask once
         self.core.session.feedback.booking = due
+        # a complaint of hers resolved: its answer first, once; the rating after it
+        self.core.session.answer_back = self.core.complaint_answer(elder)
+        if self.core.session.answer_back is not None:
+            self.answer("answer_back")
+            return
         self.answer("rate" if due is not None else "identified")
 
     def ask_help(self) -> None:

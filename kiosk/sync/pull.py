@@ -313,16 +313,47 @@ def _provider_ratings(store: Store, conn: sqlite3.Connection, items: list[dict],
                      [(i,) for i in deletes])
 
 
+COMPLAINT_UPSERT = """
+INSERT INTO complaints (id, booking_id, elder_id, provider_id, reasons, state, staff_id, origin,
+                        created_at, about, call_back, note, resolution, resolved_at, answer,
+                        answered_at)
+VALUES (:id, :booking_id, :elder_id, :provider_id, :reasons, :state, :staff_id, 'remote',
+        :created_at, :about, :call_back, :note, :resolution, :resolved_at, :answer,
+        :answered_at)
+ON CONFLICT (id) DO UPDATE SET
+    state = excluded.state,
+    provider_id = excluded.provider_id,
+    about = COALESCE(excluded.about, complaints.about),
+    call_back = excluded.call_back,
+    note = COALESCE(excluded.note, complaints.note),
+    -- an answer written anew (the complaint was reopened) is shown to her again
+    shown_at = CASE WHEN excluded.resolution IS NOT NULL AND complaints.answer IS NULL
+                         AND excluded.resolution IS NOT complaints.resolution
+                    THEN NULL ELSE complaints.shown_at END,
+    resolution = COALESCE(excluded.resolution, complaints.resolution),
+    resolved_at = COALESCE(excluded.resolved_at, complaints.resolved_at),
+    -- her answer given here and still on its way is not undone by an older page
+    answer = COALESCE(complaints.answer, excluded.answer),
+    answered_at = COALESCE(complaints.answered_at, excluded.answered_at)
+"""
+
+
 def _complaints(_store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
     upserts, _deletes = _split(items)
-    conn.executemany(
-        "INSERT INTO complaints (id, booking_id, elder_id, provider_id, reasons, state, "
-        "staff_id, origin, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'remote', ?) "
-        "ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
-        "provider_id = excluded.provider_id",
-        [(d["id"], d.get("booking_id"), d["elder_id"], d.get("provider_id"),
-          json.dumps(list(d.get("reasons") or [])), d.get("state") or "open", d.get("staff_id"),
-          d["created_at"]) for d in upserts])
+    conn.executemany(COMPLAINT_UPSERT, [_complaint_row(d) for d in upserts])
+
+
+def _complaint_row(d: dict) -> dict:
+    answer = d.get("answer")
+    return {"id": d["id"], "booking_id": d.get("booking_id"), "elder_id": d["elder_id"],
+            "provider_id": d.get("provider_id"),
+            "reasons": json.dumps(list(d.get("reasons") or [])),
+            "state": d.get("state") or "open", "staff_id": d.get("staff_id"),
+            "created_at": d["created_at"], "about": d.get("about"),
+            "call_back": int(bool(d.get("call_back"))), "note": d.get("note"),
+            "resolution": d.get("resolution") or None, "resolved_at": d.get("resolved_at"),
+            "answer": answer if answer in ("satisfied", "neutral", "unsatisfied") else None,
+            "answered_at": d.get("answered_at")}
 
 
 HELP_UPSERT = """

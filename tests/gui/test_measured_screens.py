@@ -226,9 +226,62 @@ def walk_services(qtbot, window):
     yield "complaint"
     tap_key(qtbot, window, "complaint.file")
     yield "services, complaint received"
+    yield from walk_complaints(qtbot, window)
     tap_service(qtbot, window, "meal")  # where the walk above measured the idle warning
     tap_key(qtbot, window, "day.today")
     tap_key(qtbot, window, "meal.lunch")
+
+
+def walk_complaints(qtbot, window):
+    """意见/投诉 from the services screen (issue 13), then its answer at the next sign-in."""
+    tap_key(qtbot, window, "service.complaint")
+    yield "complaint, about what"
+    tap_key(qtbot, window, "complaint.about.booking")
+    yield "complaint, which service"
+    first = next(b for b in visible_buttons(window) if "\n" in b.text()
+                 and b.property("role") == "choice")
+    tap(qtbot, window, first.text().split("\n")[0])
+    yield "complaint reasons"
+    tap_key(qtbot, window, "rating.reason.wrong_item")
+    tap_key(qtbot, window, "complaint.call_back")
+    yield "complaint reasons, two chosen"
+    tap_key(qtbot, window, "complaint.next")
+    yield "complaint confirm"
+    tap_key(qtbot, window, "complaint.confirm.ok")
+    yield "services, complaint sent"
+    tap_key(qtbot, window, "service.complaint")
+    tap_key(qtbot, window, "complaint.about.provider")
+    yield "complaint, which provider"
+    tap_key(qtbot, window, "nav.back")
+    tap_key(qtbot, window, "complaint.about.centre")
+    yield "complaint reasons, the centre"
+    resolve_last_complaint(window)
+    tap_key(qtbot, window, "nav.home")
+    type_card(qtbot, window, "10000002")
+    yield "complaint answer"
+    tap_key(qtbot, window, "complaint.answer.skip")
+
+
+# Operators write up to 500 characters: a long answer pages, at every size.
+LONG_RESOLUTION = ("我们和食堂谈过了：以后午餐装在保温箱里送，送到您家时还是热的。"
+                   "送餐员每天十一点半出发，如果晚到半小时以上，会先给您打电话说明。"
+                   "这次饭菜凉了，食堂向您道歉，下个月送您一次免费的午餐。"
+                   "如果以后还有问题，请在这台机器上再提意见，或者直接找社工小刘，"
+                   "电话在服务中心门口的牌子上。") * 2
+
+
+def resolve_last_complaint(window) -> None:
+    """An operator resolved the complaint just sent, with a long answer; the kiosk pulled it."""
+    store = window.core.store
+    row = store.query_one("SELECT * FROM complaints ORDER BY created_at DESC, rowid DESC")
+    cursor = int(store.get_state(CURSOR_KEY, "0")) + 1
+    data = {"id": row["id"], "booking_id": row["booking_id"], "elder_id": row["elder_id"],
+            "provider_id": row["provider_id"], "reasons": [], "staff_id": None,
+            "state": "resolved", "created_at": row["created_at"], "kiosk_id": None,
+            "resolution": LONG_RESOLUTION,
+            "resolved_at": row["created_at"]}
+    apply_page(store, window.core.clock, [{"seq": cursor, "kind": "complaint", "id": row["id"],
+                                           "op": "upsert", "data": data}], cursor)
 
 
 def longest_sync_line(t) -> str:

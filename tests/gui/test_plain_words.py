@@ -84,7 +84,7 @@ def more_to_see(window) -> None:
                and "elder-0013" in r.wire.decode())
     apply_results(core.store, core.clock, [row], [{"op_id": row.op_id, "status": "rejected",
                                                    "reason": UNKNOWN_REFUSAL, "data": {}}])
-    core.ratings.complain("elder-0005", None, ("late",), staff_id="staff-zhang")
+    core.complaints.file("elder-0005", reasons=("late",), staff_id="staff-zhang")
     complaint = next(r for r in pending_rows(core.store, 500)
                      if r.op_type == "complaint.create")
     quarantine(core.store, core.clock, [complaint], {"code": "invalid_payload"})

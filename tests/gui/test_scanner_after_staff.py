@@ -62,6 +62,13 @@ def elder_then_edit(qtbot, win) -> None:
     tap_key(qtbot, win, "staff.elder.edit")
 
 
+def complaint_note(qtbot, win) -> None:
+    find_elder(qtbot, win)
+    for key in ("staff.elder.services", "service.complaint", "complaint.about.centre",
+                "complaint.add_note"):
+        tap_key(qtbot, win, key)
+
+
 # Every staff screen a signed-in staff member can reach, each by the taps that reach it.
 WALKS = {
     "staff_elder_form": register,
@@ -75,6 +82,7 @@ WALKS = {
     "staff_audit": lambda qtbot, win: menu(qtbot, win, "audit"),
     "staff_elder": find_elder,
     "staff_elder_form from an elder": elder_then_edit,
+    "complaint_note": complaint_note,  # a note for the elder beside them (意见/投诉)
 }
 
 

@@ -84,6 +84,9 @@ def walk(qtbot, win):
     yield "search"
     tap(qtbot, win, "王秀英")
     yield "elder"
+    yield from walk_complaint_note(qtbot, win)
+    type_keys(qtbot, win, "wxy")
+    tap(qtbot, win, "王秀英")
     tap_key(qtbot, win, "staff.elder.edit")  # 修改资料
     yield "elder form"
     win.current.edits["emergency_name"].setText("王明")  # Chinese: the input method's
@@ -155,6 +158,22 @@ def walk(qtbot, win):
     yield "audit"
     if turned(qtbot, win):
         yield "audit, page 2"
+
+
+def walk_complaint_note(qtbot, win):
+    """意见/投诉 for the elder beside them: the note staff type on her behalf (issue 13)."""
+    tap_key(qtbot, win, "staff.elder.services")
+    tap_key(qtbot, win, "service.complaint")
+    tap_key(qtbot, win, "complaint.about.centre")
+    tap_key(qtbot, win, "rating.reason.long_wait")
+    yield "complaint reasons, staff beside her"
+    tap_key(qtbot, win, "complaint.add_note")
+    yield "complaint note"
+    type_keys(qtbot, win, "paidui")
+    yield "complaint note, pinyin and its candidates"
+    tap_key(qtbot, win, "complaint.note.save")
+    yield "complaint confirm, with a note"
+    win.go_home()  # back to the staff home
 
 
 def seed(window, tmp_path) -> None:

@@ -40,9 +40,10 @@ class ComplaintScreen(Screen):
         core = self.core
         feedback = core.session.feedback
         try:
-            core.ratings.complain(core.session.elder.id,
-                                  feedback.booking.id if feedback.booking else None,
-                                  tuple(feedback.reasons), staff_id=core.session.staff_id)
+            core.complaints.file(core.session.elder.id,
+                                 booking_id=feedback.booking.id if feedback.booking else None,
+                                 reasons=tuple(feedback.reasons),
+                                 staff_id=core.session.staff_id)
         except KnownError as error:
             self.show_message(self.t(error.message_key))
             return

@@ -32,18 +32,60 @@ def keep_place(widget, keep: bool = True) -> None:
         widget.setSizePolicy(policy)
 
 
-def toggle_chips(count: int, on_toggle, gap: int) -> tuple[QGridLayout, list[BigButton]]:
-    """Big toggle chips two to a row, each keeping its place while hidden."""
-    grid = QGridLayout()
-    grid.setSpacing(gap * 2)
-    chips = []
-    for index in range(count):
-        chip = BigButton("", "toggle")
-        chip.tapped.connect(lambda i=index: on_toggle(i))
-        keep_place(chip)
-        grid.addWidget(chip, index // 2, index % 2)
-        chips.append(chip)
-    return grid, chips
+class ToggleChips:
+    """Big toggle chips for codes, two to a row, each keeping its place while hidden (cleaning
+    needs, rating reasons, complaint reasons): a tap flips its code in `chosen`, the list the
+    session holds, and the chips show it; `changed` is called after each flip."""
+
+    def __init__(self, t, count: int, gap: int, word, changed=None) -> None:
+        self.t = t
+        self.word = word  # a code -> its words
+        self.changed = changed
+        self.grid = QGridLayout()
+        self.grid.setSpacing(gap * 2)
+        self.buttons: list[BigButton] = []
+        for index in range(count):
+            chip = BigButton("", "toggle")
+            chip.tapped.connect(lambda i=index: self._toggle(i))
+            keep_place(chip)
+            self.grid.addWidget(chip, index // 2, index % 2)
+            self.buttons.append(chip)
+        self.codes: list[str] = []
+        self.chosen: list[str] = []
+
+    def show(self, codes, chosen: list[str]) -> None:
+        """These codes (as many as there are chips), `chosen` flipped in place."""
+        self.codes = list(codes)[:len(self.buttons)]
+        self.chosen = chosen
+        self.refresh()
+
+    def refresh(self) -> None:
+        for index, chip in enumerate(self.buttons):
+            code = self.codes[index] if index < len(self.codes) else None
+            chip.setVisible(code is not None)
+            if code is None:
+                continue
+            on = code in self.chosen
+            mark = self.t("chip.on") if on else self.t("chip.off")
+            words = self.word(code)
+            chip.setText(f"{mark} {words}")
+            chip.setAccessibleName(words)  # chosen or not: its checked state
+            chip.set_chosen(on, "toggle_on", "toggle")
+
+    def clear(self) -> None:
+        self.codes, self.chosen = [], []
+
+    def _toggle(self, index: int) -> None:
+        if index >= len(self.codes):
+            return
+        code = self.codes[index]
+        if code in self.chosen:
+            self.chosen.remove(code)
+        else:
+            self.chosen.append(code)
+        self.refresh()
+        if self.changed is not None:
+            self.changed()
 
 
 class PagedChoiceScreen(Screen):
@@ -69,7 +111,7 @@ class PagedChoiceScreen(Screen):
             self.buttons.append(button)
         self.body.addLayout(grid, 1)
         self.body.addWidget(self.message)
-        pages = QHBoxLayout()
+        pages = self.pages_row = QHBoxLayout()
         pages.setSpacing(self.metrics.gap * 6)
         self.previous_page = BigButton(self.t("page.previous"), "page")
         self.previous_page.tapped.connect(lambda: self.turn(-1))

@@ -13,6 +13,22 @@ from ui.screens.base import Screen
 from ui.widgets import BigButton, label
 
 
+def face_row(t, metrics, on_chosen) -> tuple[QHBoxLayout, dict[str, BigButton]]:
+    """Three big faces, 满意 一般 不满意, each with its pictogram; a tap gives its score."""
+    row = QHBoxLayout()
+    row.setSpacing(metrics.gap * 3)
+    icon_px = metrics.mm(24)
+    faces: dict[str, BigButton] = {}
+    for score in SCORES:
+        face = BigButton(t("rating." + score), "face")
+        face.setIcon(QIcon(str(ASSETS / "icons" / f"face-{score}.svg")))
+        face.setIconSize(QSize(icon_px, icon_px))
+        face.tapped.connect(lambda s=score: on_chosen(s))
+        row.addWidget(face)
+        faces[score] = face
+    return row, faces
+
+
 class RatingScreen(Screen):
     name = "rating"
     can_go_back = False  # back would sign out; 以后再说 is the way past
@@ -22,17 +38,7 @@ class RatingScreen(Screen):
         self.set_title(self.t("rating.title"))
         self.question = label("", "big")
         self.body.addWidget(self.question)
-        row = QHBoxLayout()
-        row.setSpacing(self.metrics.gap * 3)
-        icon_px = self.metrics.mm(24)
-        self.faces: dict[str, BigButton] = {}
-        for score in SCORES:
-            face = BigButton(self.t("rating." + score), "face")
-            face.setIcon(QIcon(str(ASSETS / "icons" / f"face-{score}.svg")))
-            face.setIconSize(QSize(icon_px, icon_px))
-            face.tapped.connect(lambda s=score: self._chosen(s))
-            row.addWidget(face)
-            self.faces[score] = face
+        row, self.faces = face_row(self.t, self.metrics, self._chosen)
         self.body.addLayout(row, 1)
         self.body.addWidget(self.message)
         later = QHBoxLayout()

@@ -7,7 +7,7 @@ from kiosk.errors import BookingRejected, KnownError
 from kiosk.my_bookings import service_reason_key
 from kiosk.ratings import reason_chips
 from ui.screens.base import Screen
-from ui.screens.paged import toggle_chips
+from ui.screens.paged import ToggleChips
 from ui.widgets import BigButton, label
 
 MAX_CHIPS = 4
@@ -22,8 +22,9 @@ class RatingReasonsScreen(Screen):
         self.set_title(self.t("rating.reasons.title"))
         self.hint = label(self.t("rating.reasons.hint"))
         self.body.addWidget(self.hint)
-        grid, self.chips = toggle_chips(MAX_CHIPS, self._toggle, self.metrics.gap)
-        self.body.addLayout(grid, 1)
+        self.chips = ToggleChips(self.t, MAX_CHIPS, self.metrics.gap,
+                                 lambda code: self.t(f"rating.reason.{code}"))
+        self.body.addLayout(self.chips.grid, 1)
         self.body.addWidget(self.message)
         row = QHBoxLayout()
         row.setSpacing(self.metrics.gap * 6)
@@ -32,46 +33,20 @@ class RatingReasonsScreen(Screen):
         row.addWidget(self.send, 1)
         row.addStretch(1)
         self.body.addLayout(row)
-        self.codes: tuple[str, ...] = ()
 
     def enter(self) -> None:
         self.hide_message()
         feedback = self.core.session.feedback
         service = feedback.booking.service if feedback.booking else "other"
-        self.codes = reason_chips(feedback.score, service)[:MAX_CHIPS]
+        self.chips.show(reason_chips(feedback.score, service)[:MAX_CHIPS], feedback.reasons)
         self.send.setEnabled(True)
-        self._show()
-
-    def _show(self) -> None:
-        chosen = self.core.session.feedback.reasons
-        for index, chip in enumerate(self.chips):
-            code = self.codes[index] if index < len(self.codes) else None
-            chip.setVisible(code is not None)
-            if code is None:
-                continue
-            on = code in chosen
-            mark = self.t("chip.on") if on else self.t("chip.off")
-            chip.setText(f"{mark} {self.t(f'rating.reason.{code}')}")
-            chip.setAccessibleName(self.t(f"rating.reason.{code}"))  # chosen: checked state
-            chip.set_chosen(on, "toggle_on", "toggle")
 
     def prompt(self) -> str:
         return self.t("rating.reasons.prompt")
 
     def clear(self) -> None:
         super().clear()
-        self.codes = ()
-
-    def _toggle(self, index: int) -> None:
-        if index >= len(self.codes):
-            return
-        reasons = self.core.session.feedback.reasons
-        code = self.codes[index]
-        if code in reasons:
-            reasons.remove(code)
-        else:
-            reasons.append(code)
-        self._show()
+        self.chips.clear()
 
     def _send(self) -> None:
         core = self.core

@@ -4,12 +4,17 @@ Six to a page (four at 超大, so each tile stays big), with big 上一页 / 下
 (助医) opens the same screen with the group's own services."""
 from __future__ import annotations
 
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QIcon
+
 from elder_wire.catalogue import Service
 from kiosk import catalogue
 from kiosk.paths import ASSETS
 from kiosk.services import provider_of
-from kiosk.session import Draft
-from ui.screens.paged import Choice, PagedChoiceScreen
+from kiosk.session import ComplaintDraft, Draft
+from ui.screens.base import set_message_role
+from ui.screens.paged import Choice, PagedChoiceScreen, keep_place
+from ui.widgets import BigButton
 
 MY_BOOKINGS = "my_bookings"  # the last tile of the services screen, not a service
 
@@ -35,6 +40,16 @@ class ServicesScreen(PagedChoiceScreen):
     def build(self) -> None:
         super().build()
         self.notice = ""
+        # 意见/投诉 at the foot, left, under the tiles: always in the same place, found without
+        # turning pages, and apart from 上一页 / 下一页 and from the tiles a finger aims at.
+        self.complain = BigButton(self.t("service.complaint"), "page")
+        icon_px = self.metrics.mm(12)
+        self.complain.setIcon(QIcon(icon_path("complaint")))
+        self.complain.setIconSize(QSize(icon_px, icon_px))
+        self.complain.tapped.connect(self._complain)
+        self.pages_row.insertWidget(0, self.complain, 1)
+        for button in (self.previous_page, self.next_page):  # thirds of the row
+            self.pages_row.setStretchFactor(button, 1)
 
     def choices(self) -> list[Choice]:
         elder = self.core.session.elder
@@ -64,9 +79,32 @@ class ServicesScreen(PagedChoiceScreen):
         news += session.news  # told once after sign-in (a waiting-list place came…)
         session.notice, session.news = "", []
         self.notice = "".join(news)
-        if self.notice:
+        if self.notice:  # good news (已收到…, 已取消), not an error: shown as done
+            set_message_role(self.message, "status_ok")
             self.message.setText(self.notice)
             self.message.show()
+
+    def show_page(self) -> None:
+        super().show_page()
+        self.complain.setVisible(not self.group)
+        # One page: the notice (已收到…) beside 意见/投诉, not in a row of its own, so the
+        # tiles keep their size on a laptop's screen; with pages, above 上一页 / 下一页.
+        self._place_message(beside=not self.group and self.pages == 1)
+
+    def _place_message(self, beside: bool) -> None:
+        if beside == (self.pages_row.indexOf(self.message) >= 0):
+            return
+        if beside:
+            self.body.removeWidget(self.message)
+            self.pages_row.insertWidget(1, self.message, 2)
+        else:
+            self.pages_row.removeWidget(self.message)
+            self.body.insertWidget(1, self.message)
+        keep_place(self.message, beside)  # beside: 意见/投诉 stays a third of the row
+
+    def _complain(self) -> None:
+        self.core.session.complaint = ComplaintDraft()
+        self.shell.answer("complaint")
 
     def _title(self, elder) -> str:
         if self.group:

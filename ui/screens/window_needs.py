@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout
 
 from ui.screens.base import Screen
-from ui.screens.paged import keep_place, toggle_chips
+from ui.screens.paged import ToggleChips, keep_place
 from ui.widgets import BigButton
 
 MAX_CHIPS = 6
@@ -15,8 +15,9 @@ class WindowNeedsScreen(Screen):
 
     def build(self) -> None:
         self.set_title(self.t("cleaning.needs.title"))
-        grid, self.chips = toggle_chips(MAX_CHIPS, self._toggle, self.metrics.gap)
-        self.body.addLayout(grid, 1)
+        self.chips = ToggleChips(self.t, MAX_CHIPS, self.metrics.gap,
+                                 lambda code: self.t("need." + code), self._show_next)
+        self.body.addLayout(self.chips.grid, 1)
         self.body.addWidget(self.message)
         # 下一步 on the left: the confirm screen's 确认 sits bottom right, away from this finger.
         row = QHBoxLayout()
@@ -27,45 +28,23 @@ class WindowNeedsScreen(Screen):
         row.addWidget(self.next, 1)
         row.addStretch(1)
         self.body.addLayout(row)
-        self.codes: list[str] = []
 
     def enter(self) -> None:
         self.hide_message()
         provider = self.core.flow(self.core.session.draft.service).provider()
-        self.codes = list(provider.needs[:MAX_CHIPS]) if provider else []
-        self._show()
+        self.chips.show(provider.needs if provider else (), self.core.session.draft.needs)
+        self._show_next()
 
-    def _show(self) -> None:
-        chosen = self.core.session.draft.needs
-        for index, chip in enumerate(self.chips):
-            code = self.codes[index] if index < len(self.codes) else None
-            chip.setVisible(code is not None)
-            if code is None:
-                continue
-            on = code in chosen
-            mark = self.t("chip.on") if on else self.t("chip.off")
-            chip.setText(f"{mark} {self.t('need.' + code)}")
-            chip.setAccessibleName(self.t("need." + code))  # chosen or not: its checked state
-            chip.set_chosen(on, "toggle_on", "toggle")
-        self.next.setText(self.t("cleaning.needs.next" if chosen else "cleaning.needs.none"))
+    def _show_next(self) -> None:
+        self.next.setText(self.t("cleaning.needs.next" if self.chips.chosen
+                                 else "cleaning.needs.none"))
 
     def prompt(self) -> str:
         return self.t("cleaning.needs.prompt")
 
     def clear(self) -> None:
         super().clear()
-        self.codes = []
-
-    def _toggle(self, index: int) -> None:
-        if index >= len(self.codes):
-            return
-        needs = self.core.session.draft.needs
-        code = self.codes[index]
-        if code in needs:
-            needs.remove(code)
-        else:
-            needs.append(code)
-        self._show()
+        self.chips.clear()
 
     def _next(self) -> None:
         self.shell.answer("chosen")
