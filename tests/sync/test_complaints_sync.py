@@ -79,14 +79,12 @@ def test_her_answer_to_a_resolved_complaint_goes_out(platform, make_kiosk):
     assert (payload["complaint_id"], payload["score"]) == (complaint.id, "satisfied")
     assert answer["state"] != "pending", result  # it reached the platform and has its answer
     outcome = json.loads(answer["result"])
-    if outcome["status"] == "applied":  # a platform that handles complaint.answer
-        with platform.db.read() as conn:
-            row = conn.execute(select(complaints).where(
-                complaints.c.community_id == community,
-                complaints.c.id == complaint.id)).mappings().one()
-        assert row["answer"] == "satisfied"
-    else:  # one that predates it refuses the type; her answer stays here all the same
-        assert outcome["reason"] == "unknown_type"
+    assert outcome["status"] == "applied", outcome
+    with platform.db.read() as conn:
+        row = conn.execute(select(complaints).where(
+            complaints.c.community_id == community,
+            complaints.c.id == complaint.id)).mappings().one()
+    assert (row["answer"], row["state"]) == ("satisfied", "closed")  # a satisfied answer closes
     assert kiosk.store.query_one("SELECT answer FROM complaints")["answer"] == "satisfied"
     assert desk.answer_due("elder-001") is None
 
