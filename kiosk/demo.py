@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from kiosk import catalogue
+from kiosk import catalogue, name_initials
 from kiosk.clock import Clock
 from kiosk.meals import default_cutoff, slot_id
 from kiosk.paths import DEMO_COMMUNITY, DEMO_SERVICES
@@ -53,7 +53,8 @@ def seed_demo(store: Store, clock: Clock, lunch_cutoff: str = "09:30",
             ({"level": k, "meal_subsidy_cents": v} for k, v in data["subsidy_levels"].items()),
             ignore=True)
         store.db["elders"].insert_all(
-            ({**e, "dietary": json.dumps(e["dietary"]), "updated_at": stamp}
+            ({**e, "dietary": json.dumps(e["dietary"]), "updated_at": stamp,
+              "initials": name_initials.column(e["name"])}
              for e in data["elders"]), ignore=True)
         store.db["slots"].insert_all(
             map(meal_slot_row, _slot_rows(data, clock, lunch_cutoff, dinner_cutoff)), ignore=True)

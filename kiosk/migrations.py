@@ -369,6 +369,14 @@ MIGRATIONS: list[str] = [
         UNIQUE (slot_id, elder_id)
     );
     """,
+    # 8: staff search answered by the store: each name's pinyin initials (kiosk.name_initials;
+    # set when a row is written, rows already here are filled when the store is opened) and
+    # the phone's last four digits, both indexed.
+    """
+    ALTER TABLE elders ADD COLUMN initials TEXT NOT NULL DEFAULT '';
+    CREATE INDEX elders_initials ON elders (initials);
+    CREATE INDEX elders_phone_last4 ON elders (substr(phone, -4));
+    """,
 ]
 
 LATEST = len(MIGRATIONS)

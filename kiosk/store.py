@@ -48,6 +48,7 @@ class Store:
             from kiosk.recovery import salvage
 
             self.recovery = salvage(self, *damaged)
+        self.fill_initials()
 
     @property
     def db(self):
@@ -72,6 +73,15 @@ class Store:
                 for statement in _split_sql(MIGRATIONS[number]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    def fill_initials(self) -> None:
+        """Names written without their pinyin initials (a store from before they were kept,
+        rows salvaged or imported in bulk) get them; one indexed look when there are none."""
+        if self.query_one("SELECT 1 FROM elders WHERE initials = '' AND name != '' LIMIT 1"):
+            from kiosk.name_initials import fill_missing
+
+            with self.transaction() as conn:
+                fill_missing(conn)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
