@@ -1,7 +1,10 @@
 """Finding an elder for staff: by name, pinyin initials ("wxy" → 王秀英), card or phone's last 4.
 
-One indexed query per keystroke; an Elder is built only for the rows shown. The initials are
-the `initials` column, written with each elder (kiosk.name_initials): nothing is computed here.
+One query per keystroke, reading the index `elders_search` (kept in the order results are
+shown, holding every column a search looks at) until it has the rows to show, then only those
+rows; an Elder is built for each of them alone. The initials are the `initials` column, written
+with each elder (kiosk.name_initials): nothing is computed here. At 20,000 elders a keystroke
+takes a few milliseconds on the GUI thread, a search that finds nobody the longest.
 """
 from __future__ import annotations
 
@@ -17,7 +20,8 @@ def search(store: Store, query: str, limit: int = LIMIT) -> list[Elder]:
     where, params = _condition(query.strip().lower())
     if not where:
         return []
-    rows = store.query(f"SELECT * FROM elders WHERE {where} {ORDER}", (*params, limit))
+    rows = store.query(f"SELECT * FROM elders INDEXED BY elders_search WHERE {where} {ORDER}",
+                       (*params, limit))
     return [Elder.from_row(row) for row in rows]
 
 
