@@ -37,6 +37,7 @@ class Store:
         conn.row_factory = sqlite3.Row
         self.path = path
         self.conn = conn
+        self.checked = check  # the kiosk's own store: its clean close is noted (recovery)
         self._db = None
         conn.execute("PRAGMA journal_mode=WAL")  # no transaction is open yet
         # FULL: a power cut must not roll back a booking already shown as accepted.
@@ -142,14 +143,21 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if self.checked:
+            from kiosk.recovery import mark_closed
+
+            with contextlib.suppress(OSError, sqlite3.Error):  # the next start checks it
+                mark_closed(self.path)
 
 
 def _set_aside_if_damaged(path: Path):
     """(where the damaged file went, what was wrong, when), or None for a sound file."""
     import datetime as dt
 
-    from kiosk.recovery import damage, set_aside
+    from kiosk.recovery import closed_cleanly, damage, set_aside
 
+    if closed_cleanly(path):
+        return None
     problem = damage(path)
     if problem is None:
         return None
