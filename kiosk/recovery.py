@@ -45,44 +45,6 @@ class Recovery:
         return not self.outbox_whole
 
 
-def closed_marker(path: Path) -> Path:
-    return path.with_name(path.name + ".closed")
-
-
-def _fingerprint(path: Path) -> list[int]:
-    found = path.stat()
-    return [found.st_size, found.st_mtime_ns, found.st_ino, found.st_dev]
-
-
-def mark_closed(path: Path) -> None:
-    """At the kiosk's clean close: check the file (the same check as at start, at the end of
-    the day rather than before the first frame) and, if sound, note it as it is now (size,
-    time, inode), so the next start need not check it again."""
-    from kiosk.private import private_file
-
-    marker = closed_marker(path)
-    marker.unlink(missing_ok=True)
-    if damage(path) is not None:
-        return
-    partial = private_file(marker.with_name(marker.name + ".partial"))
-    partial.write_text(json.dumps(_fingerprint(path)))
-    os.replace(partial, marker)
-
-
-def closed_cleanly(path: Path) -> bool:
-    """Whether the file is exactly as the kiosk's last clean close checked and left it, with no
-    write-ahead log pending: then the check at start is left out (it reads the whole file, a
-    second or more at a district's size). A crash, a power cut while writing, or anything that
-    has touched the file since brings the check back."""
-    wal = path.with_name(path.name + "-wal")
-    try:
-        if wal.exists() and wal.stat().st_size:
-            return False
-        return json.loads(closed_marker(path).read_text()) == _fingerprint(path)
-    except (OSError, ValueError):
-        return False
-
-
 def damage(path: Path) -> str | None:
     """What is wrong with the database file, or None if SQLite finds it sound (or absent)."""
     if not path.exists() or path.stat().st_size == 0:

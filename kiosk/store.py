@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -144,20 +145,56 @@ class Store:
     def close(self) -> None:
         self.conn.close()
         if self.checked:
-            from kiosk.recovery import mark_closed
-
             with contextlib.suppress(OSError, sqlite3.Error):  # the next start checks it
                 mark_closed(self.path)
 
 
+def closed_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".closed")
+
+
+def _fingerprint(path: Path) -> str:
+    found = path.stat()
+    return f"{found.st_size} {found.st_mtime_ns} {found.st_ino} {found.st_dev}"
+
+
+def mark_closed(path: Path) -> None:
+    """At the kiosk's clean close: check the file (kiosk.recovery's check, at the end of the
+    day rather than before the first frame) and, if sound, note it as it is now (size, time,
+    inode), so the next start need not check it again."""
+    from kiosk.recovery import damage
+
+    marker = closed_marker(path)
+    marker.unlink(missing_ok=True)
+    if damage(path) is not None:
+        return
+    partial = private_file(marker.with_name(marker.name + ".partial"))
+    partial.write_text(_fingerprint(path))
+    os.replace(partial, marker)
+
+
+def closed_cleanly(path: Path) -> bool:
+    """Whether the file is exactly as the kiosk's last clean close checked and left it, with no
+    write-ahead log pending: then the check at start is left out (it reads the whole file, a
+    second or more at a district's size). A crash, a power cut while writing, or anything that
+    has touched the file since brings the check back."""
+    wal = path.with_name(path.name + "-wal")
+    try:
+        if wal.exists() and wal.stat().st_size:
+            return False
+        return closed_marker(path).read_text() == _fingerprint(path)
+    except OSError:
+        return False
+
+
 def _set_aside_if_damaged(path: Path):
     """(where the damaged file went, what was wrong, when), or None for a sound file."""
-    import datetime as dt
-
-    from kiosk.recovery import closed_cleanly, damage, set_aside
-
     if closed_cleanly(path):
         return None
+    import datetime as dt
+
+    from kiosk.recovery import damage, set_aside
+
     problem = damage(path)
     if problem is None:
         return None

@@ -88,7 +88,7 @@ def test_the_first_frame_waits_for_no_booking_rule_sync_speech_or_bulk_writes(tm
     later = ("kiosk.bookings", "kiosk.service_flows", "kiosk.ratings", "kiosk.speech",
              "sqlite_utils", "kiosk.demo", "kiosk.audit", "kiosk.elders")
     for module in later + ("kiosk.sync.worker", "requests", "babel", "ui.screens.services",
-                           "pinyinIME"):
+                           "pinyinIME", "pypinyin", "ui.card_reader", "kiosk.recovery"):
         assert module not in seen["frame"], f"{module} is imported before the first frame"
     assert not seen["collecting"]  # the cyclic collector waits for the first frame too
     for module in later + ("ui.screens.services",):  # warmed up, seeded, spoken: right after
