@@ -88,17 +88,20 @@ def rss_mb(pid: int | str = "self") -> float:
 class KioskDriver:
     """The kiosk window on a district-size store copy, at the reference window size."""
 
-    def __init__(self, data_dir: Path, now: str) -> None:
-        from kiosk.clock import FixedClock
+    def __init__(self, data_dir: Path, now: str | None, **settings) -> None:
+        """`now`: the clock's fixed time (None: the real clock); `settings`: overrides."""
+        from kiosk.clock import Clock, FixedClock
         from kiosk.config import load_settings
         from kiosk.core import Kiosk
         from ui.main_window import KioskWindow
         from ui.theme import Metrics, stylesheet
 
         app = application()
-        settings = load_settings(data_dir / "none.toml", data_dir=data_dir,
-                                 voice_enabled=False, screen_diagonal_inch=15.6)
-        self.core = Kiosk(settings, clock=FixedClock(now))
+        settings = load_settings(data_dir / "none.toml", **{
+            "data_dir": data_dir, "voice_enabled": False, "screen_diagonal_inch": 15.6,
+            **settings})
+        self.settings = settings
+        self.core = Kiosk(settings, clock=FixedClock(now) if now else Clock(settings.timezone))
         metrics = Metrics.for_screen(*WINDOW, settings.screen_diagonal_inch)
         app.setStyleSheet(stylesheet(metrics))
         self.window = KioskWindow(self.core, metrics)
