@@ -161,7 +161,7 @@ def _measure(data: Path) -> tuple[float, float]:
     try:
         probe.start()
         started = time.perf_counter()
-        kiosk.window.sync.start_worker(kiosk.settings)
+        kiosk.window.sync.start_worker_soon(kiosk.settings)  # as the kiosk starts it
         QTimer.singleShot(TIMEOUT_S * 1000, loop.quit)
         loop.exec()
         syncing = probe.stop()

@@ -98,7 +98,7 @@ def run(argv: list[str] | None = None) -> int:
         first_frame.then(lambda: seed_demo(core))
     if settings.platform_url or settings.enrolment_code:
         window.refresh_sync_line()  # as the last sync left it, before the worker's first word
-        first_frame.then(lambda: sync.start_worker(settings))
+        first_frame.then(lambda: sync.start_worker_soon(settings))
     elif not args.demo:
         first_frame.then(lambda: sync.start_demo_platform(settings))
     first_frame.then(lambda: window.set_speaker(start_speech(settings)))
