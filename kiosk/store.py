@@ -62,6 +62,18 @@ class Store:
             self._db = sqlite_utils.Database(self.conn, execute_plugins=False)
         return self._db
 
+    def insert_all(self, table: str, rows, ignore: bool = False) -> None:
+        """Insert dict rows (lists and dicts as JSON), skipping those already there with
+        `ignore`; plain SQL, so demo seeding loads no sqlite-utils (some 10 MB)."""
+        verb = "INSERT OR IGNORE" if ignore else "INSERT"
+        groups: dict[tuple, list[tuple]] = {}
+        for row in rows:
+            groups.setdefault(tuple(row), []).append(tuple(map(_sql_value, row.values())))
+        for columns, values in groups.items():
+            listed = ", ".join(f'"{c}"' for c in columns)
+            self.conn.executemany(f'{verb} INTO "{table}" ({listed}) '
+                                  f'VALUES ({", ".join("?" * len(columns))})', values)
+
     @property
     def schema_version(self) -> int:
         return self.conn.execute("PRAGMA user_version").fetchone()[0]
@@ -147,6 +159,14 @@ class Store:
         if self.checked:
             with contextlib.suppress(OSError, sqlite3.Error):  # the next start checks it
                 mark_closed(self.path)
+
+
+def _sql_value(value):
+    if isinstance(value, list | dict | tuple):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 def closed_marker(path: Path) -> Path:
