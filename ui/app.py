@@ -136,6 +136,7 @@ def warm_up() -> None:
     """Once the first frame is up: the rest of the core and the first screens an elder or
     staff member reaches, so the first tap does not wait for their imports."""
     import importlib
+    import linecache
 
     from kiosk.screens import SCREENS
 
@@ -145,6 +146,10 @@ def warm_up() -> None:
         importlib.import_module(module)
     for name in ("services", "staff_login"):
         importlib.import_module(SCREENS[name].cls.partition(":")[0])
+    # PySide6's import hook reads the source of every module imported after it (looking for
+    # its feature switch) through linecache, which keeps it all: some 5 MB never read again
+    # (a traceback reads what it needs anew). Freed now, before the kiosk settles.
+    linecache.clearcache()
 
 
 def start_speech(settings):
