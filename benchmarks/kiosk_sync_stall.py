@@ -61,7 +61,7 @@ class StallProbe:
 def run(rounds: int, smoke: bool) -> dict[str, Figure]:
     from tests.platform.servers import PlatformProcess
 
-    half = 250 if smoke else 5000
+    half = 100 if smoke else 5000
     values, references = [], []
     for _ in range(rounds):
         base = Path(tempfile.mkdtemp(prefix="bench-stall-"))
