@@ -29,7 +29,7 @@ SAMPLE_EVERY = 100  # flows between two readings of resident memory
 
 
 def run(rounds: int, smoke: bool) -> dict[str, Figure]:
-    flows = 20 if smoke else 1000
+    flows = 20 if smoke else 600
     base = Path(tempfile.mkdtemp(prefix="bench-taps-"))
     samples, references, growth, reference_growth = [], [], [], []
     for round_ in range(rounds):
