@@ -15,7 +15,8 @@ import time
 from benchmarks import harness
 
 # Module names under benchmarks/, in the order they run.
-SUITE: tuple[str, ...] = ()
+SUITE: tuple[str, ...] = ("kiosk_search", "kiosk_taps", "kiosk_startup", "kiosk_speech",
+                         "kiosk_sync_stall")
 
 
 def main(argv: list[str] | None = None) -> int:

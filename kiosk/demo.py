@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from kiosk import catalogue
+from kiosk import catalogue, name_initials
 from kiosk.clock import Clock
 from kiosk.meals import default_cutoff, slot_id
 from kiosk.paths import DEMO_COMMUNITY, DEMO_SERVICES
@@ -49,18 +49,19 @@ def seed_demo(store: Store, clock: Clock, lunch_cutoff: str = "09:30",
     data = load_community()
     stamp = clock.now().isoformat(timespec="seconds")
     with store.transaction():
-        store.db["subsidy_levels"].insert_all(
+        store.insert_all("subsidy_levels",
             ({"level": k, "meal_subsidy_cents": v} for k, v in data["subsidy_levels"].items()),
             ignore=True)
-        store.db["elders"].insert_all(
-            ({**e, "dietary": json.dumps(e["dietary"]), "updated_at": stamp}
+        store.insert_all("elders",
+            ({**e, "dietary": json.dumps(e["dietary"]), "updated_at": stamp,
+              "initials": name_initials.column(e["name"])}
              for e in data["elders"]), ignore=True)
-        store.db["slots"].insert_all(
+        store.insert_all("slots",
             map(meal_slot_row, _slot_rows(data, clock, lunch_cutoff, dinner_cutoff)), ignore=True)
         if finished:
             slots, bookings = finished_meals(data, clock, lunch_cutoff, dinner_cutoff)
-            store.db["slots"].insert_all(map(meal_slot_row, slots), ignore=True)
-            store.db["bookings"].insert_all(bookings, ignore=True)
+            store.insert_all("slots", map(meal_slot_row, slots), ignore=True)
+            store.insert_all("bookings", bookings, ignore=True)
         seed_demo_services(store, clock)
         store.set_state(DEMO_COMMUNITY_KEY, data["community"]["id"])  # see sync.enrolment
     return True
@@ -73,9 +74,9 @@ def seed_demo_services(store: Store, clock: Clock) -> None:
     timetable = load_services()
     with store.transaction() as conn:
         catalogue.seed_standard(conn, stamp)
-        store.db["providers"].insert_all(
+        store.insert_all("providers",
             (provider_row(p, stamp) for p in timetable["providers"]), ignore=True)
-        store.db["slots"].insert_all(
+        store.insert_all("slots",
             (service_slot_row(s) for s in service_slots(timetable, clock.today(), clock.tz)),
             ignore=True)
 

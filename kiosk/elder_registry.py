@@ -10,7 +10,7 @@ import sqlite3
 import uuid
 from dataclasses import asdict, dataclass, field
 
-from kiosk import outbox
+from kiosk import name_initials, outbox
 from kiosk.cards import parse_card_input
 from kiosk.clock import Clock
 from kiosk.errors import InvalidCardInput, KnownError
@@ -178,7 +178,8 @@ def set_active(store: Store, clock: Clock, elder_id: str, active: bool,
 
 
 def _row(form: ElderForm, stamp: str) -> dict:
-    return {"id": form.id, "card_no": form.card_no, "name": form.name, "phone": form.phone,
+    return {"id": form.id, "card_no": form.card_no, "name": form.name,
+            "initials": name_initials.column(form.name), "phone": form.phone,
             "address": form.address, "subsidy_level": form.subsidy_level,
             "delivery_allowed": int(form.delivery_allowed),
             "home_visit_allowed": int(form.home_visit_allowed),
@@ -208,6 +209,8 @@ def take_back(conn: sqlite3.Connection, op_ids: list[str], stamp: str) -> None:
             continue
         before = json.loads(edit["previous"])
         values = {k: before[k] for k in COLUMNS if k in before and k != "id"}
+        if "name" in values:
+            values["initials"] = name_initials.column(values["name"])
         conn.execute(f"UPDATE elders SET {', '.join(f'{k} = ?' for k in values)}, "
                      f"updated_at = ? WHERE id = ?",
                      (*values.values(), stamp, edit["elder_id"]))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,6 +38,7 @@ class Store:
         conn.row_factory = sqlite3.Row
         self.path = path
         self.conn = conn
+        self.checked = check  # the kiosk's own store: its clean close is noted (recovery)
         self._db = None
         conn.execute("PRAGMA journal_mode=WAL")  # no transaction is open yet
         # FULL: a power cut must not roll back a booking already shown as accepted.
@@ -48,6 +50,7 @@ class Store:
             from kiosk.recovery import salvage
 
             self.recovery = salvage(self, *damaged)
+        self.fill_initials()
 
     @property
     def db(self):
@@ -58,6 +61,18 @@ class Store:
 
             self._db = sqlite_utils.Database(self.conn, execute_plugins=False)
         return self._db
+
+    def insert_all(self, table: str, rows, ignore: bool = False) -> None:
+        """Insert dict rows (lists and dicts as JSON), skipping those already there with
+        `ignore`; plain SQL, so demo seeding loads no sqlite-utils (some 10 MB)."""
+        verb = "INSERT OR IGNORE" if ignore else "INSERT"
+        groups: dict[tuple, list[tuple]] = {}
+        for row in rows:
+            groups.setdefault(tuple(row), []).append(tuple(map(_sql_value, row.values())))
+        for columns, values in groups.items():
+            listed = ", ".join(f'"{c}"' for c in columns)
+            self.conn.executemany(f'{verb} INTO "{table}" ({listed}) '
+                                  f'VALUES ({", ".join("?" * len(columns))})', values)
 
     @property
     def schema_version(self) -> int:
@@ -72,6 +87,15 @@ class Store:
                 for statement in _split_sql(MIGRATIONS[number]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    def fill_initials(self) -> None:
+        """Names written without their pinyin initials (a store from before they were kept,
+        rows salvaged or imported in bulk) get them; one indexed look when there are none."""
+        if self.query_one("SELECT 1 FROM elders WHERE initials = '' AND name != '' LIMIT 1"):
+            from kiosk.name_initials import fill_missing
+
+            with self.transaction() as conn:
+                fill_missing(conn)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -132,10 +156,61 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        if self.checked:
+            with contextlib.suppress(OSError, sqlite3.Error):  # the next start checks it
+                mark_closed(self.path)
+
+
+def _sql_value(value):
+    if isinstance(value, list | dict | tuple):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def closed_marker(path: Path) -> Path:
+    return path.with_name(path.name + ".closed")
+
+
+def _fingerprint(path: Path) -> str:
+    found = path.stat()
+    return f"{found.st_size} {found.st_mtime_ns} {found.st_ino} {found.st_dev}"
+
+
+def mark_closed(path: Path) -> None:
+    """At the kiosk's clean close: check the file (kiosk.recovery's check, at the end of the
+    day rather than before the first frame) and, if sound, note it as it is now (size, time,
+    inode), so the next start need not check it again."""
+    from kiosk.recovery import damage
+
+    marker = closed_marker(path)
+    marker.unlink(missing_ok=True)
+    if damage(path) is not None:
+        return
+    partial = private_file(marker.with_name(marker.name + ".partial"))
+    partial.write_text(_fingerprint(path))
+    os.replace(partial, marker)
+
+
+def closed_cleanly(path: Path) -> bool:
+    """Whether the file is exactly as the kiosk's last clean close checked and left it, with no
+    write-ahead log pending: then the check at start is left out (it reads the whole file, a
+    second or more at a district's size). A crash, a power cut while writing, or anything that
+    has touched the file since brings the check back."""
+    wal = path.with_name(path.name + "-wal")
+    try:
+        if wal.exists() and wal.stat().st_size:
+            return False
+        return closed_marker(path).read_text() == _fingerprint(path)
+    except OSError:
+        return False
 
 
 def _set_aside_if_damaged(path: Path):
     """(where the damaged file went, what was wrong, when), or None for a sound file."""
+    if closed_cleanly(path):
+        return None
     import datetime as dt
 
     from kiosk.recovery import damage, set_aside

@@ -173,3 +173,32 @@ def test_only_the_starting_kiosk_checks_and_a_second_store_opens_the_new_file(
     assert second.query_one("SELECT COUNT(*) AS n FROM outbox")["n"] == 8
     second.close()
     core.close()
+
+
+def test_a_file_as_its_clean_close_left_it_is_not_checked_again_at_start(kiosk_file, settings,
+                                                                          clock, caplog):
+    # The close checked it and noted it; a start then trusts that note while nothing has
+    # touched the file, and only then: here the page of garbage is written behind the note's
+    # back (its time put back), so the start does not see it.
+    path = kiosk_file["path"]
+    assert path.with_name("kiosk.sqlite3.closed").exists()
+    before = path.stat()
+    damaged = overwrite(kiosk_file, kiosk_file["pages"]["elders"][0])
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    core = start(settings, clock, caplog)
+    assert core.store.recovery is None and path.read_bytes() == damaged
+    core.store.conn.close()
+    os.utime(path)  # touched since: the note no longer says how the file is
+    store = Store(path, check=True)
+    assert store.recovery is not None
+    store.close()
+
+
+def test_a_damaged_file_is_not_noted_sound_at_close(kiosk_file, settings, clock, caplog):
+    core = start(settings, clock, caplog)
+    overwrite(kiosk_file, kiosk_file["pages"]["bookings"][0])
+    core.close()
+    assert not kiosk_file["path"].with_name("kiosk.sqlite3.closed").exists()
+    again = start(settings, clock, caplog)
+    assert again.store.recovery is not None
+    again.close()

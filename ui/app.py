@@ -98,7 +98,7 @@ def run(argv: list[str] | None = None) -> int:
         first_frame.then(lambda: seed_demo(core))
     if settings.platform_url or settings.enrolment_code:
         window.refresh_sync_line()  # as the last sync left it, before the worker's first word
-        first_frame.then(lambda: sync.start_worker(settings))
+        first_frame.then(lambda: sync.start_worker_soon(settings))
     elif not args.demo:
         first_frame.then(lambda: sync.start_demo_platform(settings))
     first_frame.then(lambda: window.set_speaker(start_speech(settings)))
@@ -136,6 +136,7 @@ def warm_up() -> None:
     """Once the first frame is up: the rest of the core and the first screens an elder or
     staff member reaches, so the first tap does not wait for their imports."""
     import importlib
+    import linecache
 
     from kiosk.screens import SCREENS
 
@@ -145,6 +146,10 @@ def warm_up() -> None:
         importlib.import_module(module)
     for name in ("services", "staff_login"):
         importlib.import_module(SCREENS[name].cls.partition(":")[0])
+    # PySide6's import hook reads the source of every module imported after it (looking for
+    # its feature switch) through linecache, which keeps it all: some 5 MB never read again
+    # (a traceback reads what it needs anew). Freed now, before the kiosk settles.
+    linecache.clearcache()
 
 
 def start_speech(settings):

@@ -3,7 +3,7 @@
 A 0 ms timer set before show() fires *before* the window is first painted (the expose and
 the paint come in a later turn of the event loop), so "after the first frame" needs the paint
 itself: the window's first Paint event. The start-up benchmark times the same moment in the
-kiosk and in a bare window with this module (benchmarks/startup.py).
+kiosk and in a bare window with this module (benchmarks/kiosk_startup.py).
 """
 from __future__ import annotations
 

@@ -14,7 +14,6 @@ from kiosk.errors import KnownError
 from kiosk.events import News
 from kiosk.languages import offered
 from kiosk.screens import SCREENS
-from ui.card_reader import CardReader
 from ui.gui_post import GuiPost
 from ui.idle import IdleWatch
 from ui.screens.base import Screen
@@ -57,8 +56,7 @@ class KioskWindow(QMainWindow):
         self.setCentralWidget(self.stack)
         self.screens: dict[str, Screen] = {}
         self.history: list[str] = []
-        self.card_reader = CardReader(core.clock, self)
-        self.card_reader.scanned.connect(self.identify)
+        self.card_reader = None  # made by listen(), once the first frame is up
         self.idle = IdleWatch(self, self)
         self.staff_mode = StaffMode(self)  # staff (社工) signed in, their idle sign-out
         if listen:
@@ -73,6 +71,11 @@ class KioskWindow(QMainWindow):
         kiosk calls this right after its first frame (ui/app.py): the first event that reaches
         an application-wide Python filter costs tens of milliseconds in PySide6 (it builds
         every QtCore enum), which the first frame need not wait for."""
+        if self.card_reader is None:
+            from ui.card_reader import CardReader  # its Qt key names cost the first frame
+
+            self.card_reader = CardReader(self.core.clock, self)
+            self.card_reader.scanned.connect(self.identify)
         app = QApplication.instance()
         for watcher in (self.card_reader, self.idle, self.staff_mode):
             app.installEventFilter(watcher)

@@ -36,6 +36,10 @@ class SyncLink(QObject):
         self._starting_demo.failed.connect(self._on_platform_failed)
         self._retiring = BackgroundJob("sync-retire", self)
         self._retiring.succeeded.connect(self._on_retired)
+        self._loading = BackgroundJob("sync-load", self)
+        self._loading.succeeded.connect(self._on_loaded)
+        self._loading.failed.connect(self._raise)
+        self._to_start: Settings | None = None
 
     @property
     def active(self) -> bool:
@@ -53,6 +57,22 @@ class SyncLink(QObject):
         self.follow(SyncWorker(settings, self.clock))
         self.worker.start()
 
+    def start_worker_soon(self, settings: Settings) -> None:
+        """start_worker, once the sync engine's modules (requests and all, a few hundred
+        milliseconds) are loaded off the GUI thread: the kiosk's start does not stall on them."""
+        self._to_start = settings
+        self._loading.start(_load_sync)
+
+    def _on_loaded(self, _nothing) -> None:
+        settings, self._to_start = self._to_start, None
+        if settings is not None and self.worker is None and not self._closing.is_set() \
+                and not self._handed_over:
+            self.start_worker(settings)
+
+    @staticmethod
+    def _raise(error: Exception) -> None:
+        raise error  # a bug: reported as one
+
     def follow(self, worker) -> None:
         """From now on `worker` is this window's sync: its events are posted as news."""
         self.worker = worker
@@ -66,6 +86,7 @@ class SyncLink(QObject):
         from kiosk.demo_platform import start_demo_platform
 
         platform = start_demo_platform(settings)
+        _load_sync()  # here, not on the GUI thread when the worker starts
         if self._closing.is_set():  # the window may be gone: stopped here, not on its thread
             platform.stop()
             return None
@@ -118,3 +139,7 @@ class SyncLink(QObject):
             self.worker.stop()
         if self.demo_platform is not None:
             self.demo_platform.stop()
+
+
+def _load_sync() -> None:
+    import kiosk.sync.worker  # noqa: F401 (loaded for start_worker, off the GUI thread)

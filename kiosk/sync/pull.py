@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from elder_wire.codes import LIVE, sql_list
-from kiosk import catalogue
+from kiosk import catalogue, name_initials
 from kiosk.bookings import booking_number, mark_moved_up
 from kiosk.clock import Clock
 from kiosk.leases import DONE_STATES
@@ -116,6 +116,7 @@ def _elders(store: Store, conn: sqlite3.Connection, items: list[dict], stamp: st
 def _elder_row(data: dict, stamp: str) -> dict:
     return {
         "id": data["id"], "card_no": data["card_no"], "name": data["name"],
+        "initials": name_initials.column(data["name"]),
         "phone": data.get("phone") or "", "address": data.get("address") or "",
         "subsidy_level": data.get("subsidy_level") or "none",
         "delivery_allowed": int(bool(data.get("delivery_allowed"))),

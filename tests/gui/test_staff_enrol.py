@@ -243,3 +243,20 @@ def test_moving_to_another_community_hands_sync_over_and_leaves_nothing_behind(q
 
 def elders(desk) -> int:
     return desk.core.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"]
+
+
+def test_the_kiosk_starts_its_worker_once_sync_is_loaded_off_the_gui_thread(qtbot, desk,
+                                                                           platform):
+    from kiosk.sync.enrolment import enrol
+    community = platform.community(elders=2)
+    enrol(desk.core.store, desk.core.settings.token_path, platform.enrolment_code(community),
+          platform.url)
+    link = desk.sync
+    try:
+        with qtbot.waitSignal(desk.post.arrived, timeout=WAIT_MS,
+                              check_params_cb=sync_cycle(lambda result: result.ok)):
+            link.start_worker_soon(dataclasses.replace(desk.core.settings,
+                                                       platform_url=platform.url))
+        assert link.active and elders(desk) == 2
+    finally:
+        link.stop()

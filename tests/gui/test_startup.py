@@ -86,12 +86,14 @@ def test_the_first_frame_waits_for_no_booking_rule_sync_speech_or_bulk_writes(tm
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True)
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     later = ("kiosk.bookings", "kiosk.service_flows", "kiosk.ratings", "kiosk.speech",
-             "sqlite_utils", "kiosk.demo", "kiosk.audit", "kiosk.elders")
+             "kiosk.demo", "kiosk.audit", "kiosk.elders")
     for module in later + ("kiosk.sync.worker", "requests", "babel", "ui.screens.services",
-                           "pinyinIME"):
+                           "pinyinIME", "pypinyin", "ui.card_reader", "kiosk.recovery",
+                           "sqlite_utils"):
         assert module not in seen["frame"], f"{module} is imported before the first frame"
     assert not seen["collecting"]  # the cyclic collector waits for the first frame too
     for module in later + ("ui.screens.services",):  # warmed up, seeded, spoken: right after
         assert module in seen["after"], f"{module} is not imported after the first frame"
     assert seen["collecting_after"]
+    assert "sqlite_utils" not in seen["after"]  # seeding demo data needs none of its 10 MB
     assert seen["signed_in"]  # the card reader listens from right after the first frame

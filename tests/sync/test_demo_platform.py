@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from kiosk.config import load_settings
 from kiosk.demo_platform import start_demo_platform
+from kiosk.staff_search import search
 from kiosk.sync.engine import SyncEngine
 
 
@@ -16,6 +17,8 @@ def test_the_demo_platform_starts_enrols_the_kiosk_and_stops(tmp_path):
             assert result.ok, result
             store = engine.store
             assert store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 50
+            # pulled elders carry their initials: staff find 王秀英 by "wxy"
+            assert "王秀英" in [e.name for e in search(store, "wxy")]
             meals = store.query_one("SELECT COUNT(*) AS n FROM slots WHERE service = 'meal'")
             assert meals["n"] == 28 + 1
             done = store.query_one("SELECT * FROM bookings")  # yesterday's lunch, to rate
