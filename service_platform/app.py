@@ -29,6 +29,7 @@ from elder_wire.operations import (
     TimeResponse,
 )
 from service_platform import (
+    admission,
     auth,
     catalogue,
     clock,
@@ -74,7 +75,8 @@ def _errors(*statuses: int, **said: str) -> dict:
 
 
 def create_app(db: Database, body_limit: int = DEFAULT_LIMIT,
-               console_idle: dt.timedelta | None = None) -> FastAPI:
+               console_idle: dt.timedelta | None = None,
+               max_in_progress: int = admission.DEFAULT_BOUND) -> FastAPI:
     """The API, its /docs, and the operators' console at /console."""
     app = FastAPI(title="Elder-care kiosk service platform", version="1", lifespan=_lifespan,
                   description="Protocol v1 between community kiosks and the platform; "
@@ -94,7 +96,8 @@ def create_app(db: Database, body_limit: int = DEFAULT_LIMIT,
     console_web.install(app)
     app.add_middleware(BodySizeLimit, limit=body_limit,  # timetable uploads: larger
                        wider={f"{console_web.PREFIX}/communities/": UPLOAD_LIMIT})
-    app.add_middleware(TokenGate, db=db)  # outermost: the token before anything of the body
+    app.add_middleware(TokenGate, db=db)  # the token before anything of the body
+    app.add_middleware(admission.Admission, bound=max_in_progress)  # outermost: a full queue
     return app
 
 
@@ -218,10 +221,12 @@ def _add_routes(app: FastAPI) -> None:
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> ChangesResponse:
         """The community's changes after `since`, oldest first, in pages."""
         with _db(request).read() as conn:
-            if since > feed.latest_seq(conn, kiosk.community_id):
+            last, horizon = feed.head(conn, kiosk.community_id)
+            if since > last:
                 raise ApiError(409, "cursor_ahead", "the cursor is beyond this platform's feed")
             page, cursor, more = feed.page(conn, kiosk.community_id, kiosk.id, since, limit)
-        return ChangesResponse(changes=page, next=cursor, more=more, server_time=_now())
+        return ChangesResponse(changes=page, next=cursor, more=more, server_time=_now(),
+                               horizon=horizon)
 
     @app.post("/v1/leases", response_model=LeasesResponse, tags=["capacity"],
               responses=_errors(401, 403, 413, 422, 503))

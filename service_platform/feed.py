@@ -79,6 +79,13 @@ def _write(conn: Connection, community_id: str, items: list[Change]) -> None:
     ])
 
 
+def head(conn: Connection, community_id: str) -> tuple[int, int]:
+    """(the newest seq, the horizon below which the feed was compacted: compaction.py)."""
+    row = conn.execute(select(feed_heads.c.last_seq, feed_heads.c.horizon).where(
+        feed_heads.c.community_id == community_id)).first()
+    return (row.last_seq, row.horizon) if row is not None else (0, 0)
+
+
 def latest_seq(conn: Connection, community_id: str) -> int:
     seq = conn.execute(select(feed_heads.c.last_seq).where(
         feed_heads.c.community_id == community_id)).scalar()
