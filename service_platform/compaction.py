@@ -41,7 +41,7 @@ from service_platform.schema import (
 log = logging.getLogger(__name__)
 
 KEEP_DAYS = 31
-# Kinds other entities refer to: their first change stays, with their newest state.
+# Kinds other entities refer to: their first change stays.
 REFERRED = ("elder", "service", "provider", "meal_slot", "service_slot", "staff", "subsidy_level")
 
 
@@ -93,28 +93,11 @@ def _drop_superseded(conn: Connection, community_id: str, last_seq: int) -> int:
                            or_(later.c.kiosk_id.is_(None), later.c.kiosk_id == changes.c.kiosk_id))
     older = exists().where(same_entity, later.c.seq < changes.c.seq)
     mine = and_(changes.c.community_id == community_id, changes.c.seq <= last_seq)
-    _refresh_first(conn, community_id, last_seq)
     dropped = conn.execute(delete(changes).where(
         mine, changes.c.kind.not_in(REFERRED), newer)).rowcount
     dropped += conn.execute(delete(changes).where(
         mine, changes.c.kind.in_(REFERRED), newer, older)).rowcount
     return dropped
-
-
-def _refresh_first(conn: Connection, community_id: str, last_seq: int) -> None:
-    """A referred-to entity's first change takes its newest state (unless it was removed)."""
-    many = conn.execute(select(changes.c.kind, changes.c.entity_id, func.min(changes.c.seq),
-                               func.max(changes.c.seq)).where(
-        changes.c.community_id == community_id, changes.c.kind.in_(REFERRED),
-        changes.c.seq <= last_seq,
-    ).group_by(changes.c.kind, changes.c.entity_id).having(func.count() > 1)).all()
-    for _kind, _entity, first, last in many:
-        newest = conn.execute(select(changes.c.op, changes.c.data).where(
-            changes.c.community_id == community_id, changes.c.seq == last)).one()
-        if newest.op == "upsert":
-            conn.execute(update(changes).where(changes.c.community_id == community_id,
-                                               changes.c.seq == first)
-                         .values(op="upsert", data=newest.data))
 
 
 def _retire(conn: Connection, community_id: str, last_seq: int,
