@@ -15,7 +15,7 @@ import time
 from benchmarks import harness
 
 # Module names under benchmarks/, in the order they run.
-SUITE: tuple[str, ...] = ()
+SUITE: tuple[str, ...] = ("platform_push", "platform_pull", "platform_capacity")
 
 
 def main(argv: list[str] | None = None) -> int:
