@@ -55,12 +55,27 @@ class Database:
             yield conn
 
     @contextmanager
-    def write(self) -> Iterator[Connection]:
-        """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
+    def write(self, durable: bool = True) -> Iterator[Connection]:
+        """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE).
+
+        `durable=False` is for what may be lost to a power cut without harm (when a kiosk last
+        called): its commit does not wait for the disk — PostgreSQL's `synchronous_commit =
+        off` for the transaction; SQLite `synchronous=NORMAL` for it, which in WAL mode keeps
+        the database consistent and may lose only the last commits. Never for operations.
+        """
         with self.engine.connect() as conn:
             conn.execution_options(platform_write=True)
-            with conn.begin():
-                yield conn
+            relaxed = not durable and self.is_sqlite
+            if relaxed:
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            try:
+                with conn.begin():
+                    if not durable and not self.is_sqlite:
+                        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+                    yield conn
+            finally:
+                if relaxed:
+                    conn.exec_driver_sql("PRAGMA synchronous=FULL")
 
     def run_write(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in a write transaction, again if the database asks us to retry."""
