@@ -49,7 +49,7 @@ from service_platform.console import web as console_web
 from service_platform.db import Database
 from service_platform.errors import ApiError
 from service_platform.limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodySizeLimit
-from service_platform.token_gate import KIOSK, TokenGate
+from service_platform.token_gate import KIOSK, KIOSK_ROW, TokenGate
 
 log = logging.getLogger(__name__)
 
@@ -139,12 +139,13 @@ def _kiosk(request: Request,
     """The calling kiosk, from its token; what it reports of itself is noted on the way."""
     db = _db(request)
     kiosk = getattr(request.state, KIOSK, None)  # TokenGate checked the token already
+    row = getattr(request.state, KIOSK_ROW, None)
     if kiosk is None:
         with db.read() as conn:
-            kiosk = auth.authenticate(conn, request.headers.get("authorization"))
+            kiosk, row = auth.authenticate_row(conn, request.headers.get("authorization"))
     fleet.record_contact(db, kiosk, {
         fleet.APP_VERSION: app_version, fleet.OUTBOX_PENDING: outbox_pending,
-        fleet.OUTBOX_OLDEST: outbox_oldest, fleet.KIOSK_TIME: kiosk_time}, clock.now())
+        fleet.OUTBOX_OLDEST: outbox_oldest, fleet.KIOSK_TIME: kiosk_time}, clock.now(), row)
     return kiosk
 
 
