@@ -1,1 +1,1 @@
-"""The benchmark suite: `python -m benchmarks` writes bench/results.json (see docs/performance.md)."""
+"""The benchmark suite: `python -m benchmarks` writes bench/results.json (docs/performance.md)."""

@@ -71,8 +71,9 @@ def interleaved(measure: Callable[[], float], reference: Callable[[], float],
 
 def median_figure(values: Sequence[float], references: Sequence[float], unit: str,
                   target: str = "", note: str = "") -> Figure:
-    return Figure(statistics.median(values), statistics.median(references), unit,
-                  [[_round(v), _round(r)] for v, r in zip(values, references)], target, note)
+    pairs = [[_round(v), _round(r)] for v, r in zip(values, references, strict=True)]
+    return Figure(statistics.median(values), statistics.median(references), unit, pairs,
+                  target, note)
 
 
 def percentile(samples: Sequence[float], share: float = 0.95) -> float:

@@ -59,6 +59,7 @@ def people(count: int, seed: int = 2026) -> Iterator[Person]:
     for n in range(count):
         given = rng.choice(WOMEN if rng.random() < 0.55 else MEN)
         phone = f"1{rng.choice('3589')}{rng.randrange(10 ** 9):09d}"
-        address = f"{rng.choice(STREETS)}{rng.randint(1, 60)}号{rng.randint(1, 6)}0{rng.randint(1, 4)}"
+        address = (f"{rng.choice(STREETS)}{rng.randint(1, 60)}号"
+                   f"{rng.randint(1, 6)}0{rng.randint(1, 4)}")
         yield Person(n, rng.choices(surnames, weights)[0] + given, f"{20000000 + n}", phone,
                      address, rng.randint(1928, 1961))
