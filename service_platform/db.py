@@ -66,8 +66,8 @@ class Database:
         with self.engine.connect() as conn:
             conn.execution_options(platform_write=True)
             relaxed = not durable and self.is_sqlite
-            if relaxed:
-                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+            if relaxed:  # on the driver's connection: outside any transaction, as it must be
+                conn.connection.dbapi_connection.execute("PRAGMA synchronous=NORMAL")
             try:
                 with conn.begin():
                     if not durable and not self.is_sqlite:
@@ -75,7 +75,7 @@ class Database:
                     yield conn
             finally:
                 if relaxed:
-                    conn.exec_driver_sql("PRAGMA synchronous=FULL")
+                    conn.connection.dbapi_connection.execute("PRAGMA synchronous=FULL")
 
     def run_write(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in a write transaction, again if the database asks us to retry."""
