@@ -68,8 +68,8 @@ class Step:
 
 def run(rounds: int, smoke: bool) -> dict[str, harness.Figure]:
     most = 600 if smoke else 10_000  # beyond, kiosks share tokens (_enough)
-    seconds = 3.0 if smoke else 10.0
-    ladder = (100, 200, 400) if smoke else LADDER
+    seconds = 2.0 if smoke else 10.0
+    ladder = (100, 200) if smoke else LADDER
     # In memory (tmpfs): the figure is the platform's, not this machine's disk's, whose fsync
     # may stall for most of a second when other work shares it (docs/performance.md).
     memory = "/dev/shm" if Path("/dev/shm").is_dir() else None
