@@ -16,7 +16,8 @@ from benchmarks import harness
 
 # Module names under benchmarks/, in the order they run.
 SUITE: tuple[str, ...] = ("kiosk_search", "kiosk_taps", "kiosk_startup", "kiosk_speech",
-                         "kiosk_sync_stall")
+                         "kiosk_sync_stall", "platform_push", "platform_pull",
+                         "platform_capacity")
 
 
 def main(argv: list[str] | None = None) -> int:

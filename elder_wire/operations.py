@@ -293,6 +293,9 @@ class ChangesResponse(BaseModel):
     next: int
     more: bool
     server_time: str
+    horizon: int = Field(0, description="The feed was compacted up to here (protocol §5.1): "
+                                        "a kiosk whose cursor is above 0 and below it pulls "
+                                        "again from 0. 0: nothing was taken out for its age.")
 
 
 class LeaseReturnIn(Closed):

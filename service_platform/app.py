@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 import uuid
@@ -10,7 +11,7 @@ from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -29,6 +30,7 @@ from elder_wire.operations import (
     TimeResponse,
 )
 from service_platform import (
+    admission,
     auth,
     catalogue,
     clock,
@@ -48,7 +50,7 @@ from service_platform.console import web as console_web
 from service_platform.db import Database
 from service_platform.errors import ApiError
 from service_platform.limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodySizeLimit
-from service_platform.token_gate import KIOSK, TokenGate
+from service_platform.token_gate import KIOSK, KIOSK_ROW, TokenGate
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +76,8 @@ def _errors(*statuses: int, **said: str) -> dict:
 
 
 def create_app(db: Database, body_limit: int = DEFAULT_LIMIT,
-               console_idle: dt.timedelta | None = None) -> FastAPI:
+               console_idle: dt.timedelta | None = None,
+               max_in_progress: int = admission.DEFAULT_BOUND) -> FastAPI:
     """The API, its /docs, and the operators' console at /console."""
     app = FastAPI(title="Elder-care kiosk service platform", version="1", lifespan=_lifespan,
                   description="Protocol v1 between community kiosks and the platform; "
@@ -94,7 +97,8 @@ def create_app(db: Database, body_limit: int = DEFAULT_LIMIT,
     console_web.install(app)
     app.add_middleware(BodySizeLimit, limit=body_limit,  # timetable uploads: larger
                        wider={f"{console_web.PREFIX}/communities/": UPLOAD_LIMIT})
-    app.add_middleware(TokenGate, db=db)  # outermost: the token before anything of the body
+    app.add_middleware(TokenGate, db=db)  # the token before anything of the body
+    app.add_middleware(admission.Admission, bound=max_in_progress)  # outermost: a full queue
     return app
 
 
@@ -136,12 +140,13 @@ def _kiosk(request: Request,
     """The calling kiosk, from its token; what it reports of itself is noted on the way."""
     db = _db(request)
     kiosk = getattr(request.state, KIOSK, None)  # TokenGate checked the token already
+    row = getattr(request.state, KIOSK_ROW, None)
     if kiosk is None:
         with db.read() as conn:
-            kiosk = auth.authenticate(conn, request.headers.get("authorization"))
+            kiosk, row = auth.authenticate_row(conn, request.headers.get("authorization"))
     fleet.record_contact(db, kiosk, {
         fleet.APP_VERSION: app_version, fleet.OUTBOX_PENDING: outbox_pending,
-        fleet.OUTBOX_OLDEST: outbox_oldest, fleet.KIOSK_TIME: kiosk_time}, clock.now())
+        fleet.OUTBOX_OLDEST: outbox_oldest, fleet.KIOSK_TIME: kiosk_time}, clock.now(), row)
     return kiosk
 
 
@@ -215,13 +220,18 @@ def _add_routes(app: FastAPI) -> None:
              responses=_errors(401, 403, 409, 422, 503))
     def changes(request: Request, kiosk: CurrentKiosk,
                 since: Annotated[int, Query(ge=0)] = 0,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> ChangesResponse:
+                limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> Response:
         """The community's changes after `since`, oldest first, in pages."""
         with _db(request).read() as conn:
-            if since > feed.latest_seq(conn, kiosk.community_id):
+            last, horizon = feed.head(conn, kiosk.community_id)
+            if since > last:
                 raise ApiError(409, "cursor_ahead", "the cursor is beyond this platform's feed")
-            page, cursor, more = feed.page(conn, kiosk.community_id, kiosk.id, since, limit)
-        return ChangesResponse(changes=page, next=cursor, more=more, server_time=_now())
+            page, cursor, more = feed.page_json(conn, kiosk.community_id, kiosk.id, since,
+                                                limit)
+        # Written out, not through ChangesResponse: the stored changes are JSON already.
+        tail = json.dumps({"next": cursor, "more": more, "horizon": horizon,
+                           "server_time": _now()})
+        return Response('{"changes":' + page + "," + tail[1:], media_type="application/json")
 
     @app.post("/v1/leases", response_model=LeasesResponse, tags=["capacity"],
               responses=_errors(401, 403, 413, 422, 503))
@@ -230,7 +240,10 @@ def _add_routes(app: FastAPI) -> None:
         """Return leases the kiosk is done with, then lend it shares of slots' free places."""
         returns = [leases.LeaseReturn(str(r.lease_id), r.used) for r in body.returns]
         wishes = [leases.LeaseWish(w.slot_id, w.places) for w in body.want]
-        active, receipts = _db(request).run_write(
+        db = _db(request)
+        with db.read() as conn:  # most cycles change nothing: answered without a write
+            answer = leases.settled_already(conn, kiosk, returns, wishes)
+        active, receipts = answer or db.run_write(
             lambda conn: leases.settle(conn, kiosk, returns, wishes))
         return LeasesResponse(leases=active, returned=receipts, server_time=_now())
 

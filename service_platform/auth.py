@@ -99,6 +99,11 @@ def _redeemable(row: RowMapping, now: dt.datetime, install_id: str | None) -> bo
 
 def authenticate(conn: Connection, authorization: str | None) -> Kiosk:
     """The kiosk holding this `Authorization: Bearer` token, or a 401/403 ApiError."""
+    return authenticate_row(conn, authorization)[0]
+
+
+def authenticate_row(conn: Connection, authorization: str | None) -> tuple[Kiosk, RowMapping]:
+    """`authenticate`, with the kiosk's row as read (its fleet report among it)."""
     scheme, _, token = (authorization or "").partition(" ")
     token = token.strip()
     if scheme.lower() != "bearer" or not token.startswith(TOKEN_PREFIX):
@@ -109,4 +114,4 @@ def authenticate(conn: Connection, authorization: str | None) -> Kiosk:
         raise errors.unauthorized()
     if row["revoked_at"] is not None:
         raise errors.revoked()
-    return Kiosk(row["id"], row["community_id"], row["name"])
+    return Kiosk(row["id"], row["community_id"], row["name"]), row

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, RowMapping, Table, bindparam, insert, select,
 from elder_wire.catalogue import Policy, Service
 from elder_wire.codes import LIVE, BookingStatus, ChangeKind, OpType, Reason
 from elder_wire.operations import BookingCancel, BookingCreate
-from service_platform import capacity, catalogue, clock, entities, feed, memo, services
+from service_platform import capacity, catalogue, clock, db, entities, feed, memo, services
 from service_platform.auth import Kiosk
 from service_platform.feed import Change
 from service_platform.schema import applied_ops, bookings, meal_slots, service_slots
@@ -328,7 +328,7 @@ def _insert(conn: Connection, kiosk: Kiosk, op_id: str, order: BookingCreate, po
         units=units, provider_id=provider["id"] if provider is not None else None,
         waitlist_position=len(_waiting(conn, kiosk.community_id, order.slot_id)) + 1
         if waiting else None)
-    conn.execute(_INSERT, row)
+    db.held_insert(conn, bookings, row)  # sent with the next statement in a pushed batch
     memo.recall(conn, "absent_bookings", set).discard(row["id"])
     if not waiting:
         _now_booked(conn, kiosk.community_id, order.elder_id, order.slot_id, units)

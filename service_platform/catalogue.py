@@ -154,6 +154,12 @@ def lock_slot(conn: Connection, community_id: str, slot_id: str) -> RowMapping |
         _LOCK_SLOT, {"community_id": community_id, "id": slot_id}).mappings().first())
 
 
+def get_meal_slot(conn: Connection, community_id: str, slot_id: str) -> RowMapping | None:
+    """The slot's row as it is, without a lock (for answers that change nothing)."""
+    return conn.execute(select(meal_slots).where(
+        meal_slots.c.community_id == community_id, meal_slots.c.id == slot_id)).mappings().first()
+
+
 def look_up_elders(conn: Connection, community_id: str, elder_ids: list[str]) -> None:
     """Read a batch's elders in one query, for `get_elder` to answer from (`memo`)."""
     if not elder_ids:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from platformdirs import user_data_dir
 
-from service_platform import clock, complaints, migrations, operators, schema
+from service_platform import clock, compaction, complaints, migrations, operators, schema
 from service_platform.db import Database
 
 DEFAULT_PORT = 8700
@@ -57,9 +57,18 @@ def _parser() -> argparse.ArgumentParser:
                             "(an open help queue counts as a request)")
     serve.add_argument("--complete-every", type=float, default=10.0, metavar="MINUTES",
                        help="mark bookings of past slots completed this often (0: never)")
+    serve.add_argument("--compact-every", type=float, default=60.0, metavar="MINUTES",
+                       help="compact the change feeds this often (0: never; protocol §5.1)")
+    serve.add_argument("--keep-days", type=int, default=compaction.KEEP_DAYS, metavar="DAYS",
+                       help="history kept in the feeds when compacting")
     _add_connection_options(serve)
     _add_escalation_options(serve)
     serve.set_defaults(run=_serve)
+
+    compact = commands.add_parser("compact-feed", parents=[common],
+                                  help="compact every community's change feed now (§5.1)")
+    compact.add_argument("--keep-days", type=int, default=compaction.KEEP_DAYS, metavar="DAYS")
+    compact.set_defaults(run=_compact_feed)
 
     init = commands.add_parser("init-demo", parents=[common], help="load the demo community")
     init.set_defaults(run=_init_demo)
@@ -127,6 +136,7 @@ def _add_staff_commands(commands, common: argparse.ArgumentParser) -> None:
 
 
 def _add_connection_options(serve: argparse.ArgumentParser) -> None:
+    from service_platform import admission
     from service_platform.serving import Limits
 
     limits = Limits()
@@ -143,6 +153,13 @@ def _add_connection_options(serve: argparse.ArgumentParser) -> None:
     serve.add_argument("--max-connections", type=int, default=limits.max_connections,
                        metavar="N", help="answer further connections 503 and close them "
                                          "(fewer if the open-file limit needs it)")
+    serve.add_argument("--max-in-progress", type=int, default=admission.DEFAULT_BOUND,
+                       metavar="N", help="answer kiosk calls beyond N in progress at once with "
+                                         "503 and Retry-After, each process (a short queue "
+                                         "rather than a slow one)")
+    serve.add_argument("--workers", type=int, default=1, metavar="N",
+                       help="serve from N processes on one port (PostgreSQL only; several "
+                            "hosts behind a load balancer work the same way)")
 
 
 def _timestamp(text: str) -> dt.datetime:
@@ -156,6 +173,10 @@ def _serve(db: Database, args) -> int:
     from service_platform import serving
     from service_platform.app import create_app
 
+    if args.workers > 1 and db.is_sqlite:
+        print("error: --workers needs PostgreSQL: SQLite lets one writer in at a time, so more "
+              "processes would only wait for each other (docs/performance.md)", file=sys.stderr)
+        return 2
     if args.demo:
         if operators.init_demo(db):
             logging.getLogger(__name__).info("demo community loaded")
@@ -165,12 +186,24 @@ def _serve(db: Database, args) -> int:
         threading.Thread(target=_complete_periodically, args=(db, args.complete_every * 60, stop),
                          name="completer", daemon=True).start()
     _start_escalation(db, args, stop)
+    if args.compact_every > 0:
+        threading.Thread(target=_compact_periodically, args=(
+            db, args.compact_every * 60, args.keep_days, stop), name="compactor",
+            daemon=True).start()
+    limits = serving.Limits(args.keep_alive, args.header_timeout, args.body_timeout,
+                            args.max_connections)
     try:
-        app = create_app(db, console_idle=dt.timedelta(minutes=args.console_idle_minutes))
+        if args.workers > 1:
+            # Background jobs (completing, escalating) run here, once; the workers only serve.
+            serving.serve_workers(args.workers, serving.Worker(
+                db.url, limits, not args.quiet, args.console_idle_minutes,
+                args.max_in_progress), args.host, args.port)
+            return 0
+        app = create_app(db, console_idle=dt.timedelta(minutes=args.console_idle_minutes),
+                         max_in_progress=args.max_in_progress)
         # Consoles keep event streams open: a stop waits for them at most a few seconds.
-        serving.serve(app, args.host, args.port, serving.Limits(
-            args.keep_alive, args.header_timeout, args.body_timeout, args.max_connections),
-            access_log=not args.quiet, graceful_shutdown_s=5)
+        serving.serve(app, args.host, args.port, limits, access_log=not args.quiet,
+                      graceful_shutdown_s=5)
     finally:
         stop.set()
     return 0
@@ -187,6 +220,25 @@ def _complete_periodically(db: Database, seconds: float, stop: threading.Event) 
             continue
         if done:
             log.info("%d booking(s) completed", done)
+
+
+def _compact_periodically(db: Database, seconds: float, keep_days: int,
+                          stop: threading.Event) -> None:
+    """The feeds compacted every `seconds` (several processes or hosts may: it is idempotent,
+    and each community's compaction holds its feed head's lock)."""
+    log = logging.getLogger(__name__)
+    while not stop.wait(seconds):
+        try:
+            compaction.compact_all(db, keep_days)
+        except Exception:  # a busy or absent database must not end the platform
+            log.warning("compacting the feeds failed", exc_info=True)
+
+
+def _compact_feed(db: Database, args) -> int:
+    for community_id, done in compaction.compact_all(db, args.keep_days).items():
+        print(f"{community_id}: {done.superseded} superseded and {done.retired} retired "
+              f"changes dropped; horizon {done.horizon}")
+    return 0
 
 
 def _init_demo(db: Database, _args) -> int:

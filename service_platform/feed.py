@@ -79,6 +79,13 @@ def _write(conn: Connection, community_id: str, items: list[Change]) -> None:
     ])
 
 
+def head(conn: Connection, community_id: str) -> tuple[int, int]:
+    """(the newest seq, the horizon below which the feed was compacted: compaction.py)."""
+    row = conn.execute(select(feed_heads.c.last_seq, feed_heads.c.horizon).where(
+        feed_heads.c.community_id == community_id)).first()
+    return (row.last_seq, row.horizon) if row is not None else (0, 0)
+
+
 def latest_seq(conn: Connection, community_id: str) -> int:
     seq = conn.execute(select(feed_heads.c.last_seq).where(
         feed_heads.c.community_id == community_id)).scalar()
@@ -92,6 +99,24 @@ def start(conn: Connection, community_id: str) -> None:
 def page(conn: Connection, community_id: str, kiosk_id: str, since: int,
          limit: int) -> tuple[list[dict], int, bool]:
     """Changes after `since` that this kiosk may see: (changes, next cursor, more to come)."""
+    rows, cursor, more = _page_rows(conn, community_id, kiosk_id, since, limit)
+    return [_wire(row) for row in rows], cursor, more
+
+
+def page_json(conn: Connection, community_id: str, kiosk_id: str, since: int,
+              limit: int) -> tuple[str, int, bool]:
+    """`page`'s changes as the JSON array the API answers with, its `data` written as stored
+    (JSON already): a page of 1,000 is not parsed and written again, nor validated."""
+    rows, cursor, more = _page_rows(conn, community_id, kiosk_id, since, limit)
+    items = [json.dumps({"seq": row["seq"], "kind": row["kind"], "id": row["entity_id"],
+                         "op": row["op"]}, ensure_ascii=False)[:-1]
+             + ',"data":' + (row["data"] if row["data"] is not None else "null") + "}"
+             for row in rows]
+    return "[" + ",".join(items) + "]", cursor, more
+
+
+def _page_rows(conn: Connection, community_id: str, kiosk_id: str, since: int,
+               limit: int) -> tuple[list[RowMapping], int, bool]:
     rows = conn.execute(
         select(changes).where(
             changes.c.community_id == community_id,
@@ -102,7 +127,7 @@ def page(conn: Connection, community_id: str, kiosk_id: str, since: int,
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = rows[-1]["seq"] if rows else since
-    return [_wire(row) for row in rows], cursor, more
+    return rows, cursor, more
 
 
 def _wire(row: RowMapping) -> dict:

@@ -79,23 +79,26 @@ def _moment(value: str | None) -> dt.datetime | None:
 
 
 def record_contact(db: Database, kiosk: Kiosk, headers: Mapping[str, str | None],
-                   now: dt.datetime) -> bool:
+                   now: dt.datetime, row: Mapping | None = None) -> bool:
     """Note that `kiosk` called at `now`, with what its headers report. Written at most once
     every WRITE_EVERY unless its version or unsent operations changed; never raises (a sync
-    call must not fail for its report). True if written."""
+    call must not fail for its report). `row`: the kiosk's row if the call read it already
+    (its token was checked against it a moment ago). True if written."""
     report = read_report(headers)
     try:
-        with db.read() as conn:
-            row = conn.execute(select(
-                kiosks.c.last_seen_at, kiosks.c.app_version, kiosks.c.outbox_pending,
-                kiosks.c.outbox_oldest_at).where(kiosks.c.id == kiosk.id)).mappings().first()
+        if row is None:
+            with db.read() as conn:
+                row = conn.execute(select(
+                    kiosks.c.last_seen_at, kiosks.c.app_version, kiosks.c.outbox_pending,
+                    kiosks.c.outbox_oldest_at).where(kiosks.c.id == kiosk.id)
+                ).mappings().first()
         if row is None:
             return False
         values = _changes(row, report, now)
         if values is None:
             return False
         seen = clock.stamp(now)
-        with db.write() as conn:  # one try: a lost write waits for the kiosk's next call
+        with db.write(durable=False) as conn:  # one try: a lost write waits for the next call
             done = conn.execute(update(kiosks).where(
                 kiosks.c.id == kiosk.id,
                 # a slower call that began earlier never overwrites a later one's report

@@ -49,6 +49,26 @@ def settle(conn: Connection, kiosk: Kiosk, returns: list[LeaseReturn],
     return [entities.lease(row, now) for row in active_leases(conn, kiosk.id, now)], receipts
 
 
+def settled_already(conn: Connection, kiosk: Kiosk, returns: list[LeaseReturn],
+                    wishes: list[LeaseWish]) -> tuple[list[dict], list[dict]] | None:
+    """`settle`'s answer when it would change nothing, read without writing or locking: every
+    return is of a lease already back (or unknown), and every wish is of a slot the kiosk holds
+    a lease on, or one that is closed, gone or has no share to give. None when `settle` must
+    run (in a write transaction). Most sync cycles of a kiosk are such: no write at all."""
+    now = clock.now()
+    own = {row["id"]: row for row in _leases_by_id(conn, kiosk, [r.lease_id for r in returns])}
+    if any(row["state"] == "active" for row in own.values()):
+        return None
+    held = {row["slot_id"] for row in active_leases(conn, kiosk.id, now)}
+    for slot_id in {w.slot_id for w in wishes} - held:
+        slot = catalogue.get_meal_slot(conn, kiosk.community_id, slot_id)
+        if slot is not None and now < clock.parse(slot["cutoff"]) and capacity.free_places(
+                conn, slot) // max(1, capacity.active_kiosks(conn, kiosk.community_id)) > 0:
+            return None  # a lease to grant, unless its wish asks for 0 places (settle's call)
+    receipts = [_take_back(conn, own.get(r.lease_id), r, now, []) for r in returns]
+    return [entities.lease(row, now) for row in active_leases(conn, kiosk.id, now)], receipts
+
+
 def return_all(conn: Connection, kiosk_id: str) -> int:
     """A revoked kiosk's leases go back, keeping only places for bookings already received."""
     rows = conn.execute(select(leases).where(

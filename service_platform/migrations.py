@@ -171,9 +171,16 @@ def _v6_complaint_life(conn: Connection) -> None:
             due_at=complaints.due_at(row.received_at, row.complaint_days, row.tz)))
 
 
+def _v7_compaction(conn: Connection) -> None:
+    """The feed can be compacted (feed.compact): its horizon, and an index by entity."""
+    conn.execute(text("ALTER TABLE feed_heads ADD COLUMN horizon BIGINT NOT NULL DEFAULT 0"))
+    entity = next(i for i in schema.changes.indexes if i.name == "changes_entity")
+    entity.create(conn, checkfirst=True)
+
+
 MIGRATIONS: list[Callable[[Connection], None]] = [_v1_initial, _v2_services, _v3_console,
                                                   _v4_hardening, _v5_services_as_data,
-                                                  _v6_complaint_life]
+                                                  _v6_complaint_life, _v7_compaction]
 LATEST = len(MIGRATIONS)
 
 # Any fixed number: a PostgreSQL advisory lock so two processes never migrate at once.

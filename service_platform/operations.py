@@ -43,7 +43,7 @@ from service_platform import (
 )
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
-from service_platform.db import Database, Savepoints
+from service_platform.db import Database, Savepoints, WriteBehind
 from service_platform.schema import (
     applied_ops,
     elders,
@@ -230,22 +230,46 @@ def apply_batch(conn: Connection, kiosk: Kiosk,
                 items: list[Checked]) -> tuple[dict[str, OpResult], Exception | None]:
     """Apply distinct operations in order, in the caller's one transaction (docs §4.1).
 
-    Each operation runs in a savepoint, its result stored with its effect. One that fails for
-    an unexpected reason (a bug) is rolled back alone and ends the batch there: the results
-    before it are returned with the fault, to be committed before the fault is answered (§4.3).
+    The batch is first applied in one go, behind a single savepoint, with no statement per
+    operation beyond its own work. Only when one of its operations fails — a bug, or a
+    constraint another request won meanwhile — is the batch rolled back to that savepoint and
+    applied again one savepoint per operation: then one that fails for an unexpected reason is
+    rolled back alone and ends the batch there, the results before it returned with the fault,
+    to be committed before the fault is answered (§4.3).
     """
     _lock_up_front(conn, kiosk.community_id, items)
     stored = _stored_rows(conn, kiosk.community_id, [item.op_id for item in items])
+    fresh = [item for item in items if item.op_id not in stored]
+    if not fresh:
+        return {item.op_id: _checked_result(stored[item.op_id], item) for item in items}, None
+    try:
+        with Savepoints(conn) as whole, whole.each(), WriteBehind(conn):
+            return _apply_all(conn, kiosk, items, stored, fresh, careful=False)
+    except (errors.ApiError, OperationalError):
+        raise  # the whole batch: a 422, or a transient error worth retrying it all
+    except Exception as exc:  # rolled back: again, each operation in a savepoint of its own
+        log.info("kiosk %s: a batch goes one operation at a time (%s)", kiosk.id,
+                 type(exc).__name__)
+    return _apply_all(conn, kiosk, items, stored, fresh, careful=True)
+
+
+def _apply_all(conn: Connection, kiosk: Kiosk, items: list[Checked],
+               stored: dict[str, RowMapping], fresh: list[Checked],
+               careful: bool) -> tuple[dict[str, OpResult], Exception | None]:
     results: dict[str, OpResult] = {}
     fault: Exception | None = None
     new_rows: list[dict] = []
     with feed.deferred(conn) as pending, memo.remembering(conn), Savepoints(conn) as savepoints:
-        _look_up_front(conn, kiosk.community_id,
-                       [item for item in items if item.op_id not in stored])
+        _look_up_front(conn, kiosk.community_id, fresh)
         for item in items:
             row = stored.get(item.op_id)
             if row is not None:
                 results[item.op_id] = _checked_result(row, item)
+                continue
+            if not careful:
+                result, applied_row = _apply(conn, kiosk, item)
+                results[item.op_id] = result
+                new_rows.append(applied_row)
                 continue
             try:
                 results[item.op_id] = _apply_in_savepoint(conn, kiosk, item, savepoints,
@@ -357,13 +381,20 @@ def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) ->
                                    "help": set(), "complaint": set(), "elder": set()}
     cancelled: set[str] = set()  # bookings whose slot an operation locks
     rated: set[str] = set()  # bookings whose provider an operation locks
+    kinds: dict[str, str] = {}  # service → its slot table's kind: the catalogue read once
+
+    def slot_kind(service: str) -> str:
+        if service not in kinds:
+            kinds[service] = _slot_kind(conn, community_id, service)
+        return kinds[service]
+
     for item in items:
         payload = item.payload
         if payload is None:
             continue
         match item.op.type:
             case "booking.create":
-                wanted[_slot_kind(conn, community_id, payload.service)].add(payload.slot_id)
+                wanted[slot_kind(payload.service)].add(payload.slot_id)
             case "attendance.record":
                 wanted["service"].add(payload.slot_id)
             case "booking.cancel":
@@ -383,7 +414,7 @@ def _lock_up_front(conn: Connection, community_id: str, items: list[Checked]) ->
         ).where(bookings_table.c.community_id == community_id,
                 bookings_table.c.id.in_(cancelled | rated))):
             if row.id in cancelled:
-                wanted[_slot_kind(conn, community_id, row.service)].add(row.slot_id)
+                wanted[slot_kind(row.service)].add(row.slot_id)
             if row.id in rated and row.provider_id is not None:
                 wanted["provider"].add(row.provider_id)
     for kind, table in (("meal", meal_slots), ("service", service_slots),

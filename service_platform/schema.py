@@ -55,6 +55,9 @@ feed_heads = Table(
     "feed_heads", metadata,
     Column("community_id", String(ID), ForeignKey("communities.id"), primary_key=True),
     Column("last_seq", BigInteger, nullable=False),
+    # v6: the highest seq of a change taken out for its age (feed.compact); a kiosk whose
+    # cursor is below it pulls again from 0 (protocol §5.1)
+    Column("horizon", BigInteger, nullable=False, server_default=text("0")),
 )
 
 kiosks = Table(
@@ -207,6 +210,8 @@ changes = Table(
     Column("kiosk_id", String(ID)),  # set when only that kiosk may see it (its leases)
     Column("created_at", String(STAMP), nullable=False),
     PrimaryKeyConstraint("community_id", "seq"),
+    # v6: an entity's changes, for compacting the feed (feed.compact)
+    Index("changes_entity", "community_id", "kind", "entity_id", "seq"),
 )
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import resource
+import signal
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -107,8 +110,8 @@ def connection_cap(wanted: int) -> int:
 
 
 def serve(app, host: str, port: int, limits: Limits, access_log: bool,
-          graceful_shutdown_s: float | None = None) -> None:
-    """Run `app` with uvicorn until it is told to stop."""
+          graceful_shutdown_s: float | None = None, sock: socket.socket | None = None) -> None:
+    """Run `app` with uvicorn until it is told to stop (on `sock` when given: a worker's)."""
     cap = connection_cap(limits.max_connections)
     if cap < limits.max_connections:
         log.warning("at most %d connections: the open-file limit is too low for %d",
@@ -123,7 +126,77 @@ def serve(app, host: str, port: int, limits: Limits, access_log: bool,
                             # with the API's 503 body rather than uvicorn's plain text
                             limit_concurrency=cap + 1, backlog=BACKLOG)
     install_repeat_filter(RepeatFilter())
-    uvicorn.Server(config).run()
+    uvicorn.Server(config).run(sockets=None if sock is None else [sock])
+
+
+@dataclass(frozen=True)
+class Worker:
+    """What each worker process of `serve --workers N` needs to make and serve its own app:
+    nothing of one process's memory is needed by another (the database holds it all)."""
+
+    db_url: str
+    limits: Limits
+    access_log: bool
+    console_idle_minutes: float
+    max_in_progress: int
+
+
+def serve_workers(count: int, worker: Worker, host: str, port: int) -> None:
+    """`count` worker processes on one listening socket; the kernel hands each connection to
+    one of them. A worker that dies is started again; SIGTERM or SIGINT stops them all."""
+    sock = socket.create_server((host, port), backlog=BACKLOG, reuse_port=False)
+    sock.set_inheritable(True)
+    spawn = multiprocessing.get_context("spawn")
+    stopping = threading.Event()
+
+    def start(n: int):
+        process = spawn.Process(target=_worker_main, args=(worker, sock), name=f"worker-{n}",
+                                daemon=False)
+        process.start()
+        log.info("worker %d started (pid %d)", n, process.pid)
+        return process
+
+    processes = [start(n) for n in range(count)]
+
+    def stop(_signum, _frame) -> None:
+        stopping.set()
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        while not stopping.wait(0.5):
+            for n, process in enumerate(processes):
+                if not process.is_alive():
+                    log.warning("worker %d (pid %d) ended with %s; starting it again", n,
+                                process.pid, process.exitcode)
+                    processes[n] = start(n)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()  # uvicorn's SIGTERM: finish answers, then stop
+        for process in processes:
+            process.join(15)
+            if process.is_alive():
+                process.kill()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        sock.close()
+
+
+def _worker_main(worker: Worker, sock: socket.socket) -> None:
+    import datetime as dt
+
+    from service_platform.app import create_app
+    from service_platform.db import Database
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(processName)s %(name)s %(message)s")
+    db = Database(worker.db_url)
+    try:
+        app = create_app(db, console_idle=dt.timedelta(minutes=worker.console_idle_minutes),
+                         max_in_progress=worker.max_in_progress)
+        serve(app, "", 0, worker.limits, worker.access_log, graceful_shutdown_s=5, sock=sock)
+    finally:
+        db.dispose()
 
 
 class RepeatFilter(logging.Filter):

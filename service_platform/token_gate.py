@@ -13,6 +13,7 @@ from service_platform.errors import ApiError
 
 OPEN_PATHS = frozenset({"/v1/enrol", "/v1/time"})
 KIOSK = "kiosk"  # the key of the authenticated kiosk in the request's scope["state"]
+KIOSK_ROW = "kiosk_row"  # its row as read then (what fleet.record_contact compares with)
 
 
 def needs_token(path: str) -> bool:
@@ -32,7 +33,7 @@ class TokenGate:
         authorization = next((value.decode("latin-1") for name, value in scope["headers"]
                               if name == b"authorization"), None)
         try:
-            kiosk = await run_in_threadpool(self._authenticate, authorization)
+            kiosk, row = await run_in_threadpool(self._authenticate, authorization)
         except ApiError as refused:
             await _answer(send, refused)
             return
@@ -40,12 +41,13 @@ class TokenGate:
             await _answer(send, ApiError(503, "unavailable", "the database is busy or "
                                          "unavailable; try again", headers={"Retry-After": "2"}))
             return
-        scope.setdefault("state", {})[KIOSK] = kiosk
+        state = scope.setdefault("state", {})
+        state[KIOSK], state[KIOSK_ROW] = kiosk, row
         await self.app(scope, receive, send)
 
-    def _authenticate(self, authorization: str | None) -> auth.Kiosk:
+    def _authenticate(self, authorization: str | None):
         with self.db.read() as conn:
-            return auth.authenticate(conn, authorization)
+            return auth.authenticate_row(conn, authorization)
 
 
 async def _answer(send, error: ApiError) -> None:

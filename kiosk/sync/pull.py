@@ -22,6 +22,7 @@ from kiosk.sync.client import PlatformClient
 log = logging.getLogger(__name__)
 
 CURSOR_KEY = "pull_cursor"
+HORIZON_KEY = "pull_horizon"  # the feed's horizon (§5.1) as the platform told it with the cursor
 PAGE_LIMIT = 1000
 # Applied in this order within a page so a booking never arrives before its elder.
 KINDS = ("service", "subsidy_level", "elder", "provider", "meal_slot", "service_slot", "booking",
@@ -33,6 +34,13 @@ class PullReport:
     changes: int = 0
     pages: int = 0
     cursor: int = 0
+    restarted: bool = False  # pulled again from 0: the cursor was below the horizon
+
+
+def _horizon(answer: dict) -> int:
+    """The feed's horizon (§5.1); 0 from a platform that does not compact."""
+    horizon = answer.get("horizon", 0) if isinstance(answer, dict) else 0
+    return horizon if isinstance(horizon, int) and not isinstance(horizon, bool) else 0
 
 
 def cursor(store: Store) -> int:
@@ -43,11 +51,20 @@ def pull_all(store: Store, client: PlatformClient, clock: Clock,
              page_limit: int = PAGE_LIMIT) -> PullReport:
     """Pull until the platform says there is no more; stops anywhere, resumes from the cursor."""
     report = PullReport(cursor=cursor(store))
+    known = int(store.get_state(HORIZON_KEY, "0"))  # the horizon when the cursor was saved
     while True:
         answer = client.changes(report.cursor, page_limit)
+        horizon = _horizon(answer)
+        if 0 < report.cursor < horizon and horizon > known:
+            # The platform compacted its feed past our cursor since we saved it (protocol
+            # §5.1): pull the community's current state again from 0, as upserts.
+            log.info("cursor %d is below the feed's new horizon %d: pulling again from 0",
+                     report.cursor, horizon)
+            report.cursor, report.restarted, known = 0, True, horizon
+            continue
         changes, next_cursor, more = check_page(answer, report.cursor)
         try:
-            apply_page(store, clock, changes, next_cursor)
+            apply_page(store, clock, changes, next_cursor, horizon)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise errors.PlatformAnswerInvalid(f"changes: {type(exc).__name__}") from exc
         report.changes += len(changes)
@@ -76,8 +93,10 @@ def check_page(answer: dict, since: int) -> tuple[list[dict], int, bool]:
     return changes, next_cursor, more
 
 
-def apply_page(store: Store, clock: Clock, changes: list[dict], next_cursor: int) -> None:
-    """Upsert the page's entities and save the cursor in one transaction."""
+def apply_page(store: Store, clock: Clock, changes: list[dict], next_cursor: int,
+               horizon: int | None = None) -> None:
+    """Upsert the page's entities and save the cursor (and the feed's horizon, when the
+    platform told it) in one transaction."""
     latest: dict[str, dict[str, dict]] = {kind: {} for kind in KINDS}
     for change in changes:  # the last change of an entity is its current state
         if change.get("kind") in latest:
@@ -89,6 +108,8 @@ def apply_page(store: Store, clock: Clock, changes: list[dict], next_cursor: int
             if items:
                 APPLY[kind](store, conn, items, stamp)
         store.set_state(CURSOR_KEY, str(next_cursor))
+        if horizon is not None:
+            store.set_state(HORIZON_KEY, str(horizon))
 
 
 def _split(items: list[dict]) -> tuple[list[dict], list[str]]:

@@ -70,8 +70,8 @@ def test_upgrade_from_version_1_matches_a_new_database(new_database):
                 payload='{"anything": "goes"}', created_at="2026-11-23T10:00:00+08:00",
                 received_at="2026-11-23T02:00:00.000+00:00", status="applied", reason=None,
                 data='{"stored": true}'))
-        assert migrations.migrate(old) == migrations.LATEST == 6
-        assert migrations.migrate(old) == 6  # a second run changes nothing
+        assert migrations.migrate(old) == migrations.LATEST == 7
+        assert migrations.migrate(old) == 7  # a second run changes nothing
         migrations.migrate(fresh)
         assert _columns(old) == _columns(fresh)
         assert _keys(old) == _keys(fresh)
