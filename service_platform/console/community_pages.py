@@ -149,50 +149,42 @@ def _community_page(ctx: Context, community_id: str, errors: dict | None = None,
 @router.post("/communities/{community_id}/escalation", response_class=HTMLResponse)
 def set_escalation(ctx: Signed, community_id: str, csrf: Annotated[str, Form()] = "",
                    minutes: Annotated[str, Form()] = "") -> Response:
-    check_form(ctx, csrf)
-    allowed(ctx, "communities", community_id)
-    text = minutes.strip()
-    value = int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
-    if value is None or value not in escalation.DELAYS:
-        return _community_page(ctx, community_id, errors={"minutes": (
-            "console.communities.error.minutes")}, minutes=minutes, status_code=422)
-
-    def work(conn):
-        if catalogue.get_community(conn, community_id) is None:
-            return False
-        before = escalation.delay(conn, community_id)
-        escalation.set_delay(conn, community_id, value)
-        ctx.audit("community.escalation_delay", community_id, community_id,
-                  {"minutes": value, "was": before}, conn=conn)
-        return True
-    if not ctx.db.run_write(work):
-        return render(ctx, "not_found.html", status_code=404, page="communities")
-    return see_other(f"{PREFIX}/communities/{community_id}?saved=escalation")
+    return _set_number(ctx, community_id, csrf, minutes, "minutes", escalation.DELAYS,
+                       escalation.delay, escalation.set_delay, "community.escalation_delay",
+                       "escalation")
 
 
 @router.post("/communities/{community_id}/complaint-days", response_class=HTMLResponse)
 def set_complaint_days(ctx: Signed, community_id: str, csrf: Annotated[str, Form()] = "",
                        days: Annotated[str, Form()] = "") -> Response:
     """How many working days a complaint received from now on is due in."""
+    return _set_number(ctx, community_id, csrf, days, "days", complaints.DAYS,
+                       complaints.days, complaints.set_days, "community.complaint_days",
+                       "complaint_days")
+
+
+def _set_number(ctx: Signed, community_id: str, csrf: str, typed: str, field: str, choices,
+                read, write, action: str, saved: str) -> Response:
+    """One of a community's whole-number settings (field: the form's name, its error's key
+    and the audit's): a value outside `choices` is answered on the page, nothing changed."""
     check_form(ctx, csrf)
     allowed(ctx, "communities", community_id)
-    text = days.strip()
-    value = int(text) if text.isascii() and text.isdigit() and len(text) < 4 else None
-    if value not in complaints.DAYS:
-        return _community_page(ctx, community_id, errors={"days": (
-            "console.communities.error.days")}, days=days, status_code=422)
+    text = typed.strip()
+    value = int(text) if text.isascii() and text.isdigit() and len(text) < 6 else None
+    if value not in choices:
+        return _community_page(ctx, community_id, errors={field: (
+            f"console.communities.error.{field}")}, status_code=422, **{field: typed})
 
     def work(conn):
         if catalogue.get_community(conn, community_id) is None:
             return False
-        before = complaints.days(conn, community_id)
-        complaints.set_days(conn, community_id, value)
-        ctx.audit("community.complaint_days", community_id, community_id,
-                  {"days": value, "was": before}, conn=conn)
+        before = read(conn, community_id)
+        write(conn, community_id, value)
+        ctx.audit(action, community_id, community_id, {field: value, "was": before}, conn=conn)
         return True
     if not ctx.db.run_write(work):
         return render(ctx, "not_found.html", status_code=404, page="communities")
-    return see_other(f"{PREFIX}/communities/{community_id}?saved=complaint_days")
+    return see_other(f"{PREFIX}/communities/{community_id}?saved={saved}")
 
 
 # --- timetable uploads -------------------------------------------------------------------
