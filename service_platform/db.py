@@ -73,9 +73,14 @@ class Database:
                     if not durable and not self.is_sqlite:
                         conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
                     yield conn
+            except BaseException:
+                conn.info.pop(_AFTER_COMMIT, None)
+                raise
             finally:
                 if relaxed:
                     conn.connection.dbapi_connection.execute("PRAGMA synchronous=FULL")
+            for action in conn.info.pop(_AFTER_COMMIT, ()):
+                action()
 
     def run_write(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in a write transaction, again if the database asks us to retry."""
@@ -92,6 +97,16 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+_AFTER_COMMIT = "platform_after_commit"
+
+
+def after_commit(conn: Connection, action: Callable[[], None]) -> None:
+    """Run `action` once the write transaction `conn` is in (`Database.write`) has committed;
+    never if it rolls back. SQLAlchemy's own "commit" event comes just *before* the database
+    commits: whoever is told then and reads at once may still see the state before."""
+    conn.info.setdefault(_AFTER_COMMIT, []).append(action)
 
 
 class Savepoints:

@@ -1,7 +1,8 @@
 """Live updates for the console: "something changed in community X", told to every process.
 
 A write that changes what the console shows (a help request arriving, acknowledged, escalated)
-calls `publish(conn, community_id)` inside its transaction. Once the transaction commits:
+calls `publish(conn, community_id)` inside its transaction. Once the transaction has committed
+(not before: a console told earlier could read the state before it and miss the change):
 - this process's listeners hear it at once (the hub below);
 - on PostgreSQL, `pg_notify` tells every other platform process on the same database, whose
   listener thread (`PostgresListener`) passes it to its own hub.
@@ -17,6 +18,8 @@ import threading
 from collections.abc import AsyncIterator
 
 from sqlalchemy import Connection, Engine, event, text
+
+from service_platform.db import after_commit
 
 log = logging.getLogger(__name__)
 
@@ -55,17 +58,20 @@ HUB = Hub()  # one per process
 
 
 def publish(conn: Connection, community_id: str) -> None:
-    """Tell listeners in every process about `community_id` once this transaction commits."""
-    pending: set[str] = conn.info.setdefault(_PENDING, set())
+    """Tell listeners in every process about `community_id` once this transaction (a
+    `Database.write`) has committed, so that what they read then shows the change."""
+    pending: set[str] | None = conn.info.get(_PENDING)
+    if pending is None:
+        pending = conn.info[_PENDING] = set()
+        after_commit(conn, lambda: _announce(conn.info.pop(_PENDING, ())))
     pending.add(community_id)
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql":  # delivered by PostgreSQL on commit
         conn.execute(text("SELECT pg_notify(:channel, :community)"),
                      {"channel": CHANNEL, "community": community_id})
 
 
-@event.listens_for(Engine, "commit")
-def _after_commit(conn: Connection) -> None:
-    for community_id in conn.info.pop(_PENDING, ()):
+def _announce(community_ids) -> None:
+    for community_id in community_ids:
         HUB.announce(community_id)
 
 

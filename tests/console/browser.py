@@ -23,7 +23,7 @@ LAUNCH_ARGS = (
 )
 DESKTOP = {"viewport": {"width": 1366, "height": 768}}
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
-TIMEOUT_MS = 10_000  # Playwright's 30 s default makes a failing test slow to say so
+TIMEOUT_MS = 20_000  # a loaded machine (tests run in parallel); 30 s, the default, is slow to fail
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 

@@ -18,7 +18,7 @@ from tests.platform.servers import wait_until
 from tests.sync.conftest import TestKiosk
 
 COMMUNITY = "community-xingfu"  # the demo community
-LIVE_MS = 10_000  # the most a live update may take on a loaded machine (no reload either way)
+LIVE_MS = 20_000  # the most a live update may take on a loaded machine (no reload either way)
 
 
 @pytest.fixture()
@@ -177,6 +177,7 @@ def test_response_times_are_shown_per_community_and_day(new_page, console_platfo
     page = _queue_page(new_page, console_platform, "manager")
     request = HelpDesk(kiosk.store, kiosk.clock).ask("elder-0005")
     kiosk.sync_ok()
+    page.reload()  # what is timed here is the answer, not the live update (tested above)
     _card(page, request.id).locator("form[action$='/acknowledge'] button").click()
     page.wait_for_selector(f"li[data-help-id='{request.id}'].acknowledged")
     page.goto(console_platform.base_url + "/console/help/times")
