@@ -53,7 +53,7 @@ def test_browser_tests_fail_in_ci_without_the_browser():
            if name not in ("CONSOLE_SCREENSHOTS", "PYTEST_ADDOPTS")}
     env.update(CI="true", KIOSK_TEST_CHROMIUM=MISSING)
     run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "-q", "-n", "0", "-p", "no:cacheprovider",
          "tests/console/test_docs_offline.py::test_browser_enforces_the_docs_policy"],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr
