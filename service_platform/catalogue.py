@@ -12,6 +12,7 @@ from elder_wire.catalogue import STANDARD, Service
 from elder_wire.codes import ChangeKind
 from service_platform import clock, entities, feed, memo
 from service_platform.feed import Change
+from service_platform.rows import replace_rows
 from service_platform.schema import (
     communities,
     elders,
@@ -42,7 +43,7 @@ def put_services(conn: Connection, community_id: str, entries: Iterable[Service]
     stamp = clock.stamp(clock.now())
     rows = [{"community_id": community_id, "key": entry.key, "updated_at": stamp,
              "data": json.dumps(entry.to_wire(), ensure_ascii=False)} for entry in entries]
-    _replace(conn, service_catalogue, community_id, "key", rows)
+    replace_rows(conn, service_catalogue, community_id, "key", rows)
     memo.forget(conn, ("services", community_id))
     feed.append(conn, community_id, (Change(ChangeKind.SERVICE, row["key"],
                                             json.loads(row["data"])) for row in rows))
@@ -70,7 +71,7 @@ def get_community(conn: Connection, community_id: str) -> RowMapping | None:
 def put_subsidy_levels(conn: Connection, community_id: str, levels: dict[str, int]) -> None:
     rows = [{"community_id": community_id, "level": level, "meal_subsidy_cents": cents}
             for level, cents in levels.items()]
-    _replace(conn, subsidy_levels, community_id, "level", rows)
+    replace_rows(conn, subsidy_levels, community_id, "level", rows)
     feed.append(conn, community_id, (
         Change("subsidy_level", row["level"], entities.subsidy_level(row)) for row in rows))
 
@@ -84,7 +85,7 @@ def put_elders(conn: Connection, community_id: str, people: Iterable[dict[str, A
              "emergency_contact": _json_or_none(person.get("emergency_contact")),
              "notify_family": bool(person.get("notify_family", False))}
             for person in people]
-    _replace(conn, elders, community_id, "id", rows)
+    replace_rows(conn, elders, community_id, "id", rows)
     memo.forget(conn, *(("elder", community_id, row["id"]) for row in rows))
     feed.append(conn, community_id, (Change("elder", row["id"], entities.elder(row))
                                      for row in rows))
@@ -96,7 +97,7 @@ def put_meal_slots(conn: Connection, community_id: str, slots: Iterable[dict[str
     rows = [{**slot, "community_id": community_id, "updated_at": stamp,
              "menu": json.dumps(list(slot["menu"]), ensure_ascii=False)}
             for slot in slots]
-    _replace(conn, meal_slots, community_id, "id", rows)
+    replace_rows(conn, meal_slots, community_id, "id", rows)
     memo.forget_all(conn)
     items = [Change("meal_slot", row["id"], entities.meal_slot(row)) for row in rows]
     feed.append(conn, community_id, items + _leases_follow_cutoff(conn, community_id, rows))
@@ -129,14 +130,6 @@ def _leases_follow_cutoff(conn: Connection, community_id: str, rows: list[dict])
     return [Change("lease", lease["id"], entities.lease(lease, now), lease["kiosk_id"])
             for lease in changed]
 
-
-def _replace(conn: Connection, table, community_id: str, key: str, rows: list[dict]) -> None:
-    """Insert or update rows in place (updating keeps row locks waiting on them meaningful)."""
-    for row in rows:
-        done = conn.execute(update(table).where(
-            table.c.community_id == community_id, table.c[key] == row[key]).values(**row))
-        if done.rowcount == 0:
-            conn.execute(insert(table).values(**row))
 
 
 def _json_or_none(value) -> str | None:

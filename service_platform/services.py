@@ -10,6 +10,7 @@ from sqlalchemy import Connection, RowMapping, delete, insert, select, update
 
 from service_platform import clock, entities, feed, memo
 from service_platform.feed import Change
+from service_platform.rows import replace_rows
 from service_platform.schema import providers, service_slots, staff
 
 DETAILS = ("kinds", "subsidy_cents", "needs", "departments")
@@ -24,7 +25,7 @@ def put_providers(conn: Connection, community_id: str, items: Iterable[dict[str,
                                     for key in DETAILS}, ensure_ascii=False),
              "active": item.get("active", True), "updated_at": stamp}
             for item in items]
-    _replace(conn, providers, community_id, rows)
+    replace_rows(conn, providers, community_id, "id", rows)
     memo.forget_all(conn)
     feed.append(conn, community_id, (Change("provider", row["id"], entities.provider(row))
                                      for row in rows))
@@ -41,7 +42,7 @@ def put_slots(conn: Connection, community_id: str, slots: Iterable[dict[str, Any
              "price_cents": slot.get("price_cents"), "title": slot.get("title"),
              "place": slot.get("place"), "host": slot.get("host"), "updated_at": stamp}
             for slot in slots]
-    _replace(conn, service_slots, community_id, rows)
+    replace_rows(conn, service_slots, community_id, "id", rows)
     memo.forget_all(conn)
     feed.append(conn, community_id, (Change("service_slot", row["id"], entities.service_slot(row))
                                      for row in rows))
@@ -114,10 +115,3 @@ def lock_provider(conn: Connection, community_id: str, provider_id: str) -> None
         providers.c.community_id == community_id, providers.c.id == provider_id,
     ).with_for_update())
 
-
-def _replace(conn: Connection, table, community_id: str, rows: list[dict]) -> None:
-    for row in rows:
-        done = conn.execute(update(table).where(
-            table.c.community_id == community_id, table.c.id == row["id"]).values(**row))
-        if done.rowcount == 0:
-            conn.execute(insert(table).values(**row))
