@@ -139,9 +139,7 @@ class KioskDriver:
 
     def close(self) -> None:
         self.window.sync.stop()
-        app = QApplication.instance()
-        for watcher in (self.window.card_reader, self.window.idle, self.window.staff_mode):
-            app.removeEventFilter(watcher)
+        self.window.stop_listening()
         self.window.close()
         self.window.deleteLater()
         turn_loop()

@@ -64,7 +64,6 @@ def run(argv: list[str] | None = None) -> int:
     from ui.first_frame import FirstFrame
     from ui.gui_post import GuiPost
     from ui.main_window import KioskWindow
-    from ui.shutdown import quit_on_signals
     from ui.sync_link import SyncLink
     from ui.theme import Metrics, stylesheet
 
@@ -93,7 +92,7 @@ def run(argv: list[str] | None = None) -> int:
     # What the first frame does not show waits for it, in this order.
     first_frame.then(gc.enable)
     first_frame.then(window.listen)  # card reader, idle watch, staff mode
-    first_frame.then(lambda: quit_on_signals(app))  # a service manager's stop closes in order
+    first_frame.then(lambda: stop_on_signals(app))  # a service manager's stop closes in order
     if not configured and seeded:
         first_frame.then(lambda: seed_demo(core))
     if settings.platform_url or settings.enrolment_code:
@@ -121,6 +120,14 @@ def show_full_screen(window, screen) -> None:
     compositor that does not resize windows, the window takes the screen's geometry itself."""
     window.setGeometry(screen.geometry())
     window.showFullScreen()
+
+
+def stop_on_signals(app) -> None:
+    """Once the first frame is up (its sockets and signals wait for it): SIGTERM and SIGINT
+    end the event loop as closing the window does."""
+    from ui.shutdown import quit_on_signals
+
+    quit_on_signals(app)
 
 
 def seed_demo(core) -> None:

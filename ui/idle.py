@@ -1,10 +1,10 @@
 """After a quiet spell, "还在吗？" with a countdown, then sign-out that clears the screen."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
 
-from ui.widgets import BigButton, label
+from ui.widgets import BigButton, centred, label
 
 ACTIVITY = {
     QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonRelease, QEvent.Type.TouchBegin,
@@ -23,10 +23,8 @@ class IdleWarning(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(gap * 6, gap * 6, gap * 6, gap * 6)
         layout.setSpacing(gap * 3)
-        title = label(t("idle.title"), "big")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.countdown = label("")
-        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        title = centred(label(t("idle.title"), "big"))
+        self.countdown = centred(label(""))
         self.continue_button = BigButton(t("idle.continue"), "primary")
         layout.addStretch(1)
         layout.addWidget(title)

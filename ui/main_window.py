@@ -16,6 +16,7 @@ from kiosk.languages import offered
 from kiosk.screens import SCREENS
 from ui.gui_post import GuiPost
 from ui.idle import IdleWatch
+from ui.input_watch import InputWatch
 from ui.screens.base import Screen
 from ui.speaker import SilentSpeaker
 from ui.staff.mode import StaffMode
@@ -57,6 +58,7 @@ class KioskWindow(QMainWindow):
         self.screens: dict[str, Screen] = {}
         self.history: list[str] = []
         self.card_reader = None  # made by listen(), once the first frame is up
+        self.input_watch: InputWatch | None = None
         self.idle = IdleWatch(self, self)
         self.staff_mode = StaffMode(self)  # staff (社工) signed in, their idle sign-out
         if listen:
@@ -76,9 +78,14 @@ class KioskWindow(QMainWindow):
 
             self.card_reader = CardReader(self.core.clock, self)
             self.card_reader.scanned.connect(self.identify)
-        app = QApplication.instance()
-        for watcher in (self.card_reader, self.idle, self.staff_mode):
-            app.installEventFilter(watcher)
+            # staff mode and the idle watch note every tap; the card reader may take a key
+            self.input_watch = InputWatch((self.staff_mode, self.idle, self.card_reader), self)
+        QApplication.instance().installEventFilter(self.input_watch)
+
+    def stop_listening(self) -> None:
+        """Taps and keys no longer reach the card reader, idle watch and staff mode."""
+        if self.card_reader is not None:
+            QApplication.instance().removeEventFilter(self.input_watch)
 
     def hear(self, news: News) -> None:
         """News from background work, on the GUI thread; the screen on show hears it too."""

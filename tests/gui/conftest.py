@@ -92,8 +92,7 @@ def shown_window(qtbot, core: Kiosk, speaker):
         yield win
     finally:
         win.sync.stop()  # a worker a test started, or staff enrolment did
-        QApplication.instance().removeEventFilter(win.card_reader)
-        QApplication.instance().removeEventFilter(win.idle)
+        win.stop_listening()
         discard(win)
         core.close()
 

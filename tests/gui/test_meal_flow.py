@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
-from PySide6.QtWidgets import QApplication
 
 from kiosk.config import load_settings
 from kiosk.core import Kiosk
@@ -195,6 +194,5 @@ def test_a_full_disk_at_confirm_gets_a_plain_message_and_loses_nothing(
     tap(qtbot, window, "确认")
     assert window.current.name == "receipt"
     assert core.store.query_one("SELECT COUNT(*) FROM bookings")[0] == 2
-    QApplication.instance().removeEventFilter(window.card_reader)
-    QApplication.instance().removeEventFilter(window.idle)
+    window.stop_listening()
     core.close()

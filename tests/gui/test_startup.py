@@ -7,11 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMainWindow
 
 from kiosk.config import load_settings
 from kiosk.core import Kiosk
 from ui.first_frame import FirstFrame
+from ui.widgets import BigButton, centred, label
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +54,9 @@ import ui.first_frame
 
 def report(app):
     def at_first_frame():
-        seen = {"frame": sorted(sys.modules), "collecting": gc.isenabled()}
+        seen = {"frame": sorted(sys.modules), "collecting": gc.isenabled(),
+                # PySide6 builds its Qt namespace's enums (some 100) at the first use of `Qt`
+                "qt_namespace": "Qt" in vars(sys.modules["PySide6.QtCore"])}
         def after():
             seen["after"] = sorted(sys.modules)
             seen["collecting_after"] = gc.isenabled()
@@ -92,8 +96,20 @@ def test_the_first_frame_waits_for_no_booking_rule_sync_speech_or_bulk_writes(tm
                            "sqlite_utils"):
         assert module not in seen["frame"], f"{module} is imported before the first frame"
     assert not seen["collecting"]  # the cyclic collector waits for the first frame too
+    assert not seen["qt_namespace"], "PySide6's Qt namespace is built before the first frame"
     for module in later + ("ui.screens.services",):  # warmed up, seeded, spoken: right after
         assert module in seen["after"], f"{module} is not imported after the first frame"
     assert seen["collecting_after"]
     assert "sqlite_utils" not in seen["after"]  # seeding demo data needs none of its 10 MB
     assert seen["signed_in"]  # the card reader listens from right after the first frame
+
+
+def test_values_set_by_property_name_take_effect(qtbot):
+    """The first frame's widgets set Qt namespace values by property name (ui/widgets.py)."""
+    text = centred(label("<b>王秀英</b>"))
+    button = BigButton("确认")
+    qtbot.addWidget(text)
+    qtbot.addWidget(button)
+    assert text.textFormat() == Qt.TextFormat.PlainText  # a name in markup is shown as typed
+    assert text.alignment() == Qt.AlignmentFlag.AlignCenter
+    assert button.focusPolicy() == Qt.FocusPolicy.NoFocus

@@ -1,13 +1,13 @@
 """The welcome screen: a card number on the big keypad, or a card held to the scanner."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QSizePolicy, QVBoxLayout
 
 from kiosk.cards import MAX_INPUT
 from ui.screens.base import Screen, set_message_role
 from ui.theme import TEXT_SIZES
-from ui.widgets import BigButton, Keypad, label, restyle
+from ui.widgets import BigButton, Keypad, centred, label, restyle
 
 MAX_TYPED_DIGITS = 18
 NOTICE_S = 30  # how long the home screen says why it signed someone out
@@ -28,8 +28,7 @@ class HomeScreen(Screen):
         # One greeting that says what to do: at 超大 beside the keypad every line counts.
         self.instruction = label(t("home.instruction"), "title")
         left.addWidget(self.instruction)
-        self.display = label("", "display", wrap=False)
-        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.display = centred(label("", "display", wrap=False))
         # its width comes from the column, never from the number typed into it
         self.display.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         left.addWidget(self.display)

@@ -18,6 +18,7 @@ class MealMenuScreen(Screen):
         gap = self.metrics.gap
         self.dishes.setContentsMargins(gap * 2, gap * 2, gap * 2, gap * 2)
         self.dishes.setSpacing(gap)
+        self.rows: list[DishRow] = []  # one a dish, kept from one menu to the next
         self.body.addWidget(self.card)
         self.price = label("", "title")
         self.body.addWidget(self.price)
@@ -34,9 +35,7 @@ class MealMenuScreen(Screen):
         # the short day (Wednesday 25): at 超大 in English the long one wraps to a third line
         self.set_title(t("menu.title", day=t.day(slot.day, "format.day_short"),
                          meal=t("meal." + slot.meal)))
-        self._clear_dishes()
-        for dish in slot.menu:
-            self.dishes.addWidget(self._dish_row(dish))
+        self._show_dishes(slot.menu)
         price, subsidy = core.bookings.price(core.session.elder, slot)
         self.price.setText(t("menu.price", price=t.price(price), pay=t.price(price - subsidy)))
         # said aloud too, for those who cannot read the dishes
@@ -48,25 +47,43 @@ class MealMenuScreen(Screen):
 
     def clear(self) -> None:
         super().clear()
-        self._clear_dishes()
+        self._show_dishes(())
         self.price.setText("")
         self.spoken = ""
 
-    def _dish_row(self, dish) -> QWidget:
-        row = QWidget()
-        row.setProperty("role", "plain")  # on the card's white, not the page's cream
-        layout = QHBoxLayout(row)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(self.metrics.gap)
-        layout.addWidget(label(dish.name, wrap=False))
-        layout.addStretch(1)
-        if dish.tags:  # 低盐、软食 in words, not a row of button-like chips
-            tags = self.t("list.separator").join(self.t("tag." + tag) for tag in dish.tags)
-            layout.addWidget(label(tags, "tag", wrap=False))
-        return row
+    def _show_dishes(self, menu) -> None:
+        """A row for each dish, filled in place: rows are made once and kept (those left over
+        hidden), as building and styling new widgets on every 午餐 made it a flow's slowest tap."""
+        while len(self.rows) < len(menu):
+            self.rows.append(DishRow(self.metrics.gap))
+            self.dishes.addWidget(self.rows[-1])
+        for n, row in enumerate(self.rows):
+            if n < len(menu):
+                dish = menu[n]
+                # 低盐、软食 in words, not a row of button-like chips
+                row.show_dish(dish.name, self.t("list.separator").join(
+                    self.t("tag." + tag) for tag in dish.tags))
+            else:
+                row.show_dish("", "")
+            row.setVisible(n < len(menu))
 
-    def _clear_dishes(self) -> None:
-        while self.dishes.count():
-            widget = self.dishes.takeAt(0).widget()
-            if widget is not None:
-                widget.deleteLater()
+
+class DishRow(QWidget):
+    """One dish of the menu: its name, and its dietary tags (if any) on the right."""
+
+    def __init__(self, gap: int) -> None:
+        super().__init__()
+        self.setProperty("role", "plain")  # on the card's white, not the page's cream
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(gap)
+        self.name = label("", wrap=False)
+        self.tags = label("", "tag", wrap=False)
+        layout.addWidget(self.name)
+        layout.addStretch(1)
+        layout.addWidget(self.tags)
+
+    def show_dish(self, name: str, tags: str) -> None:
+        self.name.setText(name)
+        self.tags.setText(tags)
+        self.tags.setVisible(bool(tags))

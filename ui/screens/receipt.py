@@ -1,7 +1,7 @@
 """The receipt: booking number and its QR code, the status in words, then home by itself."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk.booking_text import pay_words
@@ -9,7 +9,7 @@ from kiosk.bookings import booking_qr_payload
 from kiosk.my_bookings import describe
 from ui.qr import qr_pixmap
 from ui.screens.base import Screen
-from ui.widgets import BigButton, label, restyle
+from ui.widgets import BigButton, centred, label, restyle
 
 
 class ReceiptScreen(Screen):
@@ -30,8 +30,7 @@ class ReceiptScreen(Screen):
         info.addWidget(self.summary)
         info.addStretch(1)
         row.addLayout(info, 1)  # the words get all the width the code does not need
-        self.qr = label("", wrap=False)
-        self.qr.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.qr = centred(label("", wrap=False))
         row.addWidget(self.qr)
         self.body.addLayout(row, 1)
         self.countdown = label("", "note")

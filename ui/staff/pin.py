@@ -1,14 +1,14 @@
 """Staff sign-in, step 2: the PIN on the keypad; 5 wrong tries lock that name for 5 minutes."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk import audit
 from kiosk.errors import KnownError
 from kiosk.staff import StaffLocked, locked_for_s, verify_pin
 from ui.staff.base import StaffScreen
-from ui.widgets import BigButton, Keypad, label
+from ui.widgets import BigButton, Keypad, centred, label
 
 MAX_PIN = 8
 
@@ -22,8 +22,7 @@ class StaffPinScreen(StaffScreen):
         left = QVBoxLayout()
         left.setSpacing(self.metrics.gap * 2)
         left.addWidget(label(self.t("staff.pin.instruction")))
-        self.display = label("", "display", wrap=False)
-        self.display.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.display = centred(label("", "display", wrap=False))
         left.addWidget(self.display)
         left.addWidget(self.message)
         left.addStretch(1)

@@ -2,7 +2,6 @@
 timeout; each validated, saved to the kiosk's TOML file (no secrets in it)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from kiosk import audit
@@ -11,7 +10,7 @@ from kiosk.settings_file import config_path, problem_text, write_settings
 from ui.staff.base import StaffScreen
 from ui.staff.widgets import FitPages
 from ui.theme import TEXT_SIZES
-from ui.widgets import BigButton, label
+from ui.widgets import BigButton, centred, label
 
 STEPS = {"voice_rate": 10, "idle_timeout_s": 30}
 
@@ -52,8 +51,7 @@ class StaffSettingsScreen(StaffScreen):
             plus = BigButton(self.t(f"settings.{name}.more"), "nav")
             minus.tapped.connect(lambda n=name: self._step(n, -1))
             plus.tapped.connect(lambda n=name: self._step(n, 1))
-            value = label("")  # wraps: "150 words/min" at 超大 takes two lines
-            value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            value = centred(label(""))  # wraps: "150 words/min" at 超大 takes two lines
             grid.addWidget(minus, 0, 1)
             grid.addWidget(value, 0, 2)
             grid.addWidget(plus, 0, 3)

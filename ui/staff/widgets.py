@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ui.widgets import BigButton, label
+from ui.widgets import BigButton, centred, label
 
 ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -78,8 +78,7 @@ def pager_row(t, gap: int, on_move) -> tuple[QHBoxLayout, BigButton, BigButton, 
     row.setSpacing(gap)
     previous = BigButton(t("staff.page.previous"), "nav")
     following = BigButton(t("staff.page.next"), "nav")
-    where = label("", wrap=False)
-    where.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    where = centred(label("", wrap=False))
     previous.tapped.connect(lambda: on_move(-1))
     following.tapped.connect(lambda: on_move(1))
     row.addWidget(previous)
