@@ -10,7 +10,7 @@ from kiosk.complaints import Complaints
 from kiosk.sync.pull import CURSOR_KEY, HORIZON_KEY, pull_all
 from service_platform import compaction, feed
 from tests.sync.conftest import SHANGHAI
-from tests.sync.proxy import FORWARD, respond
+from tests.sync.proxy import DROP, FORWARD, respond
 from tests.sync.test_compaction import _busy_community, _state
 from tests.sync.test_complaints_sync import _feed_resolved
 
@@ -42,6 +42,23 @@ def test_a_new_kiosk_joins_by_snapshot_and_matches_a_follower(platform, make_kio
     assert newcomer.booking(booking.id).status == "confirmed"
     assert _state(newcomer) == _state(follower)
     assert newcomer.sync_ok().pulled == 0 and proxy.count("/v1/snapshot") == 1
+
+
+def test_a_snapshot_lost_on_the_way_leaves_nothing_half_applied(platform, make_kiosk,
+                                                                  make_proxy):
+    community, _soon, _later, follower, _stopped = _busy_community(platform, make_kiosk)
+    proxy = make_proxy(platform)
+    proxy.rule = lambda request: DROP if request.path == "/v1/snapshot" else FORWARD
+    newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
+
+    assert not newcomer.sync().ok
+
+    assert newcomer.store.get_state(CURSOR_KEY, "0") == "0"
+    assert newcomer.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 0
+    proxy.rule = lambda _request: FORWARD
+    newcomer.sync_ok()
+    follower.sync_ok()
+    assert _state(newcomer) == _state(follower)
 
 
 def test_a_kiosk_joins_by_the_feed_when_the_platform_has_no_snapshot(platform, make_kiosk,
