@@ -53,9 +53,11 @@ def snapshot(conn: Connection, community_id: str, kiosk_id: str) -> dict[str, An
 
 
 def _bookings_of(conn: Connection, community_id: str, slot_ids: list[str]) -> Iterable:
-    """The bookings of these slots, by the index of bookings by slot, in chunks."""
+    """The bookings of these slots (the columns their wire shape is made of), by the index of
+    bookings by slot, in chunks."""
+    columns = [bookings.c[name] for name in (*entities.BOOKING_FIELDS, "needs")]
     for start in range(0, len(slot_ids), 500):
-        yield from conn.execute(select(bookings).where(
+        yield from conn.execute(select(*columns).where(
             bookings.c.community_id == community_id,
             bookings.c.slot_id.in_(slot_ids[start:start + 500]))
             .order_by(bookings.c.slot_id, bookings.c.id)).mappings().all()

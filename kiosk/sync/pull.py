@@ -89,7 +89,7 @@ def _join(store: Store, client: PlatformClient, clock: Clock, report: PullReport
     if taken is None:
         return known
     try:
-        with _cache_for_join(store.conn), store.transaction() as conn:
+        with _settings_for_join(store.conn), store.transaction() as conn:
             _apply_kinds(store, conn, taken.changes, clock.now().isoformat(timespec="seconds"))
             store.set_state(CURSOR_KEY, str(taken.cursor))
             store.set_state(HORIZON_KEY, str(taken.horizon))
@@ -121,15 +121,21 @@ def check_page(answer: dict, since: int) -> tuple[list[dict], int, bool]:
 
 
 @contextlib.contextmanager
-def _cache_for_join(conn: sqlite3.Connection) -> Iterator[None]:
-    """SQLite's page cache large enough for a community's state in one transaction (its
-    default, 2 MB, spills pages to the log over and over), then as it was."""
-    before = conn.execute("PRAGMA cache_size").fetchone()[0]
+def _settings_for_join(conn: sqlite3.Connection) -> Iterator[None]:
+    """For applying a community's state in one transaction: SQLite's page cache large enough
+    for it (its default, 2 MB, spills pages to the log over and over), and its commit not
+    waiting for the disk (`synchronous=NORMAL`: in WAL mode a power cut may undo the whole
+    transaction, cursor and all, never part of it, and nothing of the outbox is in it; the
+    next sync takes the snapshot again). Then both as they were."""
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
     conn.execute(f"PRAGMA cache_size = -{JOIN_CACHE_KIB}")
+    conn.execute("PRAGMA synchronous = NORMAL")
     try:
         yield
     finally:
-        conn.execute(f"PRAGMA cache_size = {int(before)}")
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        conn.execute(f"PRAGMA synchronous = {int(synchronous)}")
 
 
 def apply_page(store: Store, clock: Clock, changes: list[dict], next_cursor: int,
