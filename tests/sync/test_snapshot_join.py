@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from kiosk.complaints import Complaints
+from kiosk.store import Store
 from kiosk.sync.pull import CURSOR_KEY, HORIZON_KEY, pull_all
 from service_platform import compaction, feed
 from tests.sync.conftest import SHANGHAI
@@ -15,13 +16,19 @@ from tests.sync.test_compaction import _busy_community, _state
 from tests.sync.test_complaints_sync import _feed_resolved
 
 
+def _schema(kiosk_or_store) -> list[tuple]:
+    store = getattr(kiosk_or_store, "store", kiosk_or_store)
+    return [tuple(row) for row in store.query(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")]
+
+
 def _head(platform, community: str) -> tuple[int, int]:
     with platform.db.read() as conn:
         return feed.head(conn, community)
 
 
 def test_a_new_kiosk_joins_by_snapshot_and_matches_a_follower(platform, make_kiosk,
-                                                              make_proxy):
+                                                              make_proxy, tmp_path):
     community, _soon, later, follower, _stopped = _busy_community(platform, make_kiosk)
     proxy = make_proxy(platform)
     newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
@@ -35,6 +42,10 @@ def test_a_new_kiosk_joins_by_snapshot_and_matches_a_follower(platform, make_kio
     assert joined.pulled > len(_state(newcomer)["elders"])
     follower.sync_ok()
     assert _state(newcomer) == _state(follower)
+    fresh = Store(tmp_path / "fresh.sqlite3")
+    assert _schema(newcomer) == _schema(fresh)  # its indexes made again after the rows
+    fresh.close()
+    assert newcomer.store.query_one("PRAGMA integrity_check")[0] == "ok"
     # what it books now goes out and comes back as at any kiosk
     booking = newcomer.book("elder-011", later)
     newcomer.sync_ok()
