@@ -47,6 +47,12 @@ def snapshot(conn: Connection, community_id: str, kiosk_id: str) -> dict[str, An
             if kind in SLOT_KINDS:
                 slot_ids.append(entity_id)
     _add(kinds, "booking", _bookings_of(conn, community_id, slot_ids), entities.booking)
+    for kind in FROM_TABLES:  # removed once, and there again since
+        entry = kinds[kind]
+        if entry["deleted"] and entry["rows"]:
+            at = entry["columns"].index("id")
+            there = {row[at] for row in entry["rows"]}
+            entry["deleted"] = [i for i in entry["deleted"] if i not in there]
     for entry in kinds.values():
         entry.pop("_names", None)
     return {"cursor": cursor, "horizon": horizon, "kinds": kinds}
