@@ -298,6 +298,25 @@ class ChangesResponse(BaseModel):
                                         "again from 0. 0: nothing was taken out for its age.")
 
 
+class SnapshotKind(BaseModel):
+    """One kind's entities: each row holds the values of `columns` in order (the fields of the
+    kind's change `data`, protocol §5.1), null for a field the entity has not."""
+    columns: list[str]
+    rows: list[list[Any]]
+    deleted: list[str] = Field(default_factory=list,
+                               description="Ids whose last change removed them.")
+
+
+class SnapshotResponse(BaseModel):
+    cursor: int = Field(description="The feed's seq this state holds everything up to: pull "
+                                    "the feed after it (protocol §5.2).")
+    horizon: int = Field(description="The feed's horizon, as a page of the feed tells it.")
+    kinds: dict[str, SnapshotKind] = Field(description="By change kind; a client applies "
+                                                       "the kinds it knows, in their order "
+                                                       "of §5.2, and ignores the others.")
+    server_time: str
+
+
 class LeaseReturnIn(Closed):
     lease_id: UUID
     used: Count

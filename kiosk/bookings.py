@@ -78,7 +78,9 @@ class Quote:
 
 def booking_number(booking_id: str) -> str:
     """A short number to read out at the canteen; the UUID stays the identity."""
-    digits = f"{uuid.UUID(booking_id).int % 10**8:08d}"
+    plain = booking_id.replace("-", "")  # the usual spelling, read without uuid.UUID
+    value = int(plain, 16) if len(plain) == 32 else uuid.UUID(booking_id).int
+    digits = f"{value % 10**8:08d}"
     return f"{digits[:4]}-{digits[4:]}"
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import logging
 import math
@@ -27,6 +28,7 @@ from elder_wire.operations import (
     MeResponse,
     PushRequest,
     PushResponse,
+    SnapshotResponse,
     TimeResponse,
 )
 from service_platform import (
@@ -43,6 +45,7 @@ from service_platform import (
     migrations,
     openapi,
     operations,
+    snapshot,
 )
 from service_platform.api_docs import add_api_docs
 from service_platform.auth import Kiosk
@@ -232,6 +235,20 @@ def _add_routes(app: FastAPI) -> None:
         tail = json.dumps({"next": cursor, "more": more, "horizon": horizon,
                            "server_time": _now()})
         return Response('{"changes":' + page + "," + tail[1:], media_type="application/json")
+
+    @app.get("/v1/snapshot", response_model=SnapshotResponse, tags=["sync"],
+             responses=_errors(401, 403, 422, 503))
+    def current_state(request: Request, kiosk: CurrentKiosk) -> Response:
+        """The community's current state and the feed cursor it holds, for a kiosk joining
+        (protocol §5.2); gzip-encoded when the kiosk accepts it."""
+        with _db(request).read_consistent() as conn:
+            state = snapshot.snapshot(conn, kiosk.community_id, kiosk.id)
+        state["server_time"] = _now()
+        body = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        if "gzip" not in request.headers.get("accept-encoding", "").lower():
+            return Response(body, media_type="application/json")
+        return Response(gzip.compress(body, compresslevel=1), media_type="application/json",
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
 
     @app.post("/v1/leases", response_model=LeasesResponse, tags=["capacity"],
               responses=_errors(401, 403, 413, 422, 503))

@@ -55,6 +55,17 @@ class Database:
             yield conn
 
     @contextmanager
+    def read_consistent(self) -> Iterator[Connection]:
+        """A read transaction whose statements all see one state of the database: PostgreSQL's
+        REPEATABLE READ (its default, READ COMMITTED, gives each statement its own); a read
+        transaction of SQLite's sees one state already."""
+        with self.engine.connect() as conn:
+            if not self.is_sqlite:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+            with conn.begin():
+                yield conn
+
+    @contextmanager
     def write(self, durable: bool = True) -> Iterator[Connection]:
         """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE).
 

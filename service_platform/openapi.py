@@ -9,6 +9,8 @@ change's `data` untyped. Here the document gets the full types of elder_wire.ope
 - the push body: each operation a union chosen by `type` (a discriminator, every `OpType`);
 - the push answer: results with `Reason` codes and each type's result data;
 - the changes page: each change a union chosen by `kind` (every `ChangeKind`) with its data;
+- the snapshot (`GET /v1/snapshot`) is typed by its route: a kind's rows are the values of its
+  change `data`'s fields in the order its `columns` name them;
 - examples of the requests and answers (tests check them against the same models).
 
 The bearer security scheme comes from the routes themselves (app.py's `BEARER`).
@@ -129,6 +131,34 @@ CHANGES_EXAMPLES: dict[str, dict[str, Any]] = {
         "next": 44, "more": True, "server_time": _SERVER_TIME}},
 }
 
+SNAPSHOT_EXAMPLES: dict[str, dict[str, Any]] = {
+    "state": {"summary": "A community's current state (most rows left out)", "value": {
+        "cursor": 52840, "horizon": 41211, "kinds": {
+            "elder": {"columns": ["id", "card_no", "name", "phone", "address", "subsidy_level",
+                                  "delivery_allowed", "home_visit_allowed", "dietary", "active",
+                                  "mobility", "emergency_contact", "notify_family"],
+                      "rows": [["elder-0001", "80000001", "王秀英", "13800000001", "幸福路1号",
+                                "basic", True, False, ["low_salt"], True, None, None, False]],
+                      "deleted": []},
+            "booking": {"columns": ["id", "elder_id", "service", "slot_id", "mode",
+                                    "price_cents", "subsidy_cents", "staff_id", "status",
+                                    "created_at", "updated_at", "kiosk_id", "lease_id", "kind",
+                                    "department", "units", "provider_id", "waitlist_position",
+                                    "needs"],
+                        "rows": [[_BOOKING, "elder-0001", "meal", "meal:2026-11-24:lunch",
+                                  "pickup", 1500, 300, None, "confirmed", _KIOSK_TIME,
+                                  "2026-11-23T02:42:08.120+00:00", "kiosk-5f2c91ab", _LEASE,
+                                  None, None, 1, None, None, []]],
+                        "deleted": []},
+            "meal_slot": {"columns": ["id", "day", "meal", "cutoff", "capacity",
+                                      "price_cents", "menu"],
+                          "rows": [["meal:2026-11-24:lunch", "2026-11-24", "lunch",
+                                    "2026-11-24T09:30:00+08:00", 120, 1500,
+                                    [{"name": "清蒸鱼", "tags": ["low_salt"]}]]],
+                          "deleted": ["meal:2026-11-20:lunch"]}},
+        "server_time": _SERVER_TIME}},
+}
+
 ERROR_EXAMPLE = {"error": {
     "code": "invalid_request", "message": "an operation's payload is invalid; nothing was applied",
     "details": [{"loc": ["body", "operations", 0, "payload", "slot_id"],
@@ -138,7 +168,8 @@ ERROR_EXAMPLE = {"error": {
 # (path, method) -> where examples go: the request body's, and the 200 answer's
 REQUEST_EXAMPLES = {("/v1/push", "post"): PUSH_EXAMPLES}
 ANSWER_EXAMPLES = {("/v1/push", "post"): PUSH_ANSWER_EXAMPLES,
-                   ("/v1/changes", "get"): CHANGES_EXAMPLES}
+                   ("/v1/changes", "get"): CHANGES_EXAMPLES,
+                   ("/v1/snapshot", "get"): SNAPSHOT_EXAMPLES}
 
 
 def install(app: FastAPI) -> None:
@@ -165,7 +196,9 @@ def document(app: FastAPI) -> dict[str, Any]:
     for (path, method), model in TYPED_ANSWERS.items():
         answer = doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]
         answer["schema"] = {"$ref": REF.format(model=model.__name__)}
-        answer["examples"] = ANSWER_EXAMPLES.get((path, method), {})
+    for (path, method), examples in ANSWER_EXAMPLES.items():
+        answer = doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]
+        answer["examples"] = examples
     invalid = doc["paths"]["/v1/push"]["post"]["responses"]["422"]["content"]
     invalid["application/json"]["examples"] = {"bad_payload": {
         "summary": "A payload without its slot", "value": ERROR_EXAMPLE}}

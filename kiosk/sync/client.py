@@ -67,6 +67,10 @@ class PlatformClient:
     def changes(self, since: int, limit: int) -> dict:
         return self._call("GET", "/v1/changes", params={"since": since, "limit": limit})
 
+    def snapshot(self) -> dict | None:
+        """The community's current state (protocol §5.2); None from a platform without it."""
+        return self._call("GET", "/v1/snapshot", absent_ok=True)
+
     def leases(self, returns: list[dict], want: list[dict]) -> dict:
         return self._call("POST", "/v1/leases",
                           body=_json_bytes({"return": returns, "want": want}))
@@ -75,7 +79,8 @@ class PlatformClient:
         self.session.close()
 
     def _call(self, method: str, path: str, *, body: bytes | None = None,
-              params: dict | None = None, auth: bool = True) -> dict:
+              params: dict | None = None, auth: bool = True,
+              absent_ok: bool = False) -> dict | None:
         headers = {"Accept": "application/json"}
         if body is not None:
             headers["Content-Type"] = "application/json"
@@ -95,6 +100,8 @@ class PlatformClient:
         answer = _parse(content)
         if answer is None and _cut_short(response):
             raise errors.PlatformUnreachable(f"{path}: answer cut short")
+        if absent_ok and response.status_code == 404:
+            return None  # an older platform, without this call
         if response.status_code >= 300:
             raise _failure(response, answer)
         if not isinstance(answer, dict):

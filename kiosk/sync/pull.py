@@ -1,10 +1,11 @@
 """Pull: the community's changes since the saved cursor, each page applied with its cursor."""
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from elder_wire.codes import LIVE, sql_list
@@ -16,7 +17,7 @@ from kiosk.services import provider_row
 from kiosk.slots import meal_slot_row, service_slot_row
 from kiosk.staff import upsert_staff
 from kiosk.store import Store
-from kiosk.sync import errors
+from kiosk.sync import errors, snapshot
 from kiosk.sync.client import PlatformClient
 
 log = logging.getLogger(__name__)
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 CURSOR_KEY = "pull_cursor"
 HORIZON_KEY = "pull_horizon"  # the feed's horizon (§5.1) as the platform told it with the cursor
 PAGE_LIMIT = 1000
+JOIN_CACHE_KIB = 64 * 1024
+BULK_TABLES = ("elders", "bookings")  # nearly all of a community's state
 # Applied in this order within a page so a booking never arrives before its elder.
 KINDS = ("service", "subsidy_level", "elder", "provider", "meal_slot", "service_slot", "booking",
          "attendance", "lease", "rating", "provider_rating", "complaint", "help_request", "staff")
@@ -35,6 +38,7 @@ class PullReport:
     pages: int = 0
     cursor: int = 0
     restarted: bool = False  # pulled again from 0: the cursor was below the horizon
+    snapshot: bool = False  # started from the community's current state (§5.2)
 
 
 def _horizon(answer: dict) -> int:
@@ -49,18 +53,22 @@ def cursor(store: Store) -> int:
 
 def pull_all(store: Store, client: PlatformClient, clock: Clock,
              page_limit: int = PAGE_LIMIT) -> PullReport:
-    """Pull until the platform says there is no more; stops anywhere, resumes from the cursor."""
+    """Pull until the platform says there is no more; stops anywhere, resumes from the cursor.
+    A kiosk with nothing pulled yet starts from the community's current state (§5.2)."""
     report = PullReport(cursor=cursor(store))
     known = int(store.get_state(HORIZON_KEY, "0"))  # the horizon when the cursor was saved
+    if report.cursor == 0:
+        known = _join(store, client, clock, report, known)
     while True:
         answer = client.changes(report.cursor, page_limit)
         horizon = _horizon(answer)
         if 0 < report.cursor < horizon and horizon > known:
             # The platform compacted its feed past our cursor since we saved it (protocol
-            # §5.1): pull the community's current state again from 0, as upserts.
-            log.info("cursor %d is below the feed's new horizon %d: pulling again from 0",
+            # §5.1): take the community's current state again, as upserts.
+            log.info("cursor %d is below the feed's new horizon %d: joining again",
                      report.cursor, horizon)
-            report.cursor, report.restarted, known = 0, True, horizon
+            report.cursor, report.restarted = 0, True
+            known = _join(store, client, clock, report, horizon)
             continue
         changes, next_cursor, more = check_page(answer, report.cursor)
         try:
@@ -72,6 +80,27 @@ def pull_all(store: Store, client: PlatformClient, clock: Clock,
         report.cursor = next_cursor
         if not more:
             return report
+
+
+def _join(store: Store, client: PlatformClient, clock: Clock, report: PullReport,
+          known: int) -> int:
+    """Apply the community's current state and its cursor when the platform has it (§5.2);
+    from a platform without it the feed is pulled from 0 instead. The horizon now known."""
+    taken = snapshot.fetch(client)
+    if taken is None:
+        return known
+    try:
+        with _settings_for_join(store.conn), store.transaction() as conn, \
+                _indexes_built_after(conn, BULK_TABLES):
+            _apply_kinds(store, conn, taken.changes, clock.now().isoformat(timespec="seconds"))
+            store.set_state(CURSOR_KEY, str(taken.cursor))
+            store.set_state(HORIZON_KEY, str(taken.horizon))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise errors.PlatformAnswerInvalid(f"snapshot: {type(exc).__name__}") from exc
+    report.changes += taken.count
+    report.cursor = taken.cursor
+    report.snapshot = True
+    return taken.horizon
 
 
 def check_page(answer: dict, since: int) -> tuple[list[dict], int, bool]:
@@ -93,6 +122,42 @@ def check_page(answer: dict, since: int) -> tuple[list[dict], int, bool]:
     return changes, next_cursor, more
 
 
+@contextlib.contextmanager
+def _settings_for_join(conn: sqlite3.Connection) -> Iterator[None]:
+    """For applying a community's state in one transaction: SQLite's page cache large enough
+    for it (its default, 2 MB, spills pages to the log over and over), and its commit not
+    waiting for the disk (`synchronous=NORMAL`: in WAL mode a power cut may undo the whole
+    transaction, cursor and all, never part of it, and nothing of the outbox is in it; the
+    next sync takes the snapshot again). Then both as they were."""
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    synchronous = conn.execute("PRAGMA synchronous").fetchone()[0]
+    conn.execute(f"PRAGMA cache_size = -{JOIN_CACHE_KIB}")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    try:
+        yield
+    finally:
+        conn.execute(f"PRAGMA cache_size = {int(cache)}")
+        conn.execute(f"PRAGMA synchronous = {int(synchronous)}")
+
+
+@contextlib.contextmanager
+def _indexes_built_after(conn: sqlite3.Connection, tables: tuple[str, ...]) -> Iterator[None]:
+    """Rows written into an empty table go in faster with its indexes made after them (sorted
+    once, not kept in order row by row): an empty table's own indexes are dropped, and made
+    again at the end, in the caller's transaction (on an error it undoes the drop too). The
+    primary keys and UNIQUE columns (SQLite's own indexes) stay, and so do their checks."""
+    empty = [table for table in tables
+             if conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is None]
+    made = conn.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({', '.join('?' * len(empty))})", empty).fetchall() if empty else []
+    for name, _sql in made:
+        conn.execute(f'DROP INDEX "{name}"')
+    yield
+    for _name, sql in made:
+        conn.execute(sql)
+
+
 def apply_page(store: Store, clock: Clock, changes: list[dict], next_cursor: int,
                horizon: int | None = None) -> None:
     """Upsert the page's entities and save the cursor (and the feed's horizon, when the
@@ -103,13 +168,20 @@ def apply_page(store: Store, clock: Clock, changes: list[dict], next_cursor: int
             latest[change["kind"]][change["id"]] = change  # unknown kinds are ignored (§8)
     stamp = clock.now().isoformat(timespec="seconds")
     with store.transaction() as conn:
-        for kind in KINDS:
-            items = list(latest[kind].values())
-            if items:
-                APPLY[kind](store, conn, items, stamp)
+        _apply_kinds(store, conn, {kind: list(items.values()) for kind, items in latest.items()},
+                     stamp)
         store.set_state(CURSOR_KEY, str(next_cursor))
         if horizon is not None:
             store.set_state(HORIZON_KEY, str(horizon))
+
+
+def _apply_kinds(store: Store, conn: sqlite3.Connection, by_kind: dict[str, list[dict]],
+                 stamp: str) -> None:
+    """Each kind's changes (one per entity), kinds in the order of KINDS."""
+    for kind in KINDS:
+        items = by_kind.get(kind)
+        if items:
+            APPLY[kind](store, conn, items, stamp)
 
 
 def _split(items: list[dict]) -> tuple[list[dict], list[str]]:
@@ -126,9 +198,29 @@ def _subsidy_levels(store: Store, conn: sqlite3.Connection, items: list[dict], _
     conn.executemany("DELETE FROM subsidy_levels WHERE level = ?", [(i,) for i in deletes])
 
 
+ELDER_COLUMNS = ("id", "card_no", "name", "initials", "phone", "address", "subsidy_level",
+                 "delivery_allowed", "home_visit_allowed", "dietary", "active", "updated_at",
+                 "mobility", "emergency_name", "emergency_phone", "notify_family")
+ELDER_UPSERT = (f"INSERT INTO elders ({', '.join(ELDER_COLUMNS)}) "
+                f"VALUES ({', '.join(':' + c for c in ELDER_COLUMNS)}) "
+                "ON CONFLICT (id) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in ELDER_COLUMNS[1:]))
+# A card given to another elder: whoever holds it here lets it go (a placeholder no card reader
+# can scan) until its own change brings its new number, later in the feed.
+FREE_CARD = "UPDATE elders SET card_no = '#' || id WHERE card_no = ? AND id <> ?"
+
+
 def _elders(store: Store, conn: sqlite3.Connection, items: list[dict], stamp: str):
     upserts, deletes = _split(items)
-    store.db["elders"].upsert_all((_elder_row(d, stamp) for d in upserts), pk="id")
+    rows = [_elder_row(d, stamp) for d in upserts]
+    conn.executemany(FREE_CARD, [(row["card_no"], row["id"]) for row in rows])
+    try:
+        with store.transaction():
+            conn.executemany(ELDER_UPSERT, rows)
+    except sqlite3.IntegrityError:  # one card twice in the page: the later one holds it
+        for row in rows:
+            conn.execute(FREE_CARD, (row["card_no"], row["id"]))
+            conn.execute(ELDER_UPSERT, row)
     # Bookings still refer to a removed elder: the elder can no longer sign in.
     conn.executemany("UPDATE elders SET active = 0, updated_at = ? WHERE id = ?",
                      [(stamp, i) for i in deletes])
@@ -211,7 +303,7 @@ def _bookings(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp:
     rows = [_booking_row(d) for d in upserts]
     mark_moved_up(conn, [row["id"] for row in rows if row["status"] == "confirmed"])
     try:
-        with store.db.atomic():
+        with store.transaction():
             conn.executemany(BOOKING_UPSERT, rows)
     except sqlite3.IntegrityError:
         for row in rows:  # rare: find the one clashing with a live booking made here
@@ -222,14 +314,14 @@ def _bookings(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp:
 
 def _upsert_one_booking(store: Store, conn: sqlite3.Connection, row: dict) -> None:
     try:
-        with store.db.atomic():
+        with store.transaction():
             conn.execute(BOOKING_UPSERT, row)
     except sqlite3.IntegrityError:
         # This kiosk holds another live booking of the elder for the slot, which the platform
         # will answer 'duplicate'; keep the platform's one as a booking made elsewhere.
         log.warning("booking %s clashes with a local booking; kept as remote", row["id"])
         conn.execute("UPDATE bookings SET origin = 'remote' WHERE id = ?", (row["id"],))
-        with store.db.atomic():
+        with store.transaction():
             conn.execute(BOOKING_UPSERT, {**row, "origin": "remote"})
 
 
@@ -245,11 +337,15 @@ def _booking_row(data: dict) -> dict:
         "staff_id": data.get("staff_id"), "created_at": data["created_at"],
         "updated_at": data.get("updated_at") or data["created_at"],
         "lease_id": data.get("lease_id"), "kiosk_id": data.get("kiosk_id"),
-        "kind": data.get("kind") or "", "needs": json.dumps(list(data.get("needs") or [])),
+        "kind": data.get("kind") or "", "needs": _needs(data.get("needs")),
         "department": data.get("department") or "", "units": int(data.get("units") or 1),
         "provider_id": data.get("provider_id"),
         "waitlist_position": position if isinstance(position, int) else None,
     }
+
+
+def _needs(needs: list | None) -> str:
+    return json.dumps(list(needs)) if needs else "[]"
 
 
 LEASE_UPSERT = f"""

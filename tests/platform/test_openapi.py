@@ -26,6 +26,7 @@ from elder_wire.operations import (
     ErrorResponse,
     PushAnswer,
     PushBody,
+    SnapshotResponse,
 )
 from service_platform import openapi
 from service_platform.operations import PAYLOADS
@@ -95,7 +96,7 @@ def test_the_device_token_is_a_bearer_scheme_on_every_v1_route_that_needs_it(doc
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
     routes = [(path, method, item) for path, methods in document["paths"].items()
               if path.startswith("/v1/") for method, item in methods.items()]
-    assert len(routes) == 6
+    assert len(routes) == 7
     for path, method, item in routes:
         if (path, method) in WITHOUT_TOKEN:
             assert not item.get("security"), path
@@ -166,6 +167,7 @@ def test_the_examples_are_what_the_platform_takes_and_answers(document, generate
             (PushBody, generated.PushBody, openapi.PUSH_EXAMPLES),
             (PushAnswer, generated.PushAnswer, openapi.PUSH_ANSWER_EXAMPLES),
             (ChangesPage, generated.ChangesPage, openapi.CHANGES_EXAMPLES),
+            (SnapshotResponse, generated.SnapshotResponse, openapi.SNAPSHOT_EXAMPLES),
             (ErrorResponse, generated.ErrorResponse,
              {"error": {"value": openapi.ERROR_EXAMPLE}})):
         assert examples
@@ -230,6 +232,18 @@ def test_generated_models_read_the_demo_communitys_first_sync(platform, generate
     typed = generated.ChangesPage.model_validate(page.json())
     seen = {type(change.root).__name__ for change in typed.changes}
     assert {"SubsidyLevelChange", "StaffChange", "BookingChange"} <= seen
+
+
+def test_generated_models_read_the_demo_communitys_snapshot(platform, generated):
+    kiosk = platform.kiosk("community-xingfu")
+    answer = kiosk.get("/v1/snapshot")
+    assert answer.status_code == 200
+    typed = generated.SnapshotResponse.model_validate(answer.json())
+    assert {"elder", "booking", "meal_slot", "service", "subsidy_level"} <= set(typed.kinds)
+    for kind in typed.kinds.values():
+        assert all(len(row) == len(kind.columns) for row in kind.rows)
+    snapshot = typed.kinds["elder"]
+    assert len(snapshot.rows) == 50 and "card_no" in snapshot.columns
 
 
 def test_error_answers_are_read_by_the_generated_models(platform, generated):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from tests.platform.servers import wait_until
-from tests.sync.proxy import DROP, FORWARD, Action
+from tests.sync.proxy import DROP, FORWARD, Action, respond
 
 ELDERS = 50
 MEALS = (("lunch", 3), ("dinner", 3), ("lunch", 4), ("dinner", 4))  # (meal, days ahead)
@@ -49,12 +49,15 @@ def test_killed_mid_push_then_mid_pull_resumes_and_loses_nothing(own_platform, m
     assert own_platform.applied_ops(community) == len(made)
     assert writer.status().pending == writer.status().tentative == 0
 
-    # A second kiosk makes its first sync of the whole community; the platform dies mid-pull.
+    # A second kiosk makes its first sync of the whole community by the feed (a platform
+    # without the snapshot, protocol §5.2); the platform dies mid-pull.
     reader = make_kiosk(proxy.url, own_platform.enrolment_code(community), lease_days=1)
     reader.engine.page_limit = 40
     pulls = []
 
     def mid_pull(request):
+        if request.path == "/v1/snapshot":
+            return respond(404, b'{"error": {"code": "not_found"}}')
         if request.path == "/v1/changes":
             pulls.append(request)
             if len(pulls) == 3:
@@ -68,7 +71,8 @@ def test_killed_mid_push_then_mid_pull_resumes_and_loses_nothing(own_platform, m
     assert cursor > 0
     own_platform.restart()
     proxy.upstream_port = own_platform.port
-    proxy.rule = lambda _request: FORWARD
+    proxy.rule = lambda request: mid_pull(request) if request.path == "/v1/snapshot" \
+        else FORWARD
     reader.sync_ok()
 
     rows = reader.store.query("SELECT id, status, origin FROM bookings")

@@ -1,0 +1,156 @@
+"""A kiosk joining takes the community's current state in one snapshot (protocol §5.2), then
+the feed after its cursor; it ends where a kiosk that followed the feed all along is. A kiosk
+whose cursor fell below the horizon joins again the same way and keeps what it has not sent.
+From a platform without the snapshot it pulls the feed from 0, as before."""
+from __future__ import annotations
+
+import datetime as dt
+
+from kiosk.complaints import Complaints
+from kiosk.store import Store
+from kiosk.sync.pull import CURSOR_KEY, HORIZON_KEY, pull_all
+from service_platform import compaction, feed
+from tests.sync.conftest import SHANGHAI
+from tests.sync.proxy import DROP, FORWARD, respond
+from tests.sync.test_compaction import _busy_community, _state
+from tests.sync.test_complaints_sync import _feed_resolved
+
+
+def _schema(kiosk_or_store) -> list[tuple]:
+    store = getattr(kiosk_or_store, "store", kiosk_or_store)
+    return [tuple(row) for row in store.query(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")]
+
+
+def _head(platform, community: str) -> tuple[int, int]:
+    with platform.db.read() as conn:
+        return feed.head(conn, community)
+
+
+def test_a_new_kiosk_joins_by_snapshot_and_matches_a_follower(platform, make_kiosk,
+                                                              make_proxy, tmp_path):
+    community, _soon, later, follower, _stopped = _busy_community(platform, make_kiosk)
+    proxy = make_proxy(platform)
+    newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
+    head = _head(platform, community)[0]
+
+    joined = newcomer.sync_ok()
+
+    # one snapshot, then one page of the feed after its cursor: empty
+    assert proxy.count("/v1/snapshot") == 1 and proxy.count("/v1/changes") == 1
+    assert newcomer.store.get_state(CURSOR_KEY) == str(head)  # (its leases came after it)
+    assert joined.pulled > len(_state(newcomer)["elders"])
+    follower.sync_ok()
+    assert _state(newcomer) == _state(follower)
+    fresh = Store(tmp_path / "fresh.sqlite3")
+    assert _schema(newcomer) == _schema(fresh)  # its indexes made again after the rows
+    fresh.close()
+    assert newcomer.store.query_one("PRAGMA integrity_check")[0] == "ok"
+    # what it books now goes out and comes back as at any kiosk
+    booking = newcomer.book("elder-011", later)
+    newcomer.sync_ok()
+    follower.sync_ok()
+    assert newcomer.booking(booking.id).status == "confirmed"
+    assert _state(newcomer) == _state(follower)
+    assert newcomer.sync_ok().pulled == 0 and proxy.count("/v1/snapshot") == 1
+
+
+def test_a_snapshot_lost_on_the_way_leaves_nothing_half_applied(platform, make_kiosk,
+                                                                  make_proxy):
+    community, _soon, _later, follower, _stopped = _busy_community(platform, make_kiosk)
+    proxy = make_proxy(platform)
+    proxy.rule = lambda request: DROP if request.path == "/v1/snapshot" else FORWARD
+    newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
+
+    assert not newcomer.sync().ok
+
+    assert newcomer.store.get_state(CURSOR_KEY, "0") == "0"
+    assert newcomer.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 0
+    proxy.rule = lambda _request: FORWARD
+    newcomer.sync_ok()
+    follower.sync_ok()
+    assert _state(newcomer) == _state(follower)
+
+
+def test_a_kiosk_joins_by_the_feed_when_the_platform_has_no_snapshot(platform, make_kiosk,
+                                                                     make_proxy):
+    community, _soon, _later, follower, _stopped = _busy_community(platform, make_kiosk)
+    proxy = make_proxy(platform)  # an older platform: no such call
+    proxy.rule = lambda request: respond(404, b'{"error": {"code": "not_found"}}') \
+        if request.path == "/v1/snapshot" else FORWARD
+    newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
+    newcomer.engine.page_limit = 3
+
+    newcomer.sync_ok()
+
+    assert proxy.count("/v1/snapshot") == 1 and proxy.count("/v1/changes") > 3
+    follower.sync_ok()
+    assert _state(newcomer) == _state(follower)
+
+
+def test_a_kiosk_below_the_horizon_joins_again_keeping_what_it_has_not_sent(
+        platform, make_kiosk):
+    community, soon, later, follower, stopped = _busy_community(platform, make_kiosk)
+    # Her complaint resolved on the platform and fed to this kiosk, which she answers here.
+    desk = Complaints(stopped.store, stopped.clock)
+    complaint = desk.file("elder-006", about="centre", reasons=("long_wait",))
+    stopped.sync_ok()
+    _resolve(platform, community, complaint.id)
+    stopped.sync_ok()
+    due = desk.answer_due("elder-006")
+    desk.mark_shown(due.id)
+    desk.answer("elder-006", due.id, "satisfied")
+    # A booking made here and a cancellation made here, neither sent yet.
+    made_here = stopped.book("elder-012", later)
+    confirmed = stopped.store.query_one(  # not cancelled at the follower
+        "SELECT id FROM bookings WHERE elder_id = 'elder-003' AND slot_id = ?", (later,))
+    assert stopped.booking(confirmed["id"]).status == "confirmed"
+    stopped.meals.cancel(confirmed["id"])
+    pending = stopped.pending()
+    assert pending == 3
+    follower.book("elder-010", soon)
+    follower.sync_ok()
+    in_45_days = dt.datetime.now(SHANGHAI) + dt.timedelta(days=45)
+    done = compaction.compact_all(platform.db, now=in_45_days)[community]
+    assert done.horizon > int(stopped.store.get_state(CURSOR_KEY))
+    _feed_resolved(platform, community, complaint.id)  # in the snapshot, without her answer
+
+    report = pull_all(stopped.store, stopped.engine.client(), stopped.clock)  # no push first
+
+    assert report.restarted and report.snapshot
+    head, horizon = _head(platform, community)
+    assert stopped.store.get_state(CURSOR_KEY) == str(head)
+    assert stopped.store.get_state(HORIZON_KEY) == str(horizon) == str(done.horizon)
+    assert stopped.pending() == pending  # the outbox as it was
+    assert stopped.booking(made_here.id).status == "tentative"
+    assert stopped.booking(confirmed["id"]).status == "cancelled"
+    assert stopped.store.query_one("SELECT answer FROM complaints WHERE id = ?",
+                                   (complaint.id,))["answer"] == "satisfied"
+    newcomer = make_kiosk(platform.url, platform.enrolment_code(community))
+    newcomer.sync_ok()
+
+    stopped.sync_ok()  # now it sends them
+
+    assert stopped.pending() == 0
+    follower.sync_ok()
+    newcomer.sync_ok()
+    assert stopped.booking(made_here.id).status == "confirmed"
+    assert follower.booking(made_here.id).status == "confirmed"
+    assert follower.booking(confirmed["id"]).status == "cancelled"
+
+    def now_and_ahead(state: dict) -> dict:
+        return {**state, "bookings": [b for b in state["bookings"] if b[2] != soon],
+                "slots": [s for s in state["slots"] if s != soon]}
+    assert now_and_ahead(_state(stopped)) == now_and_ahead(_state(follower)) \
+        == _state(newcomer)
+
+
+def _resolve(platform, community: str, complaint_id: str) -> None:
+    from sqlalchemy import update
+
+    from service_platform.schema import complaints
+    resolved_at = dt.datetime.now(SHANGHAI).isoformat(timespec="seconds")
+    platform.db.run_write(lambda conn: conn.execute(update(complaints).where(
+        complaints.c.community_id == community, complaints.c.id == complaint_id).values(
+        state="resolved", resolution="已经加了一位工作人员。", resolved_at=resolved_at)))
+    _feed_resolved(platform, community, complaint_id)
