@@ -50,7 +50,7 @@ from service_platform.console import web as console_web
 from service_platform.db import Database
 from service_platform.errors import ApiError
 from service_platform.limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodySizeLimit
-from service_platform.token_gate import KIOSK, KIOSK_ROW, TokenGate
+from service_platform.token_gate import KIOSK, TokenGate
 
 log = logging.getLogger(__name__)
 
@@ -131,22 +131,17 @@ BEARER = HTTPBearer(scheme_name="deviceToken", auto_error=False,
                                 "`Authorization: Bearer ek1_…`.")
 
 
-def _kiosk(request: Request,
-           _token: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
-           app_version: Annotated[str | None, _report(fleet.APP_VERSION)] = None,
-           outbox_pending: Annotated[str | None, _report(fleet.OUTBOX_PENDING)] = None,
-           outbox_oldest: Annotated[str | None, _report(fleet.OUTBOX_OLDEST)] = None,
-           kiosk_time: Annotated[str | None, _report(fleet.KIOSK_TIME)] = None) -> Kiosk:
-    """The calling kiosk, from its token; what it reports of itself is noted on the way."""
-    db = _db(request)
-    kiosk = getattr(request.state, KIOSK, None)  # TokenGate checked the token already
-    row = getattr(request.state, KIOSK_ROW, None)
-    if kiosk is None:
-        with db.read() as conn:
-            kiosk, row = auth.authenticate_row(conn, request.headers.get("authorization"))
-    fleet.record_contact(db, kiosk, {
-        fleet.APP_VERSION: app_version, fleet.OUTBOX_PENDING: outbox_pending,
-        fleet.OUTBOX_OLDEST: outbox_oldest, fleet.KIOSK_TIME: kiosk_time}, clock.now(), row)
+async def _kiosk(request: Request,
+                 _token: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
+                 _app_version: Annotated[str | None, _report(fleet.APP_VERSION)] = None,
+                 _outbox_pending: Annotated[str | None, _report(fleet.OUTBOX_PENDING)] = None,
+                 _outbox_oldest: Annotated[str | None, _report(fleet.OUTBOX_OLDEST)] = None,
+                 _kiosk_time: Annotated[str | None, _report(fleet.KIOSK_TIME)] = None) -> Kiosk:
+    """The calling kiosk: TokenGate checked its token and noted what it reports of itself
+    (the parameters are here for the API's document)."""
+    kiosk = getattr(request.state, KIOSK, None)
+    if kiosk is None:  # a route needing a kiosk outside TokenGate's paths: a bug
+        raise errors.unauthorized()
     return kiosk
 
 
