@@ -9,10 +9,9 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -37,7 +36,6 @@ from service_platform import (
     enrol_attempts,
     errors,
     feed,
-    fleet,
     leases,
     live,
     migrations,
@@ -120,25 +118,10 @@ def _db(request: Request) -> Database:
     return request.app.state.db
 
 
-def _report(name: str):
-    return Header(alias=name, description=fleet.HEADERS[name] + " Optional; sent by kiosks "
-                  "on every call with a token, stored on the kiosk for operators.")
-
-
-# The device token (§1), declared for the document: TokenGate checks it before anything else.
-BEARER = HTTPBearer(scheme_name="deviceToken", auto_error=False,
-                    description="The device token from `POST /v1/enrol`: "
-                                "`Authorization: Bearer ek1_…`.")
-
-
-async def _kiosk(request: Request,
-                 _token: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
-                 _app_version: Annotated[str | None, _report(fleet.APP_VERSION)] = None,
-                 _outbox_pending: Annotated[str | None, _report(fleet.OUTBOX_PENDING)] = None,
-                 _outbox_oldest: Annotated[str | None, _report(fleet.OUTBOX_OLDEST)] = None,
-                 _kiosk_time: Annotated[str | None, _report(fleet.KIOSK_TIME)] = None) -> Kiosk:
-    """The calling kiosk: TokenGate checked its token and noted what it reports of itself
-    (the parameters are here for the API's document)."""
+async def _kiosk(request: Request) -> Kiosk:
+    """The calling kiosk: TokenGate checked its token and noted what it reports of itself.
+    No parameters for FastAPI to read on every call: the token's scheme and the report's
+    headers are written into the API's document by openapi.py, from TokenGate's own rule."""
     kiosk = getattr(request.state, KIOSK, None)
     if kiosk is None:  # a route needing a kiosk outside TokenGate's paths: a bug
         raise errors.unauthorized()
@@ -192,7 +175,7 @@ def _add_routes(app: FastAPI) -> None:
                              token=token, server_time=_now())
 
     @app.get("/v1/me", response_model=MeResponse, responses=_errors(401, 403, 422, 503),
-             tags=["session"])  # 422: its headers are parameters, so FastAPI would list one
+             tags=["session"])
     def me(request: Request, kiosk: CurrentKiosk) -> MeResponse:
         """Which kiosk this token belongs to."""
         with _db(request).read() as conn:
