@@ -9,7 +9,7 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
@@ -118,17 +118,15 @@ def _db(request: Request) -> Database:
     return request.app.state.db
 
 
-async def _kiosk(request: Request) -> Kiosk:
+def _kiosk(request: Request) -> Kiosk:
     """The calling kiosk: TokenGate checked its token and noted what it reports of itself.
-    No parameters for FastAPI to read on every call: the token's scheme and the report's
-    headers are written into the API's document by openapi.py, from TokenGate's own rule."""
+    Read by the route itself, not as a FastAPI dependency or parameters solved on every call:
+    the token's scheme and the report's headers are written into the API's document by
+    openapi.py, from TokenGate's own rule."""
     kiosk = getattr(request.state, KIOSK, None)
     if kiosk is None:  # a route needing a kiosk outside TokenGate's paths: a bug
         raise errors.unauthorized()
     return kiosk
-
-
-CurrentKiosk = Annotated[Kiosk, Depends(_kiosk)]
 
 
 def _now() -> str:
@@ -176,8 +174,9 @@ def _add_routes(app: FastAPI) -> None:
 
     @app.get("/v1/me", response_model=MeResponse, responses=_errors(401, 403, 422, 503),
              tags=["session"])
-    def me(request: Request, kiosk: CurrentKiosk) -> MeResponse:
+    def me(request: Request) -> MeResponse:
         """Which kiosk this token belongs to."""
+        kiosk = _kiosk(request)
         with _db(request).read() as conn:
             community = _community(conn, kiosk.community_id)
         return MeResponse(kiosk_id=kiosk.id, kiosk_name=kiosk.name, community=community,
@@ -189,17 +188,18 @@ def _add_routes(app: FastAPI) -> None:
              "or `op_conflict`; nothing of the batch was applied",
         s500="`internal`: an operation failed for an unexpected reason; the ones before it "
              "were applied (protocol §4.3)"))
-    def push(request: Request, body: PushRequest, kiosk: CurrentKiosk) -> PushResponse:
+    def push(request: Request, body: PushRequest) -> PushResponse:
         """Apply a batch of operations, each exactly once; one result per operation."""
-        results = operations.push(_db(request), kiosk, body.operations)
+        results = operations.push(_db(request), _kiosk(request), body.operations)
         return PushResponse(results=results, server_time=_now())
 
     @app.get("/v1/changes", response_model=ChangesResponse, tags=["sync"],
              responses=_errors(401, 403, 409, 422, 503))
-    def changes(request: Request, kiosk: CurrentKiosk,
+    def changes(request: Request,
                 since: Annotated[int, Query(ge=0)] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> Response:
         """The community's changes after `since`, oldest first, in pages."""
+        kiosk = _kiosk(request)
         with _db(request).read() as conn:
             last, horizon = feed.head(conn, kiosk.community_id)
             if since > last:
@@ -213,9 +213,9 @@ def _add_routes(app: FastAPI) -> None:
 
     @app.post("/v1/leases", response_model=LeasesResponse, tags=["capacity"],
               responses=_errors(401, 403, 413, 422, 503))
-    def settle_leases(request: Request, body: LeasesRequest,
-                      kiosk: CurrentKiosk) -> LeasesResponse:
+    def settle_leases(request: Request, body: LeasesRequest) -> LeasesResponse:
         """Return leases the kiosk is done with, then lend it shares of slots' free places."""
+        kiosk = _kiosk(request)
         returns = [leases.LeaseReturn(str(r.lease_id), r.used) for r in body.returns]
         wishes = [leases.LeaseWish(w.slot_id, w.places) for w in body.want]
         db = _db(request)
