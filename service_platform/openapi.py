@@ -187,8 +187,8 @@ def document(app: FastAPI) -> dict[str, Any]:
 
 def _add_kiosk_calls(doc: dict[str, Any]) -> None:
     """The bearer scheme and the report's headers on every operation that needs a token."""
-    doc.setdefault("components", {}).setdefault("securitySchemes", {})[DEVICE_TOKEN] = \
-        DEVICE_TOKEN_SCHEME
+    doc.setdefault("components", {}).setdefault("securitySchemes", {})[DEVICE_TOKEN] = dict(
+        DEVICE_TOKEN_SCHEME)
     for path, item in doc["paths"].items():
         if not needs_token(path):
             continue
