@@ -10,10 +10,9 @@ import uuid
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, Header, Query, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -39,7 +38,6 @@ from service_platform import (
     enrol_attempts,
     errors,
     feed,
-    fleet,
     leases,
     live,
     migrations,
@@ -53,7 +51,7 @@ from service_platform.console import web as console_web
 from service_platform.db import Database
 from service_platform.errors import ApiError
 from service_platform.limits import DEFAULT_LIMIT, UPLOAD_LIMIT, BodySizeLimit
-from service_platform.token_gate import KIOSK, KIOSK_ROW, TokenGate
+from service_platform.token_gate import KIOSK, TokenGate
 
 log = logging.getLogger(__name__)
 
@@ -123,37 +121,15 @@ def _db(request: Request) -> Database:
     return request.app.state.db
 
 
-def _report(name: str):
-    return Header(alias=name, description=fleet.HEADERS[name] + " Optional; sent by kiosks "
-                  "on every call with a token, stored on the kiosk for operators.")
-
-
-# The device token (§1), declared for the document: TokenGate checks it before anything else.
-BEARER = HTTPBearer(scheme_name="deviceToken", auto_error=False,
-                    description="The device token from `POST /v1/enrol`: "
-                                "`Authorization: Bearer ek1_…`.")
-
-
-def _kiosk(request: Request,
-           _token: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)] = None,
-           app_version: Annotated[str | None, _report(fleet.APP_VERSION)] = None,
-           outbox_pending: Annotated[str | None, _report(fleet.OUTBOX_PENDING)] = None,
-           outbox_oldest: Annotated[str | None, _report(fleet.OUTBOX_OLDEST)] = None,
-           kiosk_time: Annotated[str | None, _report(fleet.KIOSK_TIME)] = None) -> Kiosk:
-    """The calling kiosk, from its token; what it reports of itself is noted on the way."""
-    db = _db(request)
-    kiosk = getattr(request.state, KIOSK, None)  # TokenGate checked the token already
-    row = getattr(request.state, KIOSK_ROW, None)
-    if kiosk is None:
-        with db.read() as conn:
-            kiosk, row = auth.authenticate_row(conn, request.headers.get("authorization"))
-    fleet.record_contact(db, kiosk, {
-        fleet.APP_VERSION: app_version, fleet.OUTBOX_PENDING: outbox_pending,
-        fleet.OUTBOX_OLDEST: outbox_oldest, fleet.KIOSK_TIME: kiosk_time}, clock.now(), row)
+def _kiosk(request: Request) -> Kiosk:
+    """The calling kiosk: TokenGate checked its token and noted what it reports of itself.
+    Read by the route itself, not as a FastAPI dependency or parameters solved on every call:
+    the token's scheme and the report's headers are written into the API's document by
+    openapi.py, from TokenGate's own rule."""
+    kiosk = getattr(request.state, KIOSK, None)
+    if kiosk is None:  # a route needing a kiosk outside TokenGate's paths: a bug
+        raise errors.unauthorized()
     return kiosk
-
-
-CurrentKiosk = Annotated[Kiosk, Depends(_kiosk)]
 
 
 def _now() -> str:
@@ -200,9 +176,10 @@ def _add_routes(app: FastAPI) -> None:
                              token=token, server_time=_now())
 
     @app.get("/v1/me", response_model=MeResponse, responses=_errors(401, 403, 422, 503),
-             tags=["session"])  # 422: its headers are parameters, so FastAPI would list one
-    def me(request: Request, kiosk: CurrentKiosk) -> MeResponse:
+             tags=["session"])
+    def me(request: Request) -> MeResponse:
         """Which kiosk this token belongs to."""
+        kiosk = _kiosk(request)
         with _db(request).read() as conn:
             community = _community(conn, kiosk.community_id)
         return MeResponse(kiosk_id=kiosk.id, kiosk_name=kiosk.name, community=community,
@@ -214,17 +191,18 @@ def _add_routes(app: FastAPI) -> None:
              "or `op_conflict`; nothing of the batch was applied",
         s500="`internal`: an operation failed for an unexpected reason; the ones before it "
              "were applied (protocol §4.3)"))
-    def push(request: Request, body: PushRequest, kiosk: CurrentKiosk) -> PushResponse:
+    def push(request: Request, body: PushRequest) -> PushResponse:
         """Apply a batch of operations, each exactly once; one result per operation."""
-        results = operations.push(_db(request), kiosk, body.operations)
+        results = operations.push(_db(request), _kiosk(request), body.operations)
         return PushResponse(results=results, server_time=_now())
 
     @app.get("/v1/changes", response_model=ChangesResponse, tags=["sync"],
              responses=_errors(401, 403, 409, 422, 503))
-    def changes(request: Request, kiosk: CurrentKiosk,
+    def changes(request: Request,
                 since: Annotated[int, Query(ge=0)] = 0,
                 limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> Response:
         """The community's changes after `since`, oldest first, in pages."""
+        kiosk = _kiosk(request)
         with _db(request).read() as conn:
             last, horizon = feed.head(conn, kiosk.community_id)
             if since > last:
@@ -252,9 +230,9 @@ def _add_routes(app: FastAPI) -> None:
 
     @app.post("/v1/leases", response_model=LeasesResponse, tags=["capacity"],
               responses=_errors(401, 403, 413, 422, 503))
-    def settle_leases(request: Request, body: LeasesRequest,
-                      kiosk: CurrentKiosk) -> LeasesResponse:
+    def settle_leases(request: Request, body: LeasesRequest) -> LeasesResponse:
         """Return leases the kiosk is done with, then lend it shares of slots' free places."""
+        kiosk = _kiosk(request)
         returns = [leases.LeaseReturn(str(r.lease_id), r.used) for r in body.returns]
         wishes = [leases.LeaseWish(w.slot_id, w.places) for w in body.want]
         db = _db(request)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import random
@@ -199,7 +200,9 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get("platform_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # on the driver's connection: every transaction starts here, and SQLAlchemy's statement
+        # machinery (events, a result) costs many times what SQLite takes to begin
+        conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 class WriteBehind:
@@ -221,9 +224,7 @@ class WriteBehind:
     def insert(self, table, row: dict) -> None:
         key = (table, tuple(row))
         if key not in self._sql:
-            compiled = table.insert().compile(dialect=self._conn.dialect, column_keys=list(row))
-            self._sql[key] = (str(compiled), tuple(compiled.positiontup)
-                              if compiled.positional else None)
+            self._sql[key] = _insert_sql(table, key[1], self._conn.dialect)
         order = self._sql[key][1]
         self._held.setdefault(key, []).append(
             row if order is None else tuple(row[name] for name in order))
@@ -258,6 +259,15 @@ class WriteBehind:
 
 
 _WRITE_BEHIND = "platform_write_behind"
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_sql(table, columns: tuple[str, ...], dialect) -> tuple[str, tuple | None]:
+    """An INSERT of these columns, as the driver takes it, and its parameters' order (None:
+    by name). Compiled once per process, not once per batch: a push of one booking paid more
+    for compiling it than for running it."""
+    compiled = table.insert().compile(dialect=dialect, column_keys=list(columns))
+    return str(compiled), tuple(compiled.positiontup) if compiled.positional else None
 
 
 def held_insert(conn: Connection, table, row: dict) -> None:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, func, insert, or_, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, func, insert, or_, select, update
 
 from service_platform import clock
 from service_platform.schema import changes, feed_heads
@@ -79,10 +79,20 @@ def _write(conn: Connection, community_id: str, items: list[Change]) -> None:
     ])
 
 
+# The pull's two queries, built once (every kiosk pulls every 30 s; building a statement
+# costs more than SQLite takes to run it).
+_HEAD = select(feed_heads.c.last_seq, feed_heads.c.horizon).where(
+    feed_heads.c.community_id == bindparam("community_id"))
+_PAGE = select(changes).where(
+    changes.c.community_id == bindparam("community_id"),
+    changes.c.seq > bindparam("since"),
+    or_(changes.c.kiosk_id.is_(None), changes.c.kiosk_id == bindparam("kiosk_id")),
+).order_by(changes.c.seq).limit(bindparam("rows"))
+
+
 def head(conn: Connection, community_id: str) -> tuple[int, int]:
     """(the newest seq, the horizon below which the feed was compacted: compaction.py)."""
-    row = conn.execute(select(feed_heads.c.last_seq, feed_heads.c.horizon).where(
-        feed_heads.c.community_id == community_id)).first()
+    row = conn.execute(_HEAD, {"community_id": community_id}).first()
     return (row.last_seq, row.horizon) if row is not None else (0, 0)
 
 
@@ -117,13 +127,8 @@ def page_json(conn: Connection, community_id: str, kiosk_id: str, since: int,
 
 def _page_rows(conn: Connection, community_id: str, kiosk_id: str, since: int,
                limit: int) -> tuple[list[RowMapping], int, bool]:
-    rows = conn.execute(
-        select(changes).where(
-            changes.c.community_id == community_id,
-            changes.c.seq > since,
-            or_(changes.c.kiosk_id.is_(None), changes.c.kiosk_id == kiosk_id),
-        ).order_by(changes.c.seq).limit(limit + 1)
-    ).mappings().all()
+    rows = conn.execute(_PAGE, {"community_id": community_id, "since": since,
+                                "kiosk_id": kiosk_id, "rows": limit + 1}).mappings().all()
     more = len(rows) > limit
     rows = rows[:limit]
     cursor = rows[-1]["seq"] if rows else since

@@ -13,7 +13,9 @@ change's `data` untyped. Here the document gets the full types of elder_wire.ope
   change `data`'s fields in the order its `columns` name them;
 - examples of the requests and answers (tests check them against the same models).
 
-The bearer security scheme comes from the routes themselves (app.py's `BEARER`).
+The device token's bearer scheme and the headers a kiosk reports itself by (protocol §2.1) go
+on every route that TokenGate asks a token of (`token_gate.needs_token`): they are read there,
+before the route, not by FastAPI from each route's parameters on every call.
 """
 from __future__ import annotations
 
@@ -26,8 +28,14 @@ from pydantic.json_schema import models_json_schema
 
 from elder_wire.codes import ChangeKind, OpType
 from elder_wire.operations import ChangesPage, PushAnswer, PushBody
+from service_platform import fleet
+from service_platform.token_gate import needs_token
 
 REF = "#/components/schemas/{model}"
+DEVICE_TOKEN = "deviceToken"
+DEVICE_TOKEN_SCHEME = {"type": "http", "scheme": "bearer",
+                       "description": "The device token from `POST /v1/enrol`: "
+                                      "`Authorization: Bearer ek1_…`."}
 # (path, method) -> the request body's model, and the 200 answer's model
 TYPED_BODIES = {("/v1/push", "post"): PushBody}
 TYPED_ANSWERS = {("/v1/push", "post"): PushAnswer, ("/v1/changes", "get"): ChangesPage}
@@ -184,6 +192,7 @@ def install(app: FastAPI) -> None:
 def document(app: FastAPI) -> dict[str, Any]:
     doc = get_openapi(title=app.title, version=app.version, openapi_version=app.openapi_version,
                       description=app.description, routes=app.routes)
+    _add_kiosk_calls(doc)
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     models = [(model, "validation") for model in TYPED_BODIES.values()]
     models += [(model, "serialization") for model in TYPED_ANSWERS.values()]
@@ -207,6 +216,27 @@ def document(app: FastAPI) -> dict[str, Any]:
     for enum in (OpType, ChangeKind):
         schemas[enum.__name__] = TypeAdapter(enum).json_schema()
     return doc
+
+
+def _add_kiosk_calls(doc: dict[str, Any]) -> None:
+    """The bearer scheme and the report's headers on every operation that needs a token."""
+    doc.setdefault("components", {}).setdefault("securitySchemes", {})[DEVICE_TOKEN] = dict(
+        DEVICE_TOKEN_SCHEME)
+    for path, item in doc["paths"].items():
+        if not needs_token(path):
+            continue
+        for operation in item.values():
+            operation["security"] = [{DEVICE_TOKEN: []}]
+            operation.setdefault("parameters", []).extend(
+                _report_header(name) for name in fleet.HEADERS)
+
+
+def _report_header(name: str) -> dict[str, Any]:
+    said = (fleet.HEADERS[name] + " Optional; sent by kiosks on every call with a token, "
+            "stored on the kiosk for operators.")
+    return {"name": name, "in": "header", "required": False, "description": said,
+            "schema": {"anyOf": [{"type": "string"}, {"type": "null"}], "title": name,
+                       "description": said}}
 
 
 def _drop_unused(doc: dict[str, Any]) -> None:

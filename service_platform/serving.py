@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from service_platform import clock
 
@@ -47,9 +47,10 @@ class Limits:
     max_connections: int = 500
 
 
-class _GuardedH11(H11Protocol):
-    """uvicorn's HTTP/1.1 with a deadline for reading each request, and a connection cap:
-    beyond it a new connection is answered 503 and closed before anything is read from it."""
+class _Guarded(HttpToolsProtocol):
+    """uvicorn's HTTP/1.1 (httptools: its parser in C, several times cheaper a call than the
+    pure-Python h11) with a deadline for reading each request, and a connection cap: beyond it
+    a new connection is answered 503 and closed before anything is read from it."""
 
     header_timeout_s = Limits.header_timeout_s
     body_timeout_s = Limits.body_timeout_s
@@ -116,11 +117,12 @@ def serve(app, host: str, port: int, limits: Limits, access_log: bool,
     if cap < limits.max_connections:
         log.warning("at most %d connections: the open-file limit is too low for %d",
                     cap, limits.max_connections)
-    protocol = type("GuardedH11Protocol", (_GuardedH11,), {
+    protocol = type("GuardedProtocol", (_Guarded,), {
         "header_timeout_s": limits.header_timeout_s, "body_timeout_s": limits.body_timeout_s,
         "max_connections": cap})
     config = uvicorn.Config(app, host=host, port=port, access_log=access_log, log_level="info",
-                            http=protocol, timeout_keep_alive=limits.keep_alive_s,
+                            http=protocol, loop="uvloop",
+                            timeout_keep_alive=limits.keep_alive_s,
                             timeout_graceful_shutdown=graceful_shutdown_s,
                             # a backstop: the protocol refuses connections beyond the cap itself,
                             # with the API's 503 body rather than uvicorn's plain text

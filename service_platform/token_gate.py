@@ -1,19 +1,21 @@
 """An ASGI guard in front of the API: a /v1 call that needs a device token is answered 401 or
-403 before anything of its body is read, measured or parsed (docs/protocol.md §1)."""
+403 before anything of its body is read, measured or parsed (docs/protocol.md §1). A kiosk let
+through has its contact noted (fleet.py) in the same trip to a worker thread as the check: one
+hand-over of the call to a thread and back, not two."""
 from __future__ import annotations
 
 import json
 
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 
-from service_platform import auth
+from service_platform import auth, clock, fleet
 from service_platform.db import Database
 from service_platform.errors import ApiError
 
 OPEN_PATHS = frozenset({"/v1/enrol", "/v1/time"})
 KIOSK = "kiosk"  # the key of the authenticated kiosk in the request's scope["state"]
-KIOSK_ROW = "kiosk_row"  # its row as read then (what fleet.record_contact compares with)
 
 
 def needs_token(path: str) -> bool:
@@ -30,10 +32,10 @@ class TokenGate:
         if scope["type"] != "http" or not needs_token(scope.get("path", "")):
             await self.app(scope, receive, send)
             return
-        authorization = next((value.decode("latin-1") for name, value in scope["headers"]
-                              if name == b"authorization"), None)
+        headers = Headers(scope=scope)
         try:
-            kiosk, row = await run_in_threadpool(self._authenticate, authorization)
+            token = auth.bearer_token(headers.get("authorization"))
+            kiosk = await run_in_threadpool(self._admit, token, headers)
         except ApiError as refused:
             await _answer(send, refused)
             return
@@ -41,13 +43,15 @@ class TokenGate:
             await _answer(send, ApiError(503, "unavailable", "the database is busy or "
                                          "unavailable; try again", headers={"Retry-After": "2"}))
             return
-        state = scope.setdefault("state", {})
-        state[KIOSK], state[KIOSK_ROW] = kiosk, row
+        scope.setdefault("state", {})[KIOSK] = kiosk
         await self.app(scope, receive, send)
 
-    def _authenticate(self, authorization: str | None):
+    def _admit(self, token: str, headers: Headers) -> auth.Kiosk:
+        """The token's kiosk, its call and what it reports of itself noted (fleet.py)."""
         with self.db.read() as conn:
-            return auth.authenticate_row(conn, authorization)
+            kiosk, row = auth.kiosk_of(conn, token)
+        fleet.record_contact(self.db, kiosk, headers, clock.now(), row)
+        return kiosk
 
 
 async def _answer(send, error: ApiError) -> None:

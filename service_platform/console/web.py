@@ -22,7 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
-from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.datastructures import MutableHeaders
 
 from service_platform import clock
 from service_platform.console import accounts, audit, i18n, sessions
@@ -142,19 +142,33 @@ def new_login_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-class SecurityHeaders(BaseHTTPMiddleware):
-    """The console's pages: own-origin scripts and styles only, not framed, not cached."""
+class SecurityHeaders:
+    """The console's pages: own-origin scripts and styles only, not framed, not cached.
+    Plain ASGI (headers added to the answer's start as it passes): the kiosks' calls, which
+    are not the console's, go through untouched at the cost of one comparison."""
 
-    async def dispatch(self, request: Request, call_next):
-        response = await call_next(request)
-        if request.url.path.startswith(PREFIX):
-            response.headers.setdefault("Content-Security-Policy", CSP)
-            response.headers["X-Content-Type-Options"] = "nosniff"
-            response.headers["Referrer-Policy"] = "no-referrer"
-            response.headers["X-Frame-Options"] = "DENY"
-            if not request.url.path.startswith(f"{PREFIX}/static/"):
-                response.headers["Cache-Control"] = "no-store"
-        return response
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith(PREFIX):
+            await self.app(scope, receive, send)
+            return
+        cached = path.startswith(f"{PREFIX}/static/")
+
+        async def send_with_headers(message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.setdefault("Content-Security-Policy", CSP)
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+                headers["X-Frame-Options"] = "DENY"
+                if not cached:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def install(app: FastAPI) -> None:
