@@ -216,9 +216,10 @@ def _add_routes(app: FastAPI) -> None:
 
     @app.get("/v1/snapshot", response_model=SnapshotResponse, tags=["sync"],
              responses=_errors(401, 403, 422, 503))
-    def current_state(request: Request, kiosk: CurrentKiosk) -> Response:
+    def current_state(request: Request) -> Response:
         """The community's current state and the feed cursor it holds, for a kiosk joining
         (protocol §5.2); gzip-encoded when the kiosk accepts it."""
+        kiosk = _kiosk(request)
         with _db(request).read_consistent() as conn:
             state = snapshot.snapshot(conn, kiosk.community_id, kiosk.id)
         state["server_time"] = _now()
