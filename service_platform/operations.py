@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import Connection, RowMapping, delete, insert, select, text
+from sqlalchemy import Connection, RowMapping, delete, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from elder_wire.codes import OpType
@@ -43,7 +43,7 @@ from service_platform import (
 )
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
-from service_platform.db import Database, Savepoints, WriteBehind
+from service_platform.db import Database, Savepoints, WriteBehind, insert_rows
 from service_platform.schema import (
     applied_ops,
     elders,
@@ -282,7 +282,7 @@ def _apply_all(conn: Connection, kiosk: Kiosk, items: list[Checked],
     if new_rows:
         # The results, in the transaction of their effects; in one statement, not one each.
         # A duplicate op_id (a concurrent push of the same operation) fails the whole batch.
-        conn.execute(_INSERT_APPLIED, new_rows)
+        insert_rows(conn, applied_ops, new_rows)
         if any(row["reason"] == "unknown_type" for row in new_rows):
             _keep_few_unknown(conn, kiosk)
     feed.write_deferred(conn, pending)
@@ -331,9 +331,6 @@ def _apply(conn: Connection, kiosk: Kiosk, item: Checked) -> tuple[OpResult, dic
         status=outcome.status, reason=outcome.reason, data=json.dumps(outcome.data))
     return OpResult(op_id=item.op_id, status=outcome.status, reason=outcome.reason,
                     data=outcome.data), row
-
-
-_INSERT_APPLIED = insert(applied_ops)
 
 
 def _kept_payload(item: Checked, outcome: Outcome) -> str:
