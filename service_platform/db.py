@@ -6,12 +6,23 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Engine,
+    Table,
+    any_,
+    bindparam,
+    create_engine,
+    event,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 log = logging.getLogger(__name__)
@@ -227,6 +238,15 @@ def held_insert(conn: Connection, table: Table, row: dict) -> None:
         conn.execute(table.insert(), row)
     else:
         behind.insert(table, row)
+
+
+def one_of(conn: Connection, column: Column, values: Iterable) -> ColumnElement[bool]:
+    """`column IN (values)` for a batch's hundreds of values. On PostgreSQL `= ANY` of one array
+    parameter: SQLAlchemy would render and cast a parameter for each value at every run."""
+    values = list(set(values))
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:

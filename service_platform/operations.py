@@ -43,7 +43,7 @@ from service_platform import (
 )
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
-from service_platform.db import Database, Savepoints, WriteBehind, insert_rows
+from service_platform.db import Database, Savepoints, WriteBehind, insert_rows, one_of
 from service_platform.schema import (
     applied_ops,
     elders,
@@ -94,6 +94,7 @@ class Checked:
     op_id: str
     digest: str
     payload: BaseModel | None
+    payload_json: str  # as `canonical_json` writes it: what is stored, what the digest covers
 
 
 def push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
@@ -120,10 +121,18 @@ def push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
     return [done[item.op_id] for item in checked]
 
 
-def digest(op: Operation) -> str:
-    canonical = json.dumps(
-        {"type": op.type, "payload": op.payload, "created_at": op.created_at.isoformat()},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def canonical_json(value: Any) -> str:
+    """JSON with keys sorted and no spaces: one text for one content, whatever its order."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(op: Operation, payload_json: str | None = None) -> str:
+    """SHA-256 of the operation's canonical JSON — its type, payload and created_at
+    (`canonical_json`) — written out around the payload's, which a batch makes only once."""
+    if payload_json is None:
+        payload_json = canonical_json(op.payload)
+    canonical = (f'{{"created_at":{json.dumps(op.created_at.isoformat())},'
+                 f'"payload":{payload_json},"type":{json.dumps(op.type, ensure_ascii=False)}}}')
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -135,12 +144,17 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
     now = now or clock.now()
     checked, problems = [], []
     for index, op in enumerate(ops):
-        bad_text = _unkeepable_text(index, op)
-        if bad_text:
-            problems.extend(bad_text)
-            continue
+        try:
+            payload_json = canonical_json(op.payload)
+        except RecursionError:  # nested too deep to write: `_unkeepable_text` says so
+            payload_json = ""
+        if not _plainly_keepable(payload_json):
+            bad_text = _unkeepable_text(index, op)
+            if bad_text:
+                problems.extend(bad_text)
+                continue
         payload = None
-        op_digest = digest(op)
+        op_digest = digest(op, payload_json)
         if (stored or {}).get(str(op.op_id)) != op_digest:
             problems.extend(_out_of_time(index, op, ["created_at"], op.created_at, now))
             adapter = PAYLOADS.get(op.type)
@@ -151,7 +165,7 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
             moment = getattr(payload, "created_at", None)
             if moment is not None:
                 problems.extend(_out_of_time(index, op, ["payload", "created_at"], moment, now))
-        checked.append(Checked(op, str(op.op_id), op_digest, payload))
+        checked.append(Checked(op, str(op.op_id), op_digest, payload, payload_json))
     if problems:
         raise errors.invalid_request("an operation's payload is invalid; nothing was applied",
                                      problems)
@@ -161,6 +175,20 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
 def _problem(index: int, op: Operation, loc: list, msg: str) -> dict:
     return {"loc": ["body", "operations", index, *map(errors.printable, loc)],
             "msg": errors.printable(msg), "index": index, "op_id": str(op.op_id)}
+
+
+def _plainly_keepable(payload_json: str) -> bool:
+    """What `_unkeepable_text` would find nothing in, told from the payload's JSON at a glance:
+    no NUL (JSON writes it `\\u0000`), no lone surrogate (it cannot be encoded as UTF-8), fewer
+    objects and lists in all than MAX_DEPTH. False only means: look closely."""
+    if not payload_json or "\\u0000" in payload_json or \
+            payload_json.count("{") + payload_json.count("[") >= MAX_DEPTH:
+        return False
+    try:
+        payload_json.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _unkeepable_text(index: int, op: Operation) -> list[dict]:
@@ -222,7 +250,7 @@ def refuse_conflicts(checked: list[Checked], stored: dict[str, str]) -> None:
 
 def _stored_digests(conn: Connection, community_id: str, op_ids: list[str]) -> dict[str, str]:
     rows = conn.execute(select(applied_ops.c.op_id, applied_ops.c.digest).where(
-        applied_ops.c.community_id == community_id, applied_ops.c.op_id.in_(set(op_ids))))
+        applied_ops.c.community_id == community_id, one_of(conn, applied_ops.c.op_id, op_ids)))
     return {row.op_id: row.digest for row in rows}
 
 
@@ -334,10 +362,11 @@ def _apply(conn: Connection, kiosk: Kiosk, item: Checked) -> tuple[OpResult, dic
 
 
 def _kept_payload(item: Checked, outcome: Outcome) -> str:
-    """The payload as sent, for the record; none for an unknown type (its digest suffices)."""
+    """The payload as sent (canonical JSON), for the record; none for an unknown type (its
+    digest suffices)."""
     if outcome.reason == "unknown_type":
         return ""
-    return json.dumps(item.op.payload, ensure_ascii=False)
+    return item.payload_json
 
 
 def _keep_few_unknown(conn: Connection, kiosk: Kiosk) -> None:
@@ -458,7 +487,7 @@ def _effect(conn: Connection, kiosk: Kiosk, item: Checked, now) -> Outcome:
 def _stored_rows(conn: Connection, community_id: str,
                  op_ids: list[str]) -> dict[str, RowMapping]:
     rows = conn.execute(select(applied_ops).where(
-        applied_ops.c.community_id == community_id, applied_ops.c.op_id.in_(set(op_ids))))
+        applied_ops.c.community_id == community_id, one_of(conn, applied_ops.c.op_id, op_ids)))
     return {row["op_id"]: row for row in rows.mappings()}
 
 
