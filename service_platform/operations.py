@@ -141,7 +141,7 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
     """Every operation's text, times and (for a known type) payload against its schema —
     except an operation already stored with the same content, whose stored result answers it
     (e.g. one stored as "reserved", or made longer ago than EARLIEST allows now)."""
-    now = now or clock.now()
+    window = _window(now or clock.now())
     checked, problems = [], []
     for index, op in enumerate(ops):
         try:
@@ -156,7 +156,7 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
         payload = None
         op_digest = digest(op, payload_json)
         if (stored or {}).get(str(op.op_id)) != op_digest:
-            problems.extend(_out_of_time(index, op, ["created_at"], op.created_at, now))
+            problems.extend(_out_of_time(index, op, ["created_at"], op.created_at, window))
             adapter = PAYLOADS.get(op.type)
             try:
                 payload = None if adapter is None else adapter.validate_python(op.payload)
@@ -164,7 +164,8 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
                 problems.extend(_payload_problems(index, op, exc))
             moment = getattr(payload, "created_at", None)
             if moment is not None:
-                problems.extend(_out_of_time(index, op, ["payload", "created_at"], moment, now))
+                problems.extend(_out_of_time(index, op, ["payload", "created_at"], moment,
+                                             window))
         checked.append(Checked(op, str(op.op_id), op_digest, payload, payload_json))
     if problems:
         raise errors.invalid_request("an operation's payload is invalid; nothing was applied",
@@ -211,10 +212,15 @@ def _unkeepable_text(index: int, op: Operation) -> list[dict]:
     return problems
 
 
+def _window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    return now - EARLIEST, now + LATEST
+
+
 def _out_of_time(index: int, op: Operation, loc: list, moment: dt.datetime,
-                 now: dt.datetime) -> list[dict]:
+                 window: tuple[dt.datetime, dt.datetime]) -> list[dict]:
+    """`window`: the platform's clock less EARLIEST and plus LATEST (`_window`)."""
     try:
-        if now - EARLIEST <= moment <= now + LATEST:
+        if window[0] <= moment <= window[1]:
             return []
     except OverflowError:  # year 1 or 9999 in a far offset
         pass
@@ -357,8 +363,8 @@ def _apply(conn: Connection, kiosk: Kiosk, item: Checked) -> tuple[OpResult, dic
         digest=item.digest, payload=_kept_payload(item, outcome),
         created_at=item.op.created_at.isoformat(), received_at=clock.stamp(now),
         status=outcome.status, reason=outcome.reason, data=json.dumps(outcome.data))
-    return OpResult(op_id=item.op_id, status=outcome.status, reason=outcome.reason,
-                    data=outcome.data), row
+    return OpResult.model_construct(op_id=item.op_id, status=outcome.status,  # ours: valid
+                                    reason=outcome.reason, data=outcome.data), row
 
 
 def _kept_payload(item: Checked, outcome: Outcome) -> str:
