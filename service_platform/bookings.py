@@ -43,7 +43,7 @@ def known_absent(conn: Connection, community_id: str, booking_ids: list[str]) ->
         return
     found = set(conn.execute(select(bookings.c.id).where(
         bookings.c.community_id == community_id,
-        bookings.c.id.in_(set(booking_ids)))).scalars())
+        db.one_of(conn, bookings.c.id, booking_ids))).scalars())
     memo.recall(conn, "absent_bookings", lambda: set(booking_ids) - found)
 
 
@@ -55,8 +55,8 @@ def known_unbooked(conn: Connection, community_id: str, pairs: list[tuple[str, s
         return
     found = conn.execute(select(bookings.c.elder_id, bookings.c.slot_id).where(
         bookings.c.community_id == community_id,
-        bookings.c.slot_id.in_({slot for _, slot in pairs}),
-        bookings.c.elder_id.in_({elder for elder, _ in pairs}),
+        db.one_of(conn, bookings.c.slot_id, (slot for _, slot in pairs)),
+        db.one_of(conn, bookings.c.elder_id, (elder for elder, _ in pairs)),
         text(_CONFIRMED_SQL))).all()
     memo.recall(conn, ("booked", community_id), lambda: {tuple(row) for row in found})
 

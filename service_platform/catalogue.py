@@ -10,7 +10,7 @@ from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, select
 
 from elder_wire.catalogue import STANDARD, Service
 from elder_wire.codes import ChangeKind
-from service_platform import clock, entities, feed, memo
+from service_platform import clock, db, entities, feed, memo
 from service_platform.feed import Change
 from service_platform.rows import replace_rows
 from service_platform.schema import (
@@ -158,7 +158,8 @@ def look_up_elders(conn: Connection, community_id: str, elder_ids: list[str]) ->
     if not elder_ids:
         return
     rows = {row["id"]: row for row in conn.execute(select(elders).where(
-        elders.c.community_id == community_id, elders.c.id.in_(set(elder_ids)))).mappings()}
+        elders.c.community_id == community_id,
+        db.one_of(conn, elders.c.id, elder_ids))).mappings()}
     for elder_id in elder_ids:
         memo.recall(conn, ("elder", community_id, elder_id), lambda e=elder_id: rows.get(e))
 

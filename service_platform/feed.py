@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, func, insert, or_, select, update
 
-from service_platform import clock
+from service_platform import clock, db
 from service_platform.schema import changes, feed_heads
 
 
@@ -70,7 +70,7 @@ def _write(conn: Connection, community_id: str, items: list[Change]) -> None:
     conn.execute(update(feed_heads).where(head).values(last_seq=feed_heads.c.last_seq + len(items)))
     last = conn.execute(select(feed_heads.c.last_seq).where(head)).scalar_one()
     created = clock.stamp(clock.now())
-    conn.execute(insert(changes), [
+    db.insert_rows(conn, changes, [
         {"community_id": community_id, "seq": last - len(items) + n, "kind": item.kind,
          "entity_id": item.entity_id, "op": "upsert" if item.data is not None else "delete",
          "data": None if item.data is None else json.dumps(item.data, ensure_ascii=False),

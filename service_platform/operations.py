@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import Connection, RowMapping, delete, insert, select, text
+from sqlalchemy import Connection, RowMapping, delete, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from elder_wire.codes import OpType
@@ -43,7 +43,7 @@ from service_platform import (
 )
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
-from service_platform.db import Database, Savepoints, WriteBehind
+from service_platform.db import Database, Savepoints, WriteBehind, insert_rows, one_of
 from service_platform.schema import (
     applied_ops,
     elders,
@@ -94,6 +94,7 @@ class Checked:
     op_id: str
     digest: str
     payload: BaseModel | None
+    payload_json: str  # as `canonical_json` writes it: what is stored, what the digest covers
 
 
 def push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
@@ -120,10 +121,18 @@ def push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
     return [done[item.op_id] for item in checked]
 
 
-def digest(op: Operation) -> str:
-    canonical = json.dumps(
-        {"type": op.type, "payload": op.payload, "created_at": op.created_at.isoformat()},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+def canonical_json(value: Any) -> str:
+    """JSON with keys sorted and no spaces: one text for one content, whatever its order."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def digest(op: Operation, payload_json: str | None = None) -> str:
+    """SHA-256 of the operation's canonical JSON — its type, payload and created_at
+    (`canonical_json`) — written out around the payload's, which a batch makes only once."""
+    if payload_json is None:
+        payload_json = canonical_json(op.payload)
+    canonical = (f'{{"created_at":{json.dumps(op.created_at.isoformat())},'
+                 f'"payload":{payload_json},"type":{json.dumps(op.type, ensure_ascii=False)}}}')
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -132,17 +141,22 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
     """Every operation's text, times and (for a known type) payload against its schema —
     except an operation already stored with the same content, whose stored result answers it
     (e.g. one stored as "reserved", or made longer ago than EARLIEST allows now)."""
-    now = now or clock.now()
+    window = _window(now or clock.now())
     checked, problems = [], []
     for index, op in enumerate(ops):
-        bad_text = _unkeepable_text(index, op)
-        if bad_text:
-            problems.extend(bad_text)
-            continue
+        try:
+            payload_json = canonical_json(op.payload)
+        except RecursionError:  # nested too deep to write: `_unkeepable_text` says so
+            payload_json = ""
+        if not _plainly_keepable(payload_json):
+            bad_text = _unkeepable_text(index, op)
+            if bad_text:
+                problems.extend(bad_text)
+                continue
         payload = None
-        op_digest = digest(op)
+        op_digest = digest(op, payload_json)
         if (stored or {}).get(str(op.op_id)) != op_digest:
-            problems.extend(_out_of_time(index, op, ["created_at"], op.created_at, now))
+            problems.extend(_out_of_time(index, op, ["created_at"], op.created_at, window))
             adapter = PAYLOADS.get(op.type)
             try:
                 payload = None if adapter is None else adapter.validate_python(op.payload)
@@ -150,8 +164,9 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
                 problems.extend(_payload_problems(index, op, exc))
             moment = getattr(payload, "created_at", None)
             if moment is not None:
-                problems.extend(_out_of_time(index, op, ["payload", "created_at"], moment, now))
-        checked.append(Checked(op, str(op.op_id), op_digest, payload))
+                problems.extend(_out_of_time(index, op, ["payload", "created_at"], moment,
+                                             window))
+        checked.append(Checked(op, str(op.op_id), op_digest, payload, payload_json))
     if problems:
         raise errors.invalid_request("an operation's payload is invalid; nothing was applied",
                                      problems)
@@ -161,6 +176,20 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
 def _problem(index: int, op: Operation, loc: list, msg: str) -> dict:
     return {"loc": ["body", "operations", index, *map(errors.printable, loc)],
             "msg": errors.printable(msg), "index": index, "op_id": str(op.op_id)}
+
+
+def _plainly_keepable(payload_json: str) -> bool:
+    """What `_unkeepable_text` would find nothing in, told from the payload's JSON at a glance:
+    no NUL (JSON writes it `\\u0000`), no lone surrogate (it cannot be encoded as UTF-8), fewer
+    objects and lists in all than MAX_DEPTH. False only means: look closely."""
+    if not payload_json or "\\u0000" in payload_json or \
+            payload_json.count("{") + payload_json.count("[") >= MAX_DEPTH:
+        return False
+    try:
+        payload_json.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _unkeepable_text(index: int, op: Operation) -> list[dict]:
@@ -183,10 +212,15 @@ def _unkeepable_text(index: int, op: Operation) -> list[dict]:
     return problems
 
 
+def _window(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    return now - EARLIEST, now + LATEST
+
+
 def _out_of_time(index: int, op: Operation, loc: list, moment: dt.datetime,
-                 now: dt.datetime) -> list[dict]:
+                 window: tuple[dt.datetime, dt.datetime]) -> list[dict]:
+    """`window`: the platform's clock less EARLIEST and plus LATEST (`_window`)."""
     try:
-        if now - EARLIEST <= moment <= now + LATEST:
+        if window[0] <= moment <= window[1]:
             return []
     except OverflowError:  # year 1 or 9999 in a far offset
         pass
@@ -222,7 +256,7 @@ def refuse_conflicts(checked: list[Checked], stored: dict[str, str]) -> None:
 
 def _stored_digests(conn: Connection, community_id: str, op_ids: list[str]) -> dict[str, str]:
     rows = conn.execute(select(applied_ops.c.op_id, applied_ops.c.digest).where(
-        applied_ops.c.community_id == community_id, applied_ops.c.op_id.in_(set(op_ids))))
+        applied_ops.c.community_id == community_id, one_of(conn, applied_ops.c.op_id, op_ids)))
     return {row.op_id: row.digest for row in rows}
 
 
@@ -282,7 +316,7 @@ def _apply_all(conn: Connection, kiosk: Kiosk, items: list[Checked],
     if new_rows:
         # The results, in the transaction of their effects; in one statement, not one each.
         # A duplicate op_id (a concurrent push of the same operation) fails the whole batch.
-        conn.execute(_INSERT_APPLIED, new_rows)
+        insert_rows(conn, applied_ops, new_rows)
         if any(row["reason"] == "unknown_type" for row in new_rows):
             _keep_few_unknown(conn, kiosk)
     feed.write_deferred(conn, pending)
@@ -329,18 +363,16 @@ def _apply(conn: Connection, kiosk: Kiosk, item: Checked) -> tuple[OpResult, dic
         digest=item.digest, payload=_kept_payload(item, outcome),
         created_at=item.op.created_at.isoformat(), received_at=clock.stamp(now),
         status=outcome.status, reason=outcome.reason, data=json.dumps(outcome.data))
-    return OpResult(op_id=item.op_id, status=outcome.status, reason=outcome.reason,
-                    data=outcome.data), row
-
-
-_INSERT_APPLIED = insert(applied_ops)
+    return OpResult.model_construct(op_id=item.op_id, status=outcome.status,  # ours: valid
+                                    reason=outcome.reason, data=outcome.data), row
 
 
 def _kept_payload(item: Checked, outcome: Outcome) -> str:
-    """The payload as sent, for the record; none for an unknown type (its digest suffices)."""
+    """The payload as sent (canonical JSON), for the record; none for an unknown type (its
+    digest suffices)."""
     if outcome.reason == "unknown_type":
         return ""
-    return json.dumps(item.op.payload, ensure_ascii=False)
+    return item.payload_json
 
 
 def _keep_few_unknown(conn: Connection, kiosk: Kiosk) -> None:
@@ -461,7 +493,7 @@ def _effect(conn: Connection, kiosk: Kiosk, item: Checked, now) -> Outcome:
 def _stored_rows(conn: Connection, community_id: str,
                  op_ids: list[str]) -> dict[str, RowMapping]:
     rows = conn.execute(select(applied_ops).where(
-        applied_ops.c.community_id == community_id, applied_ops.c.op_id.in_(set(op_ids))))
+        applied_ops.c.community_id == community_id, one_of(conn, applied_ops.c.op_id, op_ids)))
     return {row["op_id"]: row for row in rows.mappings()}
 
 

@@ -3,15 +3,18 @@ a fault keeps only what came before it, and two kiosks' batches over the same sl
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import threading
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from elder_wire.operations import PushRequest
 from service_platform import bookings, catalogue, migrations, operations, operators
 from service_platform.auth import Kiosk
-from service_platform.db import Database
+from service_platform.db import Database, insert_rows
 from service_platform.schema import applied_ops, changes
 from service_platform.schema import bookings as bookings_table
 from tests.platform.wire import (
@@ -92,6 +95,33 @@ def test_a_fault_keeps_the_operations_before_it_and_nothing_of_it_or_after(db, m
     stored, booked, seqs = _counts(db)
     assert (stored, booked) == (5, 3)
     assert seqs == list(range(1, len(seqs) + 1))
+
+
+def test_a_duplicate_result_written_in_bulk_is_an_integrity_error(db):
+    """A batch's rows go to the database in bulk, past SQLAlchemy's `execute`; a constraint
+    they break must still be SQLAlchemy's IntegrityError, which `push` answers by trying the
+    batch again (a concurrent push of the same operations)."""
+    kiosk, slot = _community(db, elders=2, capacity=2)
+    _push(db, kiosk, booking_op("elder-001", slot))
+    with db.read() as conn:
+        row = dict(conn.execute(select(applied_ops)).mappings().one())
+    with pytest.raises(IntegrityError):
+        db.run_write(lambda conn: insert_rows(conn, applied_ops, [row]))
+    assert _counts(db)[:2] == (1, 1)
+
+
+def test_an_operations_digest_is_the_sha256_of_its_canonical_json():
+    """The digest compares an operation sent again with the one stored, perhaps by an earlier
+    version of the platform: it stays the SHA-256 of this JSON, whatever writes it."""
+    op = PushRequest.model_validate({"operations": [{
+        "op_id": "5b0c9d7e-1f7a-4d7e-9a39-0f3f4a8e2c11", "type": "future.类型",
+        "created_at": "2026-12-01T10:00:00.250+08:00",
+        "payload": {"z": [1, 2.5, {"b": None, "a": True}], "名字": "王秀英\n\t\"\\",
+                    "big": 10 ** 20, "e": 1e16}}]}).operations[0]
+    canonical = json.dumps({"type": op.type, "payload": op.payload,
+                            "created_at": op.created_at.isoformat()},
+                           sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert operations.digest(op) == hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def test_capacity_and_cancels_within_one_batch(db):
