@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, Select, or_, select
 
 from service_platform import entities, feed
 from service_platform.schema import bookings, changes, elders
@@ -33,9 +33,8 @@ def snapshot(conn: Connection, community_id: str, kiosk_id: str) -> dict[str, An
     """The community's current state as this kiosk may see it, and its feed cursor."""
     cursor, horizon = feed.head(conn, community_id)  # first: the state below is this one's
     kinds: dict[str, dict[str, Any]] = {}
-    elder_rows = conn.execute(select(*(elders.c[name] for name in entities.ELDER_WIRE))
-                              .where(elders.c.community_id == community_id)
-                              .order_by(elders.c.id)).all()
+    elder_rows = _tuples(conn, select(*(elders.c[name] for name in entities.ELDER_WIRE))
+                         .where(elders.c.community_id == community_id).order_by(elders.c.id))
     _from_table(kinds, "elder", elder_rows, entities.ELDER_WIRE, entities.ELDER_CONVERSIONS)
     slot_ids = []
     for kind, entity_id, data in _last_changes(conn, community_id, kiosk_id, cursor):
@@ -61,15 +60,24 @@ def snapshot(conn: Connection, community_id: str, kiosk_id: str) -> dict[str, An
 
 def _bookings_of(conn: Connection, community_id: str, slot_ids: list[str]) -> list[tuple]:
     """The bookings of these slots (the columns their wire shape is made of), by the index of
-    bookings by slot, in chunks."""
+    bookings by slot (in its order: sorting each slot's by id costs a fifth more), in chunks."""
     columns = [bookings.c[name] for name in entities.BOOKING_WIRE]
     found = []
     for start in range(0, len(slot_ids), 500):
-        found += conn.execute(select(*columns).where(
+        found += _tuples(conn, select(*columns).where(
             bookings.c.community_id == community_id,
-            bookings.c.slot_id.in_(slot_ids[start:start + 500]))
-            .order_by(bookings.c.slot_id, bookings.c.id)).all()
+            bookings.c.slot_id.in_(slot_ids[start:start + 500])).order_by(bookings.c.slot_id))
     return found
+
+
+def _tuples(conn: Connection, statement: Select) -> list[tuple]:
+    """The statement's rows as the database driver gives them (plain tuples: the columns read
+    here are all text and numbers), without a SQLAlchemy row object each."""
+    result = conn.execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def _entry(kinds: dict, kind: str) -> dict[str, Any]:

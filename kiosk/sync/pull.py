@@ -8,6 +8,7 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from elder_wire import collector
 from elder_wire.codes import LIVE, sql_list
 from kiosk import catalogue, name_initials
 from kiosk.bookings import booking_number, mark_moved_up
@@ -87,10 +88,19 @@ def _join(store: Store, client: PlatformClient, clock: Clock, report: PullReport
           known: int) -> int:
     """Apply the community's current state and its cursor when the platform has it (§5.2);
     from a platform without it the feed is pulled from 0 instead. The horizon now known."""
-    taken = snapshot.fetch(client)
-    if taken is None:
-        return known
-    stamp = clock.now().isoformat(timespec="seconds")
+    with collector.paused():  # a few million objects read, none in a cycle
+        taken = snapshot.fetch(client)
+        if taken is None:
+            return known
+        _apply_snapshot(store, taken, clock.now().isoformat(timespec="seconds"))
+    report.changes += taken.count
+    report.cursor = taken.cursor
+    report.snapshot = True
+    return taken.horizon
+
+
+def _apply_snapshot(store: Store, taken: snapshot.Snapshot, stamp: str) -> None:
+    """All of it and its cursor in one transaction."""
     try:
         with _settings_for_join(store.conn), store.transaction() as conn, \
                 _indexes_built_after(conn, BULK_TABLES) as empty:
@@ -101,10 +111,6 @@ def _join(store: Store, client: PlatformClient, clock: Clock, report: PullReport
             store.set_state(HORIZON_KEY, str(taken.horizon))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise errors.PlatformAnswerInvalid(f"snapshot: {type(exc).__name__}") from exc
-    report.changes += taken.count
-    report.cursor = taken.cursor
-    report.snapshot = True
-    return taken.horizon
 
 
 def check_page(answer: dict, since: int) -> tuple[list[dict], int, bool]:
