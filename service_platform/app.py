@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from elder_wire import collector
 from elder_wire.operations import (
     ChangesResponse,
     CommunityInfo,
@@ -220,10 +221,11 @@ def _add_routes(app: FastAPI) -> None:
         """The community's current state and the feed cursor it holds, for a kiosk joining
         (protocol §5.2); gzip-encoded when the kiosk accepts it."""
         kiosk = _kiosk(request)
-        with _db(request).read_consistent() as conn:
-            state = snapshot.snapshot(conn, kiosk.community_id, kiosk.id)
-        state["server_time"] = _now()
-        body = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        with collector.paused():
+            with _db(request).read_consistent() as conn:
+                state = snapshot.snapshot(conn, kiosk.community_id, kiosk.id)
+            state["server_time"] = _now()
+            body = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
         if "gzip" not in request.headers.get("accept-encoding", "").lower():
             return Response(body, media_type="application/json")
         return Response(gzip.compress(body, compresslevel=1), media_type="application/json",

@@ -16,15 +16,49 @@ BOOKING_FIELDS = ("id", "elder_id", "service", "slot_id", "mode", "price_cents",
                   "waitlist_position")
 
 
+def _json_or_none(value: str | None):
+    return None if value is None else json.loads(value)
+
+
+# An elder's and a booking's wire fields, in order, each its table's column of that name, and
+# how a column's stored value becomes the wire's (the others go as stored): one object per
+# row for the feed (`elder`, `booking`), a column at a time for the snapshot (`wire_rows`).
+ELDER_WIRE = (*ELDER_FIELDS, "mobility", "emergency_contact", "notify_family")
+ELDER_CONVERSIONS = {"dietary": json.loads, "emergency_contact": _json_or_none,
+                     **dict.fromkeys(("delivery_allowed", "home_visit_allowed", "active",
+                                      "notify_family"), bool)}
+BOOKING_WIRE = (*BOOKING_FIELDS, "needs")
+BOOKING_CONVERSIONS = {
+    "needs": lambda needs: json.loads(needs) if needs else [],
+    "mode": lambda mode: mode or None,  # stored "" for a service without modes
+}
+
+
 def elder(row: RowMapping) -> dict:
-    data = {name: row[name] for name in ELDER_FIELDS}
-    data["dietary"] = json.loads(row["dietary"])
-    data["mobility"] = row["mobility"]
-    data["emergency_contact"] = _json_or_none(row["emergency_contact"])
-    data["notify_family"] = row["notify_family"]
-    for flag in ("delivery_allowed", "home_visit_allowed", "active", "notify_family"):
-        data[flag] = bool(data[flag])
+    return _wire(row, ELDER_WIRE, ELDER_CONVERSIONS)
+
+
+def booking(row: RowMapping) -> dict:
+    return _wire(row, BOOKING_WIRE, BOOKING_CONVERSIONS)
+
+
+def _wire(row: RowMapping, names: tuple[str, ...], conversions: dict) -> dict:
+    data = {name: row[name] for name in names}
+    for name, convert in conversions.items():
+        data[name] = convert(data[name])
     return data
+
+
+def wire_rows(rows: list[tuple], names: tuple[str, ...], conversions: dict) -> list[tuple]:
+    """Table rows of these columns (in this order) as rows of the wire's values, converted a
+    column at a time."""
+    if not rows:
+        return []
+    columns = list(zip(*rows, strict=True))
+    for at, name in enumerate(names):
+        if name in conversions:
+            columns[at] = list(map(conversions[name], columns[at]))
+    return list(zip(*columns, strict=True))
 
 
 def subsidy_level(row: RowMapping) -> dict:
@@ -35,13 +69,6 @@ def meal_slot(row: RowMapping) -> dict:
     return {"id": row["id"], "day": row["day"], "meal": row["meal"], "cutoff": row["cutoff"],
             "capacity": row["capacity"], "price_cents": row["price_cents"],
             "menu": json.loads(row["menu"])}
-
-
-def booking(row: RowMapping) -> dict:
-    data = {name: row[name] for name in BOOKING_FIELDS}
-    data["needs"] = json.loads(row["needs"]) if row["needs"] else []
-    data["mode"] = row["mode"] or None  # stored "" for a service without modes
-    return data
 
 
 def service(row: RowMapping) -> dict:
@@ -100,10 +127,6 @@ HELP_FIELDS = ("id", "elder_id", "kind", "state", "staff_id", "created_at", "kio
 
 def help_request(row: RowMapping) -> dict:
     return {name: row[name] for name in HELP_FIELDS}
-
-
-def _json_or_none(value: str | None):
-    return None if value is None else json.loads(value)
 
 
 def lease(row: RowMapping, now: dt.datetime) -> dict:

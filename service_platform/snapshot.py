@@ -17,10 +17,9 @@ row); `deleted` lists the entities whose last change removed them.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, or_, select
+from sqlalchemy import Connection, Select, or_, select
 
 from service_platform import entities, feed
 from service_platform.schema import bookings, changes, elders
@@ -34,9 +33,9 @@ def snapshot(conn: Connection, community_id: str, kiosk_id: str) -> dict[str, An
     """The community's current state as this kiosk may see it, and its feed cursor."""
     cursor, horizon = feed.head(conn, community_id)  # first: the state below is this one's
     kinds: dict[str, dict[str, Any]] = {}
-    elder_rows = conn.execute(select(elders).where(elders.c.community_id == community_id)
-                              .order_by(elders.c.id)).mappings().all()
-    _add(kinds, "elder", elder_rows, entities.elder)
+    elder_rows = _tuples(conn, select(*(elders.c[name] for name in entities.ELDER_WIRE))
+                         .where(elders.c.community_id == community_id).order_by(elders.c.id))
+    _from_table(kinds, "elder", elder_rows, entities.ELDER_WIRE, entities.ELDER_CONVERSIONS)
     slot_ids = []
     for kind, entity_id, data in _last_changes(conn, community_id, kiosk_id, cursor):
         entry = _entry(kinds, kind)
@@ -46,7 +45,8 @@ def snapshot(conn: Connection, community_id: str, kiosk_id: str) -> dict[str, An
             _append_object(entry, json.loads(data))
             if kind in SLOT_KINDS:
                 slot_ids.append(entity_id)
-    _add(kinds, "booking", _bookings_of(conn, community_id, slot_ids), entities.booking)
+    _from_table(kinds, "booking", _bookings_of(conn, community_id, slot_ids),
+                entities.BOOKING_WIRE, entities.BOOKING_CONVERSIONS)
     for kind in FROM_TABLES:  # removed once, and there again since
         entry = kinds[kind]
         if entry["deleted"] and entry["rows"]:
@@ -58,26 +58,39 @@ def snapshot(conn: Connection, community_id: str, kiosk_id: str) -> dict[str, An
     return {"cursor": cursor, "horizon": horizon, "kinds": kinds}
 
 
-def _bookings_of(conn: Connection, community_id: str, slot_ids: list[str]) -> Iterable:
+def _bookings_of(conn: Connection, community_id: str, slot_ids: list[str]) -> list[tuple]:
     """The bookings of these slots (the columns their wire shape is made of), by the index of
-    bookings by slot, in chunks."""
-    columns = [bookings.c[name] for name in (*entities.BOOKING_FIELDS, "needs")]
+    bookings by slot (in its order: sorting each slot's by id costs a fifth more), in chunks."""
+    columns = [bookings.c[name] for name in entities.BOOKING_WIRE]
+    found = []
     for start in range(0, len(slot_ids), 500):
-        yield from conn.execute(select(*columns).where(
+        found += _tuples(conn, select(*columns).where(
             bookings.c.community_id == community_id,
-            bookings.c.slot_id.in_(slot_ids[start:start + 500]))
-            .order_by(bookings.c.slot_id, bookings.c.id)).mappings().all()
+            bookings.c.slot_id.in_(slot_ids[start:start + 500])).order_by(bookings.c.slot_id))
+    return found
+
+
+def _tuples(conn: Connection, statement: Select) -> list[tuple]:
+    """The statement's rows as the database driver gives them (plain tuples: the columns read
+    here are all text and numbers), without a SQLAlchemy row object each."""
+    result = conn.execute(statement)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
 
 
 def _entry(kinds: dict, kind: str) -> dict[str, Any]:
     return kinds.setdefault(kind, {"columns": [], "rows": [], "deleted": []})
 
 
-def _add(kinds: dict, kind: str, rows: Iterable[RowMapping],
-         shape: Callable[[RowMapping], dict]) -> None:
+def _from_table(kinds: dict, kind: str, rows: list[tuple], names: tuple[str, ...],
+                conversions: dict) -> None:
+    """A kind read from its table: its wire fields as the columns, its rows' values converted
+    a column at a time."""
     entry = _entry(kinds, kind)
-    for row in rows:
-        _append_object(entry, shape(row))
+    entry["columns"] = list(names)
+    entry["rows"] = entities.wire_rows(rows, names, conversions)
 
 
 def _append_object(entry: dict[str, list], data: dict) -> None:

@@ -5,9 +5,10 @@ import contextlib
 import json
 import logging
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
+from elder_wire import collector
 from elder_wire.codes import LIVE, sql_list
 from kiosk import catalogue, name_initials
 from kiosk.bookings import booking_number, mark_moved_up
@@ -19,6 +20,7 @@ from kiosk.staff import upsert_staff
 from kiosk.store import Store
 from kiosk.sync import errors, snapshot
 from kiosk.sync.client import PlatformClient
+from kiosk.sync.columns import Columns, ObjectColumns
 
 log = logging.getLogger(__name__)
 
@@ -86,21 +88,29 @@ def _join(store: Store, client: PlatformClient, clock: Clock, report: PullReport
           known: int) -> int:
     """Apply the community's current state and its cursor when the platform has it (§5.2);
     from a platform without it the feed is pulled from 0 instead. The horizon now known."""
-    taken = snapshot.fetch(client)
-    if taken is None:
-        return known
-    try:
-        with _settings_for_join(store.conn), store.transaction() as conn, \
-                _indexes_built_after(conn, BULK_TABLES):
-            _apply_kinds(store, conn, taken.changes, clock.now().isoformat(timespec="seconds"))
-            store.set_state(CURSOR_KEY, str(taken.cursor))
-            store.set_state(HORIZON_KEY, str(taken.horizon))
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise errors.PlatformAnswerInvalid(f"snapshot: {type(exc).__name__}") from exc
+    with collector.paused():  # a few million objects read, none in a cycle
+        taken = snapshot.fetch(client)
+        if taken is None:
+            return known
+        _apply_snapshot(store, taken, clock.now().isoformat(timespec="seconds"))
     report.changes += taken.count
     report.cursor = taken.cursor
     report.snapshot = True
     return taken.horizon
+
+
+def _apply_snapshot(store: Store, taken: snapshot.Snapshot, stamp: str) -> None:
+    """All of it and its cursor in one transaction."""
+    try:
+        with _settings_for_join(store.conn), store.transaction() as conn, \
+                _indexes_built_after(conn, BULK_TABLES) as empty:
+            for kind in KINDS:
+                if kind in taken.kinds:
+                    _apply_snapshot_kind(store, conn, kind, taken.kinds[kind], empty, stamp)
+            store.set_state(CURSOR_KEY, str(taken.cursor))
+            store.set_state(HORIZON_KEY, str(taken.horizon))
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise errors.PlatformAnswerInvalid(f"snapshot: {type(exc).__name__}") from exc
 
 
 def check_page(answer: dict, since: int) -> tuple[list[dict], int, bool]:
@@ -141,11 +151,13 @@ def _settings_for_join(conn: sqlite3.Connection) -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def _indexes_built_after(conn: sqlite3.Connection, tables: tuple[str, ...]) -> Iterator[None]:
+def _indexes_built_after(conn: sqlite3.Connection,
+                         tables: tuple[str, ...]) -> Iterator[frozenset[str]]:
     """Rows written into an empty table go in faster with its indexes made after them (sorted
     once, not kept in order row by row): an empty table's own indexes are dropped, and made
     again at the end, in the caller's transaction (on an error it undoes the drop too). The
-    primary keys and UNIQUE columns (SQLite's own indexes) stay, and so do their checks."""
+    primary keys and UNIQUE columns (SQLite's own indexes) stay, and so do their checks.
+    Yields the tables that were empty."""
     empty = [table for table in tables
              if conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is None]
     made = conn.execute(
@@ -153,7 +165,7 @@ def _indexes_built_after(conn: sqlite3.Connection, tables: tuple[str, ...]) -> I
         f"AND tbl_name IN ({', '.join('?' * len(empty))})", empty).fetchall() if empty else []
     for name, _sql in made:
         conn.execute(f'DROP INDEX "{name}"')
-    yield
+    yield frozenset(empty)
     for _name, sql in made:
         conn.execute(sql)
 
@@ -173,6 +185,18 @@ def apply_page(store: Store, clock: Clock, changes: list[dict], next_cursor: int
         store.set_state(CURSOR_KEY, str(next_cursor))
         if horizon is not None:
             store.set_state(HORIZON_KEY, str(horizon))
+
+
+def _apply_snapshot_kind(store: Store, conn: sqlite3.Connection, kind: str,
+                         taken: snapshot.Kind, empty: frozenset[str], stamp: str) -> None:
+    """One kind of the snapshot: elders and bookings straight from its columns (plain INSERTs
+    into an empty table), every other kind as the changes a pull applies."""
+    if kind == "elder":
+        _save_elders(store, conn, taken.upserts(), taken.deleted, stamp, "elders" in empty)
+    elif kind == "booking":
+        _save_bookings(store, conn, taken.upserts(), taken.deleted, "bookings" in empty)
+    else:
+        APPLY[kind](store, conn, taken.changes(), stamp)
 
 
 def _apply_kinds(store: Store, conn: sqlite3.Connection, by_kind: dict[str, list[dict]],
@@ -201,9 +225,9 @@ def _subsidy_levels(store: Store, conn: sqlite3.Connection, items: list[dict], _
 ELDER_COLUMNS = ("id", "card_no", "name", "initials", "phone", "address", "subsidy_level",
                  "delivery_allowed", "home_visit_allowed", "dietary", "active", "updated_at",
                  "mobility", "emergency_name", "emergency_phone", "notify_family")
-ELDER_UPSERT = (f"INSERT INTO elders ({', '.join(ELDER_COLUMNS)}) "
-                f"VALUES ({', '.join(':' + c for c in ELDER_COLUMNS)}) "
-                "ON CONFLICT (id) DO UPDATE SET "
+ELDER_INSERT = (f"INSERT INTO elders ({', '.join(ELDER_COLUMNS)}) "
+                f"VALUES ({', '.join('?' * len(ELDER_COLUMNS))})")
+ELDER_UPSERT = (ELDER_INSERT + " ON CONFLICT (id) DO UPDATE SET "
                 + ", ".join(f"{c} = excluded.{c}" for c in ELDER_COLUMNS[1:]))
 # A card given to another elder: whoever holds it here lets it go (a placeholder no card reader
 # can scan) until its own change brings its new number, later in the feed.
@@ -212,35 +236,55 @@ FREE_CARD = "UPDATE elders SET card_no = '#' || id WHERE card_no = ? AND id <> ?
 
 def _elders(store: Store, conn: sqlite3.Connection, items: list[dict], stamp: str):
     upserts, deletes = _split(items)
-    rows = [_elder_row(d, stamp) for d in upserts]
-    conn.executemany(FREE_CARD, [(row["card_no"], row["id"]) for row in rows])
+    _save_elders(store, conn, ObjectColumns(upserts), deletes, stamp, into_empty=False)
+
+
+def _save_elders(store: Store, conn: sqlite3.Connection, upserts: Columns, deletes: list[str],
+                 stamp: str, into_empty: bool) -> None:
+    """Into an empty table the rows are plain INSERTs (one card twice in them: as below)."""
+    rows = _elder_rows(upserts, stamp)
+    if into_empty:
+        try:
+            with store.transaction():
+                conn.executemany(ELDER_INSERT, rows)
+            rows = []
+        except sqlite3.IntegrityError:
+            pass
+    conn.executemany(FREE_CARD, [(row[1], row[0]) for row in rows])
     try:
         with store.transaction():
             conn.executemany(ELDER_UPSERT, rows)
     except sqlite3.IntegrityError:  # one card twice in the page: the later one holds it
         for row in rows:
-            conn.execute(FREE_CARD, (row["card_no"], row["id"]))
+            conn.execute(FREE_CARD, (row[1], row[0]))
             conn.execute(ELDER_UPSERT, row)
     # Bookings still refer to a removed elder: the elder can no longer sign in.
     conn.executemany("UPDATE elders SET active = 0, updated_at = ? WHERE id = ?",
                      [(stamp, i) for i in deletes])
 
 
-def _elder_row(data: dict, stamp: str) -> dict:
-    return {
-        "id": data["id"], "card_no": data["card_no"], "name": data["name"],
-        "initials": name_initials.column(data["name"]),
-        "phone": data.get("phone") or "", "address": data.get("address") or "",
-        "subsidy_level": data.get("subsidy_level") or "none",
-        "delivery_allowed": int(bool(data.get("delivery_allowed"))),
-        "home_visit_allowed": int(bool(data.get("home_visit_allowed"))),
-        "dietary": json.dumps(list(data.get("dietary") or []), ensure_ascii=False),
-        "active": int(bool(data.get("active", True))), "updated_at": stamp,
-        "mobility": data.get("mobility"),
-        "emergency_name": (data.get("emergency_contact") or {}).get("name") or "",
-        "emergency_phone": (data.get("emergency_contact") or {}).get("phone") or "",
-        "notify_family": int(bool(data.get("notify_family"))),
-    }
+def _elder_rows(data: Columns, stamp: str) -> list[tuple]:
+    """The rows of ELDER_COLUMNS, built a column at a time."""
+    names = data["name"]
+    contacts = [contact or {} for contact in data.get("emergency_contact")]
+    return list(zip(
+        data["id"], data["card_no"], names, [name_initials.column(name) for name in names],
+        _text(data.get("phone")), _text(data.get("address")),
+        [level or "none" for level in data.get("subsidy_level")],
+        _flags(data.get("delivery_allowed")), _flags(data.get("home_visit_allowed")),
+        [json.dumps(list(diet or []), ensure_ascii=False) for diet in data.get("dietary")],
+        _flags(data.get("active", True)), (stamp,) * data.count,
+        data.get("mobility"), [contact.get("name") or "" for contact in contacts],
+        [contact.get("phone") or "" for contact in contacts], _flags(data.get("notify_family")),
+        strict=True))
+
+
+def _text(values: Sequence) -> list[str]:
+    return [value or "" for value in values]
+
+
+def _flags(values: Sequence) -> list[int]:
+    return [1 if value else 0 for value in values]
 
 
 def _services(_store: Store, conn: sqlite3.Connection, items: list[dict], stamp: str):
@@ -268,14 +312,14 @@ def _save_slots(store: Store, conn: sqlite3.Connection, rows: list[dict],
 
 
 
-BOOKING_UPSERT = """
-INSERT INTO bookings (id, number, elder_id, service, slot_id, mode, price_cents, subsidy_cents,
-                      pay_cents, status, reason, origin, staff_id, created_at, updated_at,
-                      lease_id, kiosk_id, kind, needs, department, units, provider_id,
-                      waitlist_position)
-VALUES (:id, :number, :elder_id, :service, :slot_id, :mode, :price_cents, :subsidy_cents,
-        :pay_cents, :status, '', :origin, :staff_id, :created_at, :updated_at, :lease_id,
-        :kiosk_id, :kind, :needs, :department, :units, :provider_id, :waitlist_position)
+BOOKING_COLUMNS = ("id", "number", "elder_id", "service", "slot_id", "mode", "price_cents",
+                   "subsidy_cents", "pay_cents", "status", "origin", "staff_id", "created_at",
+                   "updated_at", "lease_id", "kiosk_id", "kind", "needs", "department", "units",
+                   "provider_id", "waitlist_position")
+BOOKING_ID, BOOKING_STATUS = BOOKING_COLUMNS.index("id"), BOOKING_COLUMNS.index("status")
+BOOKING_INSERT = (f"INSERT INTO bookings ({', '.join(BOOKING_COLUMNS)}) "
+                  f"VALUES ({', '.join('?' * len(BOOKING_COLUMNS))})")
+BOOKING_UPSERT = BOOKING_INSERT + """
 ON CONFLICT (id) DO UPDATE SET
     -- a cancellation made here and still on its way is not undone by an older confirmation
     status = CASE WHEN bookings.status = 'cancelled'
@@ -300,8 +344,21 @@ ON CONFLICT (id) DO UPDATE SET
 
 def _bookings(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp: str):
     upserts, deletes = _split(items)
-    rows = [_booking_row(d) for d in upserts]
-    mark_moved_up(conn, [row["id"] for row in rows if row["status"] == "confirmed"])
+    _save_bookings(store, conn, ObjectColumns(upserts), deletes, into_empty=False)
+
+
+def _save_bookings(store: Store, conn: sqlite3.Connection, upserts: Columns,
+                   deletes: list[str], into_empty: bool) -> None:
+    """Into an empty table the rows are plain INSERTs: nothing there to keep or to tell."""
+    rows = _booking_rows(upserts)
+    if into_empty:
+        try:
+            with store.transaction():
+                conn.executemany(BOOKING_INSERT, rows)
+            rows = []
+        except sqlite3.IntegrityError:  # one booking twice in them: as below
+            pass
+    mark_moved_up(conn, [row[BOOKING_ID] for row in rows if row[BOOKING_STATUS] == "confirmed"])
     try:
         with store.transaction():
             conn.executemany(BOOKING_UPSERT, rows)
@@ -312,36 +369,39 @@ def _bookings(store: Store, conn: sqlite3.Connection, items: list[dict], _stamp:
                      f"AND status IN {sql_list(LIVE)}", [(i,) for i in deletes])
 
 
-def _upsert_one_booking(store: Store, conn: sqlite3.Connection, row: dict) -> None:
+def _upsert_one_booking(store: Store, conn: sqlite3.Connection, row: tuple) -> None:
     try:
         with store.transaction():
             conn.execute(BOOKING_UPSERT, row)
     except sqlite3.IntegrityError:
         # This kiosk holds another live booking of the elder for the slot, which the platform
         # will answer 'duplicate'; keep the platform's one as a booking made elsewhere.
-        log.warning("booking %s clashes with a local booking; kept as remote", row["id"])
-        conn.execute("UPDATE bookings SET origin = 'remote' WHERE id = ?", (row["id"],))
+        log.warning("booking %s clashes with a local booking; kept as remote", row[BOOKING_ID])
+        conn.execute("UPDATE bookings SET origin = 'remote' WHERE id = ?", (row[BOOKING_ID],))
         with store.transaction():
-            conn.execute(BOOKING_UPSERT, {**row, "origin": "remote"})
+            conn.execute(BOOKING_UPSERT, row)
 
 
-def _booking_row(data: dict) -> dict:
-    # Services other than meals may carry no price or mode (protocol §5).
-    price, subsidy = int(data.get("price_cents") or 0), int(data.get("subsidy_cents") or 0)
-    position = data.get("waitlist_position")
-    return {
-        "id": data["id"], "number": booking_number(data["id"]), "elder_id": data["elder_id"],
-        "service": data.get("service") or "meal", "slot_id": data["slot_id"],
-        "mode": data.get("mode") or "", "price_cents": price, "subsidy_cents": subsidy,
-        "pay_cents": max(0, price - subsidy), "status": data["status"], "origin": "remote",
-        "staff_id": data.get("staff_id"), "created_at": data["created_at"],
-        "updated_at": data.get("updated_at") or data["created_at"],
-        "lease_id": data.get("lease_id"), "kiosk_id": data.get("kiosk_id"),
-        "kind": data.get("kind") or "", "needs": _needs(data.get("needs")),
-        "department": data.get("department") or "", "units": int(data.get("units") or 1),
-        "provider_id": data.get("provider_id"),
-        "waitlist_position": position if isinstance(position, int) else None,
-    }
+def _booking_rows(data: Columns) -> list[tuple]:
+    """The rows of BOOKING_COLUMNS, built a column at a time. Services other than meals may
+    carry no price or mode (protocol §5)."""
+    ids, created = data["id"], data["created_at"]
+    prices = [int(price or 0) for price in data.get("price_cents")]
+    subsidies = [int(subsidy or 0) for subsidy in data.get("subsidy_cents")]
+    return list(zip(
+        ids, [booking_number(booking_id) for booking_id in ids], data["elder_id"],
+        [service or "meal" for service in data.get("service")], data["slot_id"],
+        _text(data.get("mode")), prices, subsidies,
+        [max(0, price - subsidy) for price, subsidy in zip(prices, subsidies, strict=True)],
+        data["status"], ("remote",) * data.count, data.get("staff_id"), created,
+        [updated or made for updated, made in zip(data.get("updated_at"), created,
+                                                   strict=True)],
+        data.get("lease_id"), data.get("kiosk_id"), _text(data.get("kind")),
+        [_needs(needs) for needs in data.get("needs")], _text(data.get("department")),
+        [int(units or 1) for units in data.get("units")], data.get("provider_id"),
+        [position if isinstance(position, int) else None
+         for position in data.get("waitlist_position")],
+        strict=True))
 
 
 def _needs(needs: list | None) -> str:

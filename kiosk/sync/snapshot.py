@@ -1,19 +1,37 @@
 """The community's current state from the platform (protocol §5.2), for a kiosk joining or one
-whose cursor fell below the feed's horizon: checked, and turned into the changes a pull applies
-(one per entity), with the feed cursor the state holds."""
+whose cursor fell below the feed's horizon: checked, each kind kept as its columns and rows,
+with the feed cursor the state holds."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from kiosk.sync import errors
 from kiosk.sync.client import PlatformClient
+from kiosk.sync.columns import Columns
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind's entities: rows of values by `columns`, and the ids of those removed."""
+    columns: list[str]
+    rows: list[list]
+    deleted: list[str]
+
+    def upserts(self) -> Columns:
+        return Columns(self.columns, self.rows)
+
+    def changes(self) -> list[dict]:
+        """As the changes a pull applies (one per entity): upserts, then removals."""
+        return [{"op": "upsert", "data": dict(zip(self.columns, row, strict=True))}
+                for row in self.rows] \
+            + [{"op": "delete", "id": entity_id, "data": None} for entity_id in self.deleted]
 
 
 @dataclass(frozen=True)
 class Snapshot:
     cursor: int
     horizon: int
-    changes: dict[str, list[dict]]  # by kind: upserts ({"op", "data"}), then removals
+    kinds: dict[str, Kind]
     count: int  # entities in it
 
 
@@ -27,17 +45,15 @@ def read(answer: dict) -> Snapshot:
     cursor, horizon, kinds = answer.get("cursor"), answer.get("horizon"), answer.get("kinds")
     if not _count(cursor) or not _count(horizon) or not isinstance(kinds, dict):
         raise errors.PlatformAnswerInvalid("snapshot: not a snapshot")
-    changes, count = {}, 0
+    read_kinds, count = {}, 0
     for kind, entry in kinds.items():
         columns, rows, deleted = _parts(entry)
         width = len(columns)
         if any(not isinstance(row, list) or len(row) != width for row in rows):
             raise errors.PlatformAnswerInvalid(f"snapshot: a row of {kind} is malformed")
-        changes[kind] = [{"op": "upsert", "data": dict(zip(columns, row, strict=True))}
-                         for row in rows] \
-            + [{"op": "delete", "id": entity_id, "data": None} for entity_id in deleted]
-        count += len(changes[kind])
-    return Snapshot(cursor, horizon, changes, count)
+        read_kinds[kind] = Kind(columns, rows, deleted)
+        count += len(rows) + len(deleted)
+    return Snapshot(cursor, horizon, read_kinds, count)
 
 
 def _parts(entry: object) -> tuple[list[str], list, list[str]]:

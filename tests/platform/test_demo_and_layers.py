@@ -96,7 +96,8 @@ def test_demo_meals_already_eaten_match_the_kiosk_demo(tmp_path):
     from kiosk.ratings import Ratings
     from kiosk.slots import meal_slot_row
     from kiosk.store import Store
-    from kiosk.sync.pull import _booking_row
+    from kiosk.sync.columns import ObjectColumns
+    from kiosk.sync.pull import BOOKING_COLUMNS, _booking_rows
 
     clock = FixedClock("2026-11-24T08:00:00")
     store = Store(tmp_path / "kiosk.sqlite3")
@@ -114,7 +115,8 @@ def test_demo_meals_already_eaten_match_the_kiosk_demo(tmp_path):
         store.close()
         db.dispose()
     [sent] = [json.loads(data) for kind, data in feed if kind == "booking"]
-    pulled = _booking_row(sent)
+    [row] = _booking_rows(ObjectColumns([sent]))
+    pulled = dict(zip(BOOKING_COLUMNS, row, strict=True))
     fields = ("id", "number", "elder_id", "service", "slot_id", "mode", "price_cents",
               "subsidy_cents", "pay_cents", "status")
     assert {name: ours[name] for name in fields} == {name: pulled[name] for name in fields}

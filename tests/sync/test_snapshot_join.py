@@ -5,6 +5,7 @@ From a platform without the snapshot it pulls the feed from 0, as before."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from kiosk.complaints import Complaints
 from kiosk.store import Store
@@ -154,3 +155,56 @@ def _resolve(platform, community: str, complaint_id: str) -> None:
         complaints.c.community_id == community, complaints.c.id == complaint_id).values(
         state="resolved", resolution="已经加了一位工作人员。", resolved_at=resolved_at)))
     _feed_resolved(platform, community, complaint_id)
+
+
+def _answering_snapshot(proxy, snapshot: dict) -> None:
+    body = json.dumps(snapshot).encode()
+    proxy.rule = lambda request: respond(200, body, {"Content-Type": "application/json"}) \
+        if request.path == "/v1/snapshot" else FORWARD
+
+
+ELDER_COLUMNS = ["id", "card_no", "name", "phone", "address", "subsidy_level",
+                 "delivery_allowed", "home_visit_allowed", "dietary", "active"]
+
+
+def _elder(elder_id: str, card_no: str) -> list:
+    return [elder_id, card_no, "长者", "", "", "basic", True, False, [], True]
+
+
+def test_a_card_twice_in_a_snapshot_goes_to_the_later_elder(platform, make_kiosk, make_proxy):
+    community = platform.community(elders=2)
+    proxy = make_proxy(platform)
+    cursor, horizon = _head(platform, community)
+    # Into an empty store elders are plain INSERTs; a clash falls back to the upserts.
+    _answering_snapshot(proxy, {"cursor": cursor, "horizon": horizon, "kinds": {"elder": {
+        "columns": ELDER_COLUMNS,
+        "rows": [_elder("elder-001", "90000009"), _elder("elder-002", "90000009")]}}})
+    newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
+
+    newcomer.sync_ok()
+
+    cards = {row["id"]: row["card_no"] for row in newcomer.store.query(
+        "SELECT id, card_no FROM elders")}
+    assert cards == {"elder-001": "#elder-001", "elder-002": "90000009"}
+    assert newcomer.store.get_state(CURSOR_KEY) == str(cursor)
+
+
+def test_a_snapshot_row_without_a_needed_field_applies_nothing(platform, make_kiosk,
+                                                                make_proxy):
+    community = platform.community(elders=2)
+    proxy = make_proxy(platform)
+    cursor, horizon = _head(platform, community)
+    booking = {"id": "b-1", "elder_id": "elder-001", "slot_id": "s-1", "status": "confirmed",
+               "created_at": None}  # a booking must say when it was made
+    _answering_snapshot(proxy, {"cursor": cursor, "horizon": horizon, "kinds": {
+        "elder": {"columns": ELDER_COLUMNS, "rows": [_elder("elder-001", "90000001")]},
+        "booking": {"columns": list(booking), "rows": [list(booking.values())]}}})
+    newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
+
+    assert not newcomer.sync().ok
+
+    assert newcomer.store.get_state(CURSOR_KEY, "0") == "0"
+    assert newcomer.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 0
+    proxy.rule = lambda _request: FORWARD
+    newcomer.sync_ok()
+    assert newcomer.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 2
