@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import Connection, RowMapping, delete, select, text
+from sqlalchemy import Connection, RowMapping, bindparam, delete, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from elder_wire.codes import OpType
@@ -43,7 +43,14 @@ from service_platform import (
 )
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
-from service_platform.db import Database, Savepoints, WriteBehind, insert_rows, one_of
+from service_platform.db import (
+    Database,
+    Prebuilt,
+    Savepoints,
+    WriteBehind,
+    any_of,
+    insert_rows,
+)
 from service_platform.schema import (
     applied_ops,
     elders,
@@ -278,9 +285,7 @@ def refuse_conflicts(checked: list[Checked], stored: dict[str, str]) -> None:
 
 
 def _stored_digests(conn: Connection, community_id: str, op_ids: list[str]) -> dict[str, str]:
-    rows = conn.execute(select(applied_ops.c.op_id, applied_ops.c.digest).where(
-        applied_ops.c.community_id == community_id, one_of(conn, applied_ops.c.op_id, op_ids)))
-    return {row.op_id: row.digest for row in rows}
+    return {op_id: row["digest"] for op_id, row in _stored_rows(conn, community_id, op_ids).items()}
 
 
 def apply_batch(conn: Connection, kiosk: Kiosk,
@@ -518,9 +523,14 @@ def _effect(conn: Connection, kiosk: Kiosk, item: Checked, now) -> Outcome:
 
 def _stored_rows(conn: Connection, community_id: str,
                  op_ids: list[str]) -> dict[str, RowMapping]:
-    rows = conn.execute(select(applied_ops).where(
-        applied_ops.c.community_id == community_id, one_of(conn, applied_ops.c.op_id, op_ids)))
+    rows = conn.execute(_STORED.statement(conn), {"community_id": community_id,
+                                                  "op_ids": list(set(op_ids))})
     return {row["op_id"]: row for row in rows.mappings()}
+
+
+_STORED = Prebuilt(lambda dialect: select(applied_ops).where(
+    applied_ops.c.community_id == bindparam("community_id"),
+    any_of(dialect, applied_ops.c.op_id, "op_ids")))
 
 
 def _stored(conn: Connection, community_id: str, op_id: str) -> RowMapping | None:
