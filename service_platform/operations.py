@@ -325,7 +325,8 @@ def _apply_all(conn: Connection, kiosk: Kiosk, items: list[Checked],
     fault: Exception | None = None
     new_rows: list[dict] = []
     with feed.deferred(conn) as pending, memo.remembering(conn), Savepoints(conn) as savepoints:
-        _look_up_front(conn, kiosk.community_id, fresh)
+        if len(fresh) > 1:  # for one operation, its own lookups are as many and cheaper
+            _look_up_front(conn, kiosk.community_id, fresh)
         for item in items:
             row = stored.get(item.op_id)
             if row is not None:
