@@ -208,8 +208,9 @@ def _add_routes(app: FastAPI) -> None:
             last, horizon = feed.head(conn, kiosk.community_id)
             if since > last:
                 raise ApiError(409, "cursor_ahead", "the cursor is beyond this platform's feed")
-            page, cursor, more = feed.page_json(conn, kiosk.community_id, kiosk.id, since,
-                                                limit)
+            # Nothing new, the common case: the feed head says so, no page to read.
+            page, cursor, more = ("[]", since, False) if since == last else feed.page_json(
+                conn, kiosk.community_id, kiosk.id, since, limit)
         # Written out, not through ChangesResponse: the stored changes are JSON already.
         tail = json.dumps({"next": cursor, "more": more, "horizon": horizon,
                            "server_time": _now()})

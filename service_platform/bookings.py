@@ -41,9 +41,8 @@ def known_absent(conn: Connection, community_id: str, booking_ids: list[str]) ->
     `create` need not ask."""
     if not booking_ids:
         return
-    found = set(conn.execute(select(bookings.c.id).where(
-        bookings.c.community_id == community_id,
-        db.one_of(conn, bookings.c.id, booking_ids))).scalars())
+    found = set(conn.execute(_FOUND.statement(conn), {
+        "community_id": community_id, "ids": list(set(booking_ids))}).scalars())
     memo.recall(conn, "absent_bookings", lambda: set(booking_ids) - found)
 
 
@@ -53,12 +52,20 @@ def known_unbooked(conn: Connection, community_id: str, pairs: list[tuple[str, s
     slot's lock, which the batch holds: a pair not found stays free but for the batch itself."""
     if not pairs:
         return
-    found = conn.execute(select(bookings.c.elder_id, bookings.c.slot_id).where(
-        bookings.c.community_id == community_id,
-        db.one_of(conn, bookings.c.slot_id, (slot for _, slot in pairs)),
-        db.one_of(conn, bookings.c.elder_id, (elder for elder, _ in pairs)),
-        text(_CONFIRMED_SQL))).all()
+    found = conn.execute(_BOOKED.statement(conn), {
+        "community_id": community_id, "slots": list({slot for _, slot in pairs}),
+        "elders": list({elder for elder, _ in pairs})}).all()
     memo.recall(conn, ("booked", community_id), lambda: {tuple(row) for row in found})
+
+
+_FOUND = db.Prebuilt(lambda dialect: select(bookings.c.id).where(
+    bookings.c.community_id == bindparam("community_id"),
+    db.any_of(dialect, bookings.c.id, "ids")))
+_BOOKED = db.Prebuilt(lambda dialect: select(bookings.c.elder_id, bookings.c.slot_id).where(
+    bookings.c.community_id == bindparam("community_id"),
+    db.any_of(dialect, bookings.c.slot_id, "slots"),
+    db.any_of(dialect, bookings.c.elder_id, "elders"),
+    text(_CONFIRMED_SQL)))
 
 
 def _existing(conn: Connection, community_id: str, booking_id: str) -> RowMapping | None:

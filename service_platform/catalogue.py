@@ -2,6 +2,7 @@
 slots, each change fed out."""
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -52,11 +53,21 @@ def put_services(conn: Connection, community_id: str, entries: Iterable[Service]
 def services_of(conn: Connection, community_id: str) -> dict[str, Service]:
     """The community's catalogue by key, as entries (inactive ones too)."""
     def load() -> dict[str, Service]:
-        rows = conn.execute(select(service_catalogue.c.data).where(
-            service_catalogue.c.community_id == community_id).order_by(
-            service_catalogue.c.key)).scalars()
-        return {entry.key: entry for entry in map(Service.from_wire, map(json.loads, rows))}
+        rows = conn.execute(_SERVICES, {"community_id": community_id}).scalars()
+        return {entry.key: entry for entry in map(_entry, rows)}
     return memo.recall(conn, ("services", community_id), load)
+
+
+_SERVICES = select(service_catalogue.c.data).where(
+    service_catalogue.c.community_id == bindparam("community_id")).order_by(
+    service_catalogue.c.key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _entry(stored: str) -> Service:
+    """A catalogue entry from its stored JSON. The same text is the same entry, so each text is
+    parsed once per process; which texts a community has is read from the database each time."""
+    return Service.from_wire(json.loads(stored))
 
 
 def service_entry(conn: Connection, community_id: str, key: str) -> Service | None:
@@ -157,13 +168,14 @@ def look_up_elders(conn: Connection, community_id: str, elder_ids: list[str]) ->
     """Read a batch's elders in one query, for `get_elder` to answer from (`memo`)."""
     if not elder_ids:
         return
-    rows = {row["id"]: row for row in conn.execute(select(elders).where(
-        elders.c.community_id == community_id,
-        db.one_of(conn, elders.c.id, elder_ids))).mappings()}
+    rows = {row["id"]: row for row in conn.execute(_ELDERS.statement(conn), {
+        "community_id": community_id, "ids": list(set(elder_ids))}).mappings()}
     for elder_id in elder_ids:
         memo.recall(conn, ("elder", community_id, elder_id), lambda e=elder_id: rows.get(e))
 
 
+_ELDERS = db.Prebuilt(lambda dialect: select(elders).where(
+    elders.c.community_id == bindparam("community_id"), db.any_of(dialect, elders.c.id, "ids")))
 _ELDER = select(elders).where(elders.c.community_id == bindparam("community_id"),
                               elders.c.id == bindparam("id"))
 _LOCK_SLOT = select(meal_slots).where(meal_slots.c.community_id == bindparam("community_id"),

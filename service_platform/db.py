@@ -6,7 +6,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.sql.expression import Executable
 
 log = logging.getLogger(__name__)
 
@@ -268,13 +269,30 @@ def held_insert(conn: Connection, table: Table, row: dict) -> None:
         behind.insert(table, row)
 
 
-def one_of(conn: Connection, column: Column, values: Iterable) -> ColumnElement[bool]:
-    """`column IN (values)` for a batch's hundreds of values. On PostgreSQL `= ANY` of one array
-    parameter: SQLAlchemy would render and cast a parameter for each value at every run."""
-    values = list(set(values))
-    if conn.dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
-    return column.in_(values)
+def any_of(dialect: str, column: Column, name: str) -> ColumnElement[bool]:
+    """`column IN (…)` for a list of values given at execution as the parameter `name`, in a
+    statement built once (`Prebuilt`). On PostgreSQL `= ANY` of one array parameter; on SQLite
+    an expanding parameter (a batch's hundreds of values, or one)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(name, type_=ARRAY(column.type)))
+    return column.in_(bindparam(name, expanding=True))
+
+
+class Prebuilt:
+    """A statement built once per kind of database and reused: building a SQLAlchemy statement
+    costs more than SQLite takes to run a small one, and a pushed batch runs several.
+    `build(dialect_name)` makes it, its lists by `any_of`; `statement(conn)` gives it."""
+
+    def __init__(self, build: Callable[[str], Executable]) -> None:
+        self._build = build
+        self._built: dict[str, Executable] = {}
+
+    def statement(self, conn: Connection) -> Executable:
+        dialect = conn.dialect.name
+        built = self._built.get(dialect)
+        if built is None:
+            built = self._built[dialect] = self._build(dialect)
+        return built
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
-from sqlalchemy import Connection, RowMapping, delete, select, text
+from sqlalchemy import Connection, RowMapping, bindparam, delete, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from elder_wire.codes import OpType
@@ -43,7 +43,14 @@ from service_platform import (
 )
 from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
-from service_platform.db import Database, Savepoints, WriteBehind, insert_rows, one_of
+from service_platform.db import (
+    Database,
+    Prebuilt,
+    Savepoints,
+    WriteBehind,
+    any_of,
+    insert_rows,
+)
 from service_platform.schema import (
     applied_ops,
     elders,
@@ -98,20 +105,20 @@ class Checked:
 
 
 def push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
-    """Apply a batch in order; nothing at all when any part of it is invalid (422)."""
-    with db.read() as conn:
-        stored = _stored_digests(conn, kiosk.community_id, [str(op.op_id) for op in ops])
-    checked = validate(ops, stored)
-    refuse_conflicts(checked, stored)
-    unique = list({item.op_id: item for item in reversed(checked)}.values())[::-1]
+    """Apply a batch in order; nothing at all when any part of it is invalid (422).
+
+    One transaction, the write: the stored results of the batch's op_ids are read in it, under
+    its locks. Only a batch that does not pass validation as new reads them beforehand, to
+    forgive what is invalid now in an operation stored with the same content (`validate`)."""
+    checked = _validated(db, kiosk, ops)
     try:
-        done, fault = db.run_write(lambda conn: apply_batch(conn, kiosk, unique))
+        done, fault = db.run_write(lambda conn: apply_batch(conn, kiosk, checked))
     except IntegrityError:
         # Another request stored one of these operations meanwhile (PostgreSQL: two pushes of
         # the same batch at once): nothing of this one was kept; again, it finds them stored.
-        done, fault = db.run_write(lambda conn: apply_batch(conn, kiosk, unique))
+        done, fault = db.run_write(lambda conn: apply_batch(conn, kiosk, checked))
     if fault is not None:
-        failed = unique[len(done)]
+        failed = _distinct(checked)[len(done)]
         log.error("kiosk %s pushed %d operations: %d committed, then operation %s (%s) failed",
                   kiosk.id, len(ops), len(done), failed.op_id, failed.op.type)
         raise OperationFailed(f"operation {failed.op_id} failed") from fault
@@ -119,6 +126,29 @@ def push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
     log.info("kiosk %s pushed %d operations: %d applied, %d rejected", kiosk.id, len(ops),
              applied, len(done) - applied)
     return [done[item.op_id] for item in checked]
+
+
+def _validated(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[Checked]:
+    """`validate` and `refuse_conflicts` as if none were stored (nearly every batch): the
+    transaction checks against those stored. When that finds problems, again with the stored
+    digests, which answer what was stored with the same content and name every conflict."""
+    try:
+        checked = validate(ops)
+        refuse_conflicts(checked, {})
+        return checked
+    except errors.ApiError:
+        with db.read() as conn:
+            stored = _stored_digests(conn, kiosk.community_id, [str(op.op_id) for op in ops])
+        if not stored:
+            raise
+    checked = validate(ops, stored)
+    refuse_conflicts(checked, stored)
+    return checked
+
+
+def _distinct(checked: list[Checked]) -> list[Checked]:
+    """Each op_id once, at its first place (a retry may repeat an operation in its batch)."""
+    return list({item.op_id: item for item in reversed(checked)}.values())[::-1]
 
 
 def canonical_json(value: Any) -> str:
@@ -255,14 +285,13 @@ def refuse_conflicts(checked: list[Checked], stored: dict[str, str]) -> None:
 
 
 def _stored_digests(conn: Connection, community_id: str, op_ids: list[str]) -> dict[str, str]:
-    rows = conn.execute(select(applied_ops.c.op_id, applied_ops.c.digest).where(
-        applied_ops.c.community_id == community_id, one_of(conn, applied_ops.c.op_id, op_ids)))
-    return {row.op_id: row.digest for row in rows}
+    return {op_id: row["digest"] for op_id, row in _stored_rows(conn, community_id, op_ids).items()}
 
 
 def apply_batch(conn: Connection, kiosk: Kiosk,
-                items: list[Checked]) -> tuple[dict[str, OpResult], Exception | None]:
-    """Apply distinct operations in order, in the caller's one transaction (docs §4.1).
+                checked: list[Checked]) -> tuple[dict[str, OpResult], Exception | None]:
+    """Apply a batch's operations in order, each op_id once, in the caller's one transaction
+    (docs §4.1); 422 op_conflict when one was stored before with other content.
 
     The batch is first applied in one go, behind a single savepoint, with no statement per
     operation beyond its own work. Only when one of its operations fails — a bug, or a
@@ -271,8 +300,10 @@ def apply_batch(conn: Connection, kiosk: Kiosk,
     rolled back alone and ends the batch there, the results before it returned with the fault,
     to be committed before the fault is answered (§4.3).
     """
+    items = _distinct(checked)
     _lock_up_front(conn, kiosk.community_id, items)
     stored = _stored_rows(conn, kiosk.community_id, [item.op_id for item in items])
+    refuse_conflicts(checked, {op_id: row["digest"] for op_id, row in stored.items()})
     fresh = [item for item in items if item.op_id not in stored]
     if not fresh:
         return {item.op_id: _checked_result(stored[item.op_id], item) for item in items}, None
@@ -294,7 +325,8 @@ def _apply_all(conn: Connection, kiosk: Kiosk, items: list[Checked],
     fault: Exception | None = None
     new_rows: list[dict] = []
     with feed.deferred(conn) as pending, memo.remembering(conn), Savepoints(conn) as savepoints:
-        _look_up_front(conn, kiosk.community_id, fresh)
+        if len(fresh) > 1:  # for one operation, its own lookups are as many and cheaper
+            _look_up_front(conn, kiosk.community_id, fresh)
         for item in items:
             row = stored.get(item.op_id)
             if row is not None:
@@ -492,9 +524,14 @@ def _effect(conn: Connection, kiosk: Kiosk, item: Checked, now) -> Outcome:
 
 def _stored_rows(conn: Connection, community_id: str,
                  op_ids: list[str]) -> dict[str, RowMapping]:
-    rows = conn.execute(select(applied_ops).where(
-        applied_ops.c.community_id == community_id, one_of(conn, applied_ops.c.op_id, op_ids)))
+    rows = conn.execute(_STORED.statement(conn), {"community_id": community_id,
+                                                  "op_ids": list(set(op_ids))})
     return {row["op_id"]: row for row in rows.mappings()}
+
+
+_STORED = Prebuilt(lambda dialect: select(applied_ops).where(
+    applied_ops.c.community_id == bindparam("community_id"),
+    any_of(dialect, applied_ops.c.op_id, "op_ids")))
 
 
 def _stored(conn: Connection, community_id: str, op_id: str) -> RowMapping | None:

@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, RowMapping, delete, insert, select, update
+from sqlalchemy import Connection, RowMapping, bindparam, delete, insert, select, update
 
 from service_platform import clock, entities, feed, memo
 from service_platform.feed import Change
@@ -101,12 +101,15 @@ def get_provider(conn: Connection, community_id: str, provider_id: str) -> dict 
 def provider_for(conn: Connection, community_id: str, service: str) -> dict | None:
     """The community's active provider of a service (the first by id if several)."""
     def load() -> dict | None:
-        rows = conn.execute(select(providers).where(
-            providers.c.community_id == community_id, providers.c.active.is_(True),
-        ).order_by(providers.c.id)).mappings().all()
+        rows = conn.execute(_ACTIVE_PROVIDERS, {"community_id": community_id}).mappings().all()
         return next((entities.provider(row) for row in rows
                      if service in json.loads(row["services"])), None)
     return memo.recall(conn, ("provider_for", community_id, service), load)
+
+
+_ACTIVE_PROVIDERS = select(providers).where(
+    providers.c.community_id == bindparam("community_id"), providers.c.active.is_(True),
+).order_by(providers.c.id)
 
 
 def lock_provider(conn: Connection, community_id: str, provider_id: str) -> None:

@@ -37,6 +37,20 @@ def test_pull_resumes_from_a_saved_cursor(platform):
     assert end["changes"] == [] and end["more"] is False and end["next"] == whole[-1]["seq"]
 
 
+def test_a_pull_at_the_head_gets_nothing_then_what_came_after(platform):
+    community = platform.community(elders=3)
+    slot = platform.slot(community, capacity=5)
+    kiosk, other = platform.kiosk(community), platform.kiosk(community)
+    _, head = kiosk.pull_all()
+    idle = kiosk.get("/v1/changes", since=head).json()
+    assert idle["changes"] == [] and idle["more"] is False and idle["next"] == head
+    [result] = other.push(booking_op("elder-001", slot))
+    after = kiosk.get("/v1/changes", since=head).json()
+    assert [(c["kind"], c["id"]) for c in after["changes"]] == [
+        ("booking", result["data"]["booking_id"])]
+    assert after["next"] == head + 1 and after["more"] is False
+
+
 def test_first_sync_of_the_demo_community(platform):
     kiosk = platform.kiosk(DEMO)
     changes, _ = kiosk.pull_all(limit=1000)

@@ -2,6 +2,7 @@
 a fault keeps only what came before it, and two kiosks' batches over the same slots queue."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -179,3 +180,17 @@ def test_two_kiosks_batches_over_the_same_slots_in_opposite_orders(start_platfor
         assert "transient database error" not in process.log()  # no deadlock was retried
     finally:
         db.dispose()
+
+
+def test_a_catalogue_change_counts_from_the_next_batch_on(db):
+    """Catalogue entries are parsed once per text in a process; the rows are read anew."""
+    kiosk, slot = _community(db, elders=3, capacity=5)
+    assert _push(db, kiosk, booking_op("elder-001", slot))[0]["status"] == "applied"
+    with db.read() as conn:
+        meal = catalogue.service_entry(conn, "c", "meal")
+    closed = dataclasses.replace(meal, active=False)
+    db.run_write(lambda conn: catalogue.put_services(conn, "c", [closed]))
+    [refused] = _push(db, kiosk, booking_op("elder-002", slot))
+    assert (refused["status"], refused["reason"]) == ("rejected", "unknown_service")
+    db.run_write(lambda conn: catalogue.put_services(conn, "c", [meal]))
+    assert _push(db, kiosk, booking_op("elder-002", slot))[0]["status"] == "applied"
