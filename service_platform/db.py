@@ -103,7 +103,10 @@ class Database:
                 if relaxed:
                     conn.connection.dbapi_connection.execute("PRAGMA synchronous=FULL")
             for action in conn.info.pop(_AFTER_COMMIT, ()):
-                action()
+                try:
+                    action()
+                except Exception:  # committed: the write's caller must not be told it failed
+                    log.exception("an action after a commit failed")
 
     def run_write(self, work: Callable[[Connection], T]) -> T:
         """Run `work` in a write transaction, again if the database asks us to retry."""

@@ -71,3 +71,13 @@ def test_after_commit_runs_once_committed_never_after_a_rollback(db):
         conn.execute(insert(notes), {"id": "b"})
         after_commit(conn, lambda: seen.append(_count(db)))
     assert seen == [1]
+
+
+def test_a_failing_action_after_the_commit_does_not_fail_the_write(db):
+    def fails() -> None:
+        raise RuntimeError("a listener's trouble")
+
+    with db.write() as conn:
+        conn.execute(insert(notes), {"id": "a"})
+        after_commit(conn, fails)
+    assert _count(db) == 1
