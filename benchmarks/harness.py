@@ -13,9 +13,12 @@ docstring, so every ratio is read against this machine, never against another.
 """
 from __future__ import annotations
 
+import atexit
 import json
 import math
+import shutil
 import statistics
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -100,3 +103,11 @@ def write(figures: dict[str, Figure], path: Path = RESULTS) -> dict:
     path.write_text(json.dumps(dict(sorted(data.items())), ensure_ascii=False, indent=2) + "\n",
                     encoding="utf-8")
     return data
+
+
+def scratch(prefix: str) -> Path:
+    """A new temporary folder for a benchmark's data, removed when the run ends (a district's
+    store copied for each module is some hundreds of megabytes)."""
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder

@@ -11,12 +11,10 @@
 from __future__ import annotations
 
 import random
-import tempfile
 import time
-from pathlib import Path
 
 from benchmarks import kiosk_data
-from benchmarks.harness import Figure, percentile_figure
+from benchmarks.harness import Figure, percentile_figure, scratch
 from benchmarks.names import people
 
 
@@ -26,7 +24,7 @@ def run(rounds: int, smoke: bool) -> dict[str, Figure]:
     from kiosk.staff_search import search
     from kiosk.store import Store
 
-    data = kiosk_data.store_copy(Path(tempfile.mkdtemp(prefix="bench-search-")), smoke)
+    data = kiosk_data.store_copy(scratch("bench-search-"), smoke)
     store = Store(data / kiosk_data.DB_NAME)
     elders = kiosk_data.sizes(smoke)[0]
     sought = list(people(elders))

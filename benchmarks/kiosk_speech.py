@@ -16,13 +16,12 @@ from __future__ import annotations
 import shutil
 import statistics
 import subprocess
-import tempfile
 import threading
 import time
 from pathlib import Path
 
 from benchmarks import kiosk_data
-from benchmarks.harness import Figure, median_figure
+from benchmarks.harness import Figure, median_figure, scratch
 from benchmarks.kiosk_gui import KioskDriver, turn_loop
 from benchmarks.kiosk_taps import FLOW
 
@@ -46,7 +45,7 @@ class StartedClock:
 def run(rounds: int, smoke: bool) -> dict[str, Figure]:
     from kiosk.speech import SpeechService
 
-    base = Path(tempfile.mkdtemp(prefix="bench-speech-"))
+    base = scratch("bench-speech-")
     kiosk = KioskDriver(kiosk_data.store_copy(base / "data", smoke), kiosk_data.NOW)
     clock = StartedClock()
     service = SpeechService(language="zh_CN", rate=150, listener=clock, audio_sink="null")

@@ -20,12 +20,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from benchmarks import kiosk_data
-from benchmarks.harness import ROOT, Figure, median_figure
+from benchmarks.harness import ROOT, Figure, median_figure, scratch
 
 SETTLE_S = 10
 SEARCH_AT_S = 2
@@ -101,7 +100,7 @@ sys.exit(ui.app.main(sys.argv[3:]))
 
 
 def run(rounds: int, smoke: bool) -> dict[str, Figure]:
-    home = Path(tempfile.mkdtemp(prefix="bench-startup-"))
+    home = scratch("bench-startup-")
     data = kiosk_data.store_copy(home / "data", smoke)
     env = _environment(home)
     kiosk = _kiosk_command(data)

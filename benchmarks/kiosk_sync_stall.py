@@ -16,12 +16,11 @@ thread asks to run every 4 ms; a stall is how much later than asked it ran.
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from benchmarks.harness import Figure, median_figure
+from benchmarks.harness import Figure, median_figure, scratch
 from benchmarks.kiosk_gui import KioskDriver, application
 from benchmarks.names import people
 
@@ -64,7 +63,7 @@ def run(rounds: int, smoke: bool) -> dict[str, Figure]:
     half = 100 if smoke else 5000
     values, references = [], []
     for _ in range(rounds):
-        base = Path(tempfile.mkdtemp(prefix="bench-stall-"))
+        base = scratch("bench-stall-")
         target = str(base / "platform.sqlite3")
         db = _platform(target, half)
         process = PlatformProcess(target, base, demo=False).start()

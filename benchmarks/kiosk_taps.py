@@ -16,11 +16,9 @@ the screen then on show has been painted (benchmarks.kiosk_gui.PaintedAfter).
 from __future__ import annotations
 
 import gc
-import tempfile
-from pathlib import Path
 
 from benchmarks import kiosk_data
-from benchmarks.harness import Figure, median_figure, percentile_figure
+from benchmarks.harness import Figure, median_figure, percentile_figure, scratch
 from benchmarks.kiosk_gui import BareFlip, KioskDriver, rss_mb, turn_loop
 
 FLOW = ("助餐", "明天", "午餐", "订这一餐", "到食堂取", "确认", "回到首页")
@@ -30,7 +28,7 @@ SAMPLE_EVERY = 100  # flows between two readings of resident memory
 
 def run(rounds: int, smoke: bool) -> dict[str, Figure]:
     flows = 20 if smoke else 600
-    base = Path(tempfile.mkdtemp(prefix="bench-taps-"))
+    base = scratch("bench-taps-")
     samples, references, growth, reference_growth = [], [], [], []
     for round_ in range(rounds):
         kiosk = KioskDriver(kiosk_data.store_copy(base / f"r{round_}", smoke), kiosk_data.NOW)
