@@ -63,10 +63,7 @@ def test_a_snapshot_lost_on_the_way_leaves_nothing_half_applied(platform, make_k
     proxy.rule = lambda request: DROP if request.path == "/v1/snapshot" else FORWARD
     newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
 
-    assert not newcomer.sync().ok
-
-    assert newcomer.store.get_state(CURSOR_KEY, "0") == "0"
-    assert newcomer.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 0
+    _fails_applying_nothing(newcomer)
     proxy.rule = lambda _request: FORWARD
     newcomer.sync_ok()
     follower.sync_ok()
@@ -201,10 +198,14 @@ def test_a_snapshot_row_without_a_needed_field_applies_nothing(platform, make_ki
         "booking": {"columns": list(booking), "rows": [list(booking.values())]}}})
     newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
 
-    assert not newcomer.sync().ok
-
-    assert newcomer.store.get_state(CURSOR_KEY, "0") == "0"
-    assert newcomer.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 0
+    _fails_applying_nothing(newcomer)
     proxy.rule = lambda _request: FORWARD
     newcomer.sync_ok()
     assert newcomer.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 2
+
+
+def _fails_applying_nothing(kiosk) -> None:
+    """Its sync fails, and nothing of the snapshot is in its store: no cursor, no elder."""
+    assert not kiosk.sync().ok
+    assert kiosk.store.get_state(CURSOR_KEY, "0") == "0"
+    assert kiosk.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 0
