@@ -42,7 +42,7 @@ def known_absent(conn: Connection, community_id: str, booking_ids: list[str]) ->
     if not booking_ids:
         return
     found = set(conn.execute(_FOUND.statement(conn), {
-        "community_id": community_id, "ids": list(set(booking_ids))}).scalars())
+        "community_id": community_id, "ids": list(set(booking_ids))}).scalars().all())
     memo.recall(conn, "absent_bookings", lambda: set(booking_ids) - found)
 
 
@@ -79,15 +79,23 @@ _BOOKING = select(bookings).where(bookings.c.community_id == bindparam("communit
 
 def slot_table(conn: Connection, community_id: str, service: str) -> Table:
     """Where a service's slots are: `meal_slots` for a service booked by meal slots (its
-    catalogue entry's slot_kind), `service_slots` for every other. The one place that decides."""
-    entry = catalogue.service_entry(conn, community_id, service)
+    catalogue entry's slot_kind), `service_slots` for every other."""
+    return _slot_table_of(catalogue.service_entry(conn, community_id, service))
+
+
+def _slot_table_of(entry: Service | None) -> Table:
+    """`slot_table` from the service's catalogue entry (None: not in the catalogue). The one
+    place that decides."""
     return meal_slots if entry is not None and entry.slot_kind == "meal" else service_slots
 
 
-def lock_slot_of(conn: Connection, community_id: str, service: str,
-                 slot_id: str) -> RowMapping | None:
-    """The slot a booking of `service` refers to, locked; None if there is no such slot."""
-    if slot_table(conn, community_id, service) is meal_slots:
+def lock_slot_of(conn: Connection, community_id: str, service: str, slot_id: str,
+                 entry: Service | None = None) -> RowMapping | None:
+    """The slot a booking of `service` refers to, locked; None if there is no such slot.
+    `entry`: the service's catalogue entry, when the caller has it."""
+    if entry is None:
+        entry = catalogue.service_entry(conn, community_id, service)
+    if _slot_table_of(entry) is meal_slots:
         return catalogue.lock_slot(conn, community_id, slot_id)
     slot = services.lock_slot(conn, community_id, slot_id)
     return slot if slot is not None and slot["service"] == service else None
@@ -109,7 +117,7 @@ def create(conn: Connection, kiosk: Kiosk, op_id: str, order: BookingCreate,
     if entry is not None and not (entry.active and entry.known and entry.slot_kind != "group"):
         entry = None  # nothing can be booked of it
     slot = None if entry is None else lock_slot_of(conn, kiosk.community_id, order.service,
-                                                   order.slot_id)
+                                                   order.slot_id, entry)
     lease = None
     if slot is not None and policy.escrow and order.lease_id is not None:
         lease = capacity.usable_lease(conn, kiosk.id, slot, str(order.lease_id))
@@ -135,19 +143,20 @@ def create(conn: Connection, kiosk: Kiosk, op_id: str, order: BookingCreate,
         status, reason = BookingStatus.WAITLISTED, None
     row = None
     if reason is None:
-        row = _insert(conn, kiosk, op_id, order, policy, status, lease, provider, units, now)
+        row = _insert(conn, kiosk, op_id, order, policy, status, lease, provider, units, now,
+                      booking_id)
         changes.append(Change(ChangeKind.BOOKING, booking_id, entities.booking(row)))
     feed.append(conn, kiosk.community_id, changes)
     within = lease is not None
     if row is None:
         return Outcome.rejected(reason, within_lease=within)
-    return Outcome("applied", data=_answer(row, within))
+    return Outcome("applied", None, _answer(row, within))
 
 
 def _answer(row: RowMapping | dict, within_lease: bool) -> dict[str, Any]:
-    data = {"booking_id": row["id"], "booking_status": row["status"],
-            "within_lease": within_lease}
-    if row["status"] == BookingStatus.WAITLISTED:
+    status = row["status"]
+    data = {"booking_id": row["id"], "booking_status": status, "within_lease": within_lease}
+    if status == BookingStatus.WAITLISTED:
         data["waitlist_position"] = row["waitlist_position"]
     return data
 
@@ -286,9 +295,13 @@ def _holds_one(conn: Connection, community_id: str, order: BookingCreate, policy
                slot: RowMapping) -> bool:
     """The elder holds a booking of this slot already (or, one a day by department, one of
     the department that day)."""
-    booked: set | None = memo.recall(conn, ("booked", community_id), lambda: None)
-    where = {"community_id": community_id, "elder_id": order.elder_id, "slot_id": slot["id"]}
-    if (booked is None or (order.elder_id, slot["id"]) in booked) and conn.execute(
+    booked: set | None = memo.recall(conn, ("booked", community_id), _nothing)
+    slot_id = slot["id"]
+    if booked is not None and (order.elder_id, slot_id) not in booked \
+            and not policy.waitlist and policy.one_a_day_by != "department":
+        return False  # what a pushed batch of meals asks, told from what it looked up
+    where = {"community_id": community_id, "elder_id": order.elder_id, "slot_id": slot_id}
+    if (booked is None or (order.elder_id, slot_id) in booked) and conn.execute(
             _CONFIRMED_IN_SLOT, where).first() is not None:
         return True
     if policy.waitlist and conn.execute(_WAITING_IN_SLOT, where).first() is not None:
@@ -303,6 +316,10 @@ def _holds_one(conn: Connection, community_id: str, order: BookingCreate, policy
     return conn.execute(select(bookings.c.id).where(
         *mine, bookings.c.department == order.department,
         bookings.c.slot_id.in_(same_day))).first() is not None
+
+
+def _nothing() -> None:
+    return None
 
 
 _HELD = [status.value for status in LIVE]
@@ -321,11 +338,12 @@ _WAITING_IN_SLOT = select(bookings.c.id).where(
 
 def _insert(conn: Connection, kiosk: Kiosk, op_id: str, order: BookingCreate, policy: Policy,
             status: BookingStatus, lease: RowMapping | None, provider: dict | None, units: int,
-            now: dt.datetime) -> dict[str, Any]:
+            now: dt.datetime, booking_id: str) -> dict[str, Any]:
+    """`booking_id`: `str(order.id)`, as the caller has it."""
     received = clock.stamp(now)
     waiting = status == BookingStatus.WAITLISTED
     row = dict(
-        id=str(order.id), community_id=kiosk.community_id, elder_id=order.elder_id,
+        id=booking_id, community_id=kiosk.community_id, elder_id=order.elder_id,
         service=order.service, slot_id=order.slot_id, mode=_kept_mode(order, policy),
         price_cents=order.price_cents, subsidy_cents=order.subsidy_cents,
         staff_id=order.staff_id, status=status.value, kiosk_id=kiosk.id,

@@ -169,9 +169,9 @@ def look_up_elders(conn: Connection, community_id: str, elder_ids: list[str]) ->
     if not elder_ids:
         return
     rows = {row["id"]: row for row in conn.execute(_ELDERS.statement(conn), {
-        "community_id": community_id, "ids": list(set(elder_ids))}).mappings()}
-    for elder_id in elder_ids:
-        memo.recall(conn, ("elder", community_id, elder_id), lambda e=elder_id: rows.get(e))
+        "community_id": community_id, "ids": list(set(elder_ids))}).mappings().all()}
+    memo.remember(conn, {("elder", community_id, elder_id): rows.get(elder_id)
+                         for elder_id in elder_ids})
 
 
 _ELDERS = db.Prebuilt(lambda dialect: select(elders).where(

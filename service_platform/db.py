@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import os
 import random
@@ -17,10 +18,15 @@ from sqlalchemy import (
     Connection,
     Engine,
     Table,
+    Text,
+    TypeDecorator,
     any_,
     bindparam,
     create_engine,
     event,
+    func,
+    literal_column,
+    select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -274,11 +280,23 @@ def held_insert(conn: Connection, table: Table, row: dict) -> None:
 
 def any_of(dialect: str, column: Column, name: str) -> ColumnElement[bool]:
     """`column IN (…)` for a list of values given at execution as the parameter `name`, in a
-    statement built once (`Prebuilt`). On PostgreSQL `= ANY` of one array parameter; on SQLite
-    an expanding parameter (a batch's hundreds of values, or one)."""
+    statement built once (`Prebuilt`): one parameter for a batch's hundreds of values, or one.
+    On PostgreSQL `= ANY` of an array; on SQLite the list as a JSON array, read by `json_each`
+    (an expanding parameter, `IN (?, ?, …)`, is rendered anew at every run)."""
     if dialect == "postgresql":
         return column == any_(bindparam(name, type_=ARRAY(column.type)))
-    return column.in_(bindparam(name, expanding=True))
+    return column.in_(select(literal_column("value")).select_from(
+        func.json_each(bindparam(name, type_=_JsonList()))))
+
+
+class _JsonList(TypeDecorator):
+    """A list of plain values (text, numbers) sent as one JSON array (SQLite's `any_of`)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return json.dumps(value)
 
 
 class Prebuilt:
@@ -298,16 +316,17 @@ class Prebuilt:
         return built
 
 
-def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
+def insert_rows(conn: Connection, table: Table, columns: tuple[str, ...],
+                rows: list[tuple]) -> None:
     """Insert many rows of plain values (text, numbers, None: no SQLAlchemy types applied),
-    each with the same keys, in as few statements as the database allows; whatever a
-    `WriteBehind` holds goes first."""
+    each a tuple of the `columns`' values in their order, in as few statements as the database
+    allows; whatever a `WriteBehind` holds goes first."""
     if not rows:
         return
     behind: WriteBehind | None = conn.info.get(_WRITE_BEHIND)
     if behind is not None:
         behind.flush()
-    _send_rows(conn, table, tuple(rows[0]), [tuple(row.values()) for row in rows])
+    _send_rows(conn, table, columns, rows)
 
 
 def _send_rows(conn: Connection, table: Table, columns: tuple[str, ...],

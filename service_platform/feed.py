@@ -70,13 +70,17 @@ def _write(conn: Connection, community_id: str, items: list[Change]) -> None:
     conn.execute(update(feed_heads).where(head).values(last_seq=feed_heads.c.last_seq + len(items)))
     last = conn.execute(select(feed_heads.c.last_seq).where(head)).scalar_one()
     created = clock.stamp(clock.now())
-    db.insert_rows(conn, changes, [
-        {"community_id": community_id, "seq": last - len(items) + n, "kind": item.kind,
-         "entity_id": item.entity_id, "op": "upsert" if item.data is not None else "delete",
-         "data": None if item.data is None else json.dumps(item.data, ensure_ascii=False),
-         "kiosk_id": item.kiosk_id, "created_at": created}
-        for n, item in enumerate(items, start=1)
+    encode = _DATA.encode
+    db.insert_rows(conn, changes, _COLUMNS, [
+        (community_id, seq, item.kind, item.entity_id,
+         "upsert" if item.data is not None else "delete",
+         None if item.data is None else encode(item.data), item.kiosk_id, created)
+        for seq, item in enumerate(items, start=last - len(items) + 1)
     ])
+
+
+_COLUMNS = ("community_id", "seq", "kind", "entity_id", "op", "data", "kiosk_id", "created_at")
+_DATA = json.JSONEncoder(ensure_ascii=False)  # `json.dumps(data, ensure_ascii=False)`, made once
 
 
 # The pull's two queries, built once (every kiosk pulls every 30 s; building a statement

@@ -42,12 +42,26 @@ def _memo(conn: Connection) -> dict | None:
 
 def recall(conn: Connection, key: Hashable, load: Callable[[], T]) -> T:
     """`load()`'s answer, remembered under `key` for the rest of the transaction."""
-    memo = _memo(conn)
-    if memo is None:
+    current = _CURRENT.get()  # `_memo`, written out: a pushed batch asks a dozen times an op
+    if current is None or current[0] is not conn:
         return load()
-    if key not in memo:
-        memo[key] = load()
-    return memo[key]
+    memo = current[1]
+    value = memo.get(key, _MISSING)
+    if value is _MISSING:
+        value = memo[key] = load()
+    return value
+
+
+_MISSING = object()
+
+
+def remember(conn: Connection, found: dict[Hashable, object]) -> None:
+    """What a lookup of many found, each under its key as `recall` would have remembered it;
+    a key remembered before keeps its value (the transaction may have changed it since)."""
+    memo = _memo(conn)
+    if memo is not None:
+        for key, value in found.items():
+            memo.setdefault(key, value)
 
 
 def adjust(conn: Connection, key: Hashable, change: Callable[[T], T]) -> None:

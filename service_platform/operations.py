@@ -6,12 +6,14 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
+from json.encoder import encode_basestring, encode_basestring_ascii
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy import Connection, RowMapping, bindparam, delete, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from elder_wire import collector
 from elder_wire.codes import OpType
 from elder_wire.operations import (
     AttendanceRecord,
@@ -93,7 +95,7 @@ class OperationFailed(RuntimeError):
     Answered 500 like any other bug, whatever the cause was (a database error too)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Checked:
     """An operation whose envelope and payload passed validation."""
 
@@ -102,6 +104,7 @@ class Checked:
     digest: str
     payload: BaseModel | None
     payload_json: str  # as `canonical_json` writes it: what is stored, what the digest covers
+    created_at: str  # the envelope's, as the digest covers it and `applied_ops` keeps it
 
 
 def push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
@@ -109,7 +112,16 @@ def push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
 
     One transaction, the write: the stored results of the batch's op_ids are read in it, under
     its locks. Only a batch that does not pass validation as new reads them beforehand, to
-    forgive what is invalid now in an operation stored with the same content (`validate`)."""
+    forgive what is invalid now in an operation stored with the same content (`validate`).
+
+    Python's cycle collector is paused meanwhile (`collector.paused`): a batch makes some
+    hundred thousand short-lived objects, none in a cycle, and the collections they set off
+    scanned every object of the process again and again (a sixth of a push's CPU)."""
+    with collector.paused():
+        return _push(db, kiosk, ops)
+
+
+def _push(db: Database, kiosk: Kiosk, ops: list[Operation]) -> list[OpResult]:
     checked = _validated(db, kiosk, ops)
     try:
         done, fault = db.run_write(lambda conn: apply_batch(conn, kiosk, checked))
@@ -151,18 +163,27 @@ def _distinct(checked: list[Checked]) -> list[Checked]:
     return list({item.op_id: item for item in reversed(checked)}.values())[::-1]
 
 
+# `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`, made once.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def canonical_json(value: Any) -> str:
     """JSON with keys sorted and no spaces: one text for one content, whatever its order."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return _CANONICAL.encode(value)
 
 
-def digest(op: Operation, payload_json: str | None = None) -> str:
+def digest(op: Operation, payload_json: str | None = None,
+           created_at: str | None = None) -> str:
     """SHA-256 of the operation's canonical JSON — its type, payload and created_at
-    (`canonical_json`) — written out around the payload's, which a batch makes only once."""
+    (`canonical_json`) — written out around the payload's, which a batch makes only once
+    (and around `created_at`'s text, `op.created_at.isoformat()`, when the caller has it).
+    A string alone is written as `json.dumps` writes it (`encode_basestring…`)."""
     if payload_json is None:
         payload_json = canonical_json(op.payload)
-    canonical = (f'{{"created_at":{json.dumps(op.created_at.isoformat())},'
-                 f'"payload":{payload_json},"type":{json.dumps(op.type, ensure_ascii=False)}}}')
+    if created_at is None:
+        created_at = op.created_at.isoformat()
+    canonical = (f'{{"created_at":{encode_basestring_ascii(created_at)},'
+                 f'"payload":{payload_json},"type":{encode_basestring(op.type)}}}')
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -172,10 +193,11 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
     except an operation already stored with the same content, whose stored result answers it
     (e.g. one stored as "reserved", or made longer ago than EARLIEST allows now)."""
     window = _window(now or clock.now())
+    stored = stored or {}
     checked, problems = [], []
     for index, op in enumerate(ops):
         try:
-            payload_json = canonical_json(op.payload)
+            payload_json = _CANONICAL.encode(op.payload)
         except RecursionError:  # nested too deep to write: `_unkeepable_text` says so
             payload_json = ""
         if not _plainly_keepable(payload_json):
@@ -184,8 +206,10 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
                 problems.extend(bad_text)
                 continue
         payload = None
-        op_digest = digest(op, payload_json)
-        if (stored or {}).get(str(op.op_id)) != op_digest:
+        op_id = str(op.op_id)
+        created_at = op.created_at.isoformat()
+        op_digest = digest(op, payload_json, created_at)
+        if stored.get(op_id) != op_digest:
             problems.extend(_out_of_time(index, op, ["created_at"], op.created_at, window))
             adapter = PAYLOADS.get(op.type)
             try:
@@ -196,7 +220,7 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
             if moment is not None:
                 problems.extend(_out_of_time(index, op, ["payload", "created_at"], moment,
                                              window))
-        checked.append(Checked(op, str(op.op_id), op_digest, payload, payload_json))
+        checked.append(Checked(op, op_id, op_digest, payload, payload_json, created_at))
     if problems:
         raise errors.invalid_request("an operation's payload is invalid; nothing was applied",
                                      problems)
@@ -323,7 +347,9 @@ def _apply_all(conn: Connection, kiosk: Kiosk, items: list[Checked],
                careful: bool) -> tuple[dict[str, OpResult], Exception | None]:
     results: dict[str, OpResult] = {}
     fault: Exception | None = None
-    new_rows: list[dict] = []
+    new_rows: list[tuple] = []
+    # The batch's moment: its operations are received, and judged, at once.
+    received = Received(clock.now())
     with feed.deferred(conn) as pending, memo.remembering(conn), Savepoints(conn) as savepoints:
         if len(fresh) > 1:  # for one operation, its own lookups are as many and cheaper
             _look_up_front(conn, kiosk.community_id, fresh)
@@ -333,13 +359,13 @@ def _apply_all(conn: Connection, kiosk: Kiosk, items: list[Checked],
                 results[item.op_id] = _checked_result(row, item)
                 continue
             if not careful:
-                result, applied_row = _apply(conn, kiosk, item)
+                result, applied_row = _apply(conn, kiosk, item, received)
                 results[item.op_id] = result
                 new_rows.append(applied_row)
                 continue
             try:
-                results[item.op_id] = _apply_in_savepoint(conn, kiosk, item, savepoints,
-                                                          pending, new_rows)
+                results[item.op_id] = _apply_in_savepoint(conn, kiosk, item, received,
+                                                          savepoints, pending, new_rows)
             except (errors.ApiError, OperationalError):
                 raise  # the whole batch: a 422, or a transient error worth retrying it all
             except Exception as exc:  # kept, and raised once the operations before are committed
@@ -348,22 +374,22 @@ def _apply_all(conn: Connection, kiosk: Kiosk, items: list[Checked],
     if new_rows:
         # The results, in the transaction of their effects; in one statement, not one each.
         # A duplicate op_id (a concurrent push of the same operation) fails the whole batch.
-        insert_rows(conn, applied_ops, new_rows)
-        if any(row["reason"] == "unknown_type" for row in new_rows):
+        insert_rows(conn, applied_ops, APPLIED_COLUMNS, new_rows)
+        if any(row[_REASON] == "unknown_type" for row in new_rows):
             _keep_few_unknown(conn, kiosk)
     feed.write_deferred(conn, pending)
     return results, fault
 
 
-def _apply_in_savepoint(conn: Connection, kiosk: Kiosk, item: Checked, savepoints: Savepoints,
-                        pending: list, new_rows: list[dict]) -> OpResult:
+def _apply_in_savepoint(conn: Connection, kiosk: Kiosk, item: Checked, received: Received,
+                        savepoints: Savepoints, pending: list, new_rows: list[tuple]) -> OpResult:
     """One operation in a savepoint; rolled back alone, its feed changes too, when it fails.
     Its result joins `new_rows`, to be stored before the batch commits."""
     for attempt in (1, 2):
         mark = len(pending)
         try:
             with savepoints.each():
-                result, row = _apply(conn, kiosk, item)
+                result, row = _apply(conn, kiosk, item, received)
             new_rows.append(row)
             return result
         except IntegrityError:
@@ -386,23 +412,40 @@ def _forget_since(conn: Connection, pending: list, mark: int) -> None:
     memo.forget_all(conn)
 
 
-def _apply(conn: Connection, kiosk: Kiosk, item: Checked) -> tuple[OpResult, dict]:
+@dataclass(frozen=True, slots=True)
+class Received:
+    """When a batch was received (the platform's clock), and as `applied_ops` keeps it."""
+
+    now: dt.datetime
+    stamp: str
+
+    def __init__(self, now: dt.datetime) -> None:
+        object.__setattr__(self, "now", now)
+        object.__setattr__(self, "stamp", clock.stamp(now))
+
+
+# An `applied_ops` row as `_apply` makes it: these columns, in this order.
+APPLIED_COLUMNS = ("community_id", "op_id", "kiosk_id", "type", "digest", "payload",
+                   "created_at", "received_at", "status", "reason", "data")
+_REASON = APPLIED_COLUMNS.index("reason")
+
+
+def _apply(conn: Connection, kiosk: Kiosk, item: Checked,
+           received: Received) -> tuple[OpResult, tuple]:
     """The operation's effect, its result, and the applied_ops row that stores the result."""
-    now = clock.now()
-    outcome = _effect(conn, kiosk, item, now)
-    row = dict(
-        community_id=kiosk.community_id, op_id=item.op_id, kiosk_id=kiosk.id, type=item.op.type,
-        digest=item.digest, payload=_kept_payload(item, outcome),
-        created_at=item.op.created_at.isoformat(), received_at=clock.stamp(now),
-        status=outcome.status, reason=outcome.reason, data=json.dumps(outcome.data))
-    return OpResult.model_construct(op_id=item.op_id, status=outcome.status,  # ours: valid
-                                    reason=outcome.reason, data=outcome.data), row
+    outcome = _effect(conn, kiosk, item, received.now)
+    status, reason, data = outcome.status, outcome.reason, outcome.data
+    row = (kiosk.community_id, item.op_id, kiosk.id, item.op.type, item.digest,
+           _kept_payload(item, reason), item.created_at, received.stamp, status, reason,
+           json.dumps(data))
+    return OpResult.model_construct(op_id=item.op_id, status=status,  # ours: valid
+                                    reason=reason, data=data), row
 
 
-def _kept_payload(item: Checked, outcome: Outcome) -> str:
+def _kept_payload(item: Checked, reason: str | None) -> str:
     """The payload as sent (canonical JSON), for the record; none for an unknown type (its
     digest suffices)."""
-    if outcome.reason == "unknown_type":
+    if reason == "unknown_type":
         return ""
     return item.payload_json
 
@@ -526,7 +569,7 @@ def _stored_rows(conn: Connection, community_id: str,
                  op_ids: list[str]) -> dict[str, RowMapping]:
     rows = conn.execute(_STORED.statement(conn), {"community_id": community_id,
                                                   "op_ids": list(set(op_ids))})
-    return {row["op_id"]: row for row in rows.mappings()}
+    return {row["op_id"]: row for row in rows.mappings().all()}
 
 
 _STORED = Prebuilt(lambda dialect: select(applied_ops).where(

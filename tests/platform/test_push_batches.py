@@ -107,7 +107,8 @@ def test_a_duplicate_result_written_in_bulk_is_an_integrity_error(db):
     with db.read() as conn:
         row = dict(conn.execute(select(applied_ops)).mappings().one())
     with pytest.raises(IntegrityError):
-        db.run_write(lambda conn: insert_rows(conn, applied_ops, [row]))
+        db.run_write(lambda conn: insert_rows(conn, applied_ops, tuple(row),
+                                              [tuple(row.values())]))
     assert _counts(db)[:2] == (1, 1)
 
 
