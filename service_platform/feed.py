@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, RowMapping, bindparam, func, insert, or_, select, update
 
-from service_platform import clock, db
+from service_platform import clock, db, json_text
 from service_platform.schema import changes, feed_heads
 
 
@@ -70,7 +70,7 @@ def _write(conn: Connection, community_id: str, items: list[Change]) -> None:
     conn.execute(update(feed_heads).where(head).values(last_seq=feed_heads.c.last_seq + len(items)))
     last = conn.execute(select(feed_heads.c.last_seq).where(head)).scalar_one()
     created = clock.stamp(clock.now())
-    encode = _DATA.encode
+    encode = _data_json
     db.insert_rows(conn, changes, _COLUMNS, [
         (community_id, seq, item.kind, item.entity_id,
          "upsert" if item.data is not None else "delete",
@@ -80,7 +80,7 @@ def _write(conn: Connection, community_id: str, items: list[Change]) -> None:
 
 
 _COLUMNS = ("community_id", "seq", "kind", "entity_id", "op", "data", "kiosk_id", "created_at")
-_DATA = json.JSONEncoder(ensure_ascii=False)  # `json.dumps(data, ensure_ascii=False)`, made once
+_data_json = json_text.writer(ensure_ascii=False)  # json.dumps(data, ensure_ascii=False)
 
 
 # The pull's two queries, built once (every kiosk pulls every 30 s; building a statement

@@ -41,6 +41,7 @@ from service_platform import (
     feed,
     feedback,
     help_requests,
+    json_text,
     memo,
 )
 from service_platform.auth import Kiosk
@@ -163,13 +164,14 @@ def _distinct(checked: list[Checked]) -> list[Checked]:
     return list({item.op_id: item for item in reversed(checked)}.values())[::-1]
 
 
-# `json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)`, made once.
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-
-
 def canonical_json(value: Any) -> str:
     """JSON with keys sorted and no spaces: one text for one content, whatever its order."""
-    return _CANONICAL.encode(value)
+    return _canonical(value)
+
+
+# json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_canonical = json_text.writer(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+_plain_json = json_text.writer()  # json.dumps(value)
 
 
 def digest(op: Operation, payload_json: str | None = None,
@@ -197,7 +199,7 @@ def validate(ops: list[Operation], stored: dict[str, str] | None = None,
     checked, problems = [], []
     for index, op in enumerate(ops):
         try:
-            payload_json = _CANONICAL.encode(op.payload)
+            payload_json = _canonical(op.payload)
         except RecursionError:  # nested too deep to write: `_unkeepable_text` says so
             payload_json = ""
         if not _plainly_keepable(payload_json):
@@ -437,7 +439,7 @@ def _apply(conn: Connection, kiosk: Kiosk, item: Checked,
     status, reason, data = outcome.status, outcome.reason, outcome.data
     row = (kiosk.community_id, item.op_id, kiosk.id, item.op.type, item.digest,
            _kept_payload(item, reason), item.created_at, received.stamp, status, reason,
-           json.dumps(data))
+           _plain_json(data))
     return OpResult.model_construct(op_id=item.op_id, status=status,  # ours: valid
                                     reason=reason, data=data), row
 
