@@ -16,6 +16,10 @@ from service_platform.auth import Kiosk
 from service_platform.feed import Change
 from service_platform.schema import applied_ops, bookings, meal_slots, service_slots
 
+_CONFIRMED_SQL = f"bookings.status = '{BookingStatus.CONFIRMED.value}'"
+# The status is written out, not a parameter: so the query planners can use the partial index
+# bookings_one_confirmed (… WHERE status = 'confirmed') instead of scanning the slot's bookings.
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -41,31 +45,29 @@ def known_absent(conn: Connection, community_id: str, booking_ids: list[str]) ->
     `create` need not ask."""
     if not booking_ids:
         return
-    found = set(conn.execute(_FOUND.statement(conn), {
-        "community_id": community_id, "ids": list(set(booking_ids))}).scalars().all())
+    found = set(_FOUND.rows(conn, list(set(booking_ids)),
+                            community_id=community_id).scalars().all())
     memo.recall(conn, "absent_bookings", lambda: set(booking_ids) - found)
 
 
 def known_unbooked(conn: Connection, community_id: str, pairs: list[tuple[str, str]]) -> None:
     """Which of a batch's (elder, slot) pairs have a confirmed booking, in one query (`memo`):
     for the others `create` need not ask. Only `create` makes a booking confirmed, under its
-    slot's lock, which the batch holds: a pair not found stays free but for the batch itself."""
+    slot's lock, which the batch holds: a pair not found stays free but for the batch itself.
+    Asked by elder: the few slots each holds a confirmed place of (those to come), read from
+    the index bookings_one_confirmed, not every confirmed booking of the slots."""
     if not pairs:
         return
-    found = conn.execute(_BOOKED.statement(conn), {
-        "community_id": community_id, "slots": list({slot for _, slot in pairs}),
-        "elders": list({elder for elder, _ in pairs})}).all()
+    found = _BOOKED.rows(conn, list({elder for elder, _ in pairs}),
+                         community_id=community_id).all()
     memo.recall(conn, ("booked", community_id), lambda: {tuple(row) for row in found})
 
 
-_FOUND = db.Prebuilt(lambda dialect: select(bookings.c.id).where(
-    bookings.c.community_id == bindparam("community_id"),
-    db.any_of(dialect, bookings.c.id, "ids")))
-_BOOKED = db.Prebuilt(lambda dialect: select(bookings.c.elder_id, bookings.c.slot_id).where(
-    bookings.c.community_id == bindparam("community_id"),
-    db.any_of(dialect, bookings.c.slot_id, "slots"),
-    db.any_of(dialect, bookings.c.elder_id, "elders"),
-    text(_CONFIRMED_SQL)))
+_FOUND = db.Lookup([bookings.c.id], bookings.c.id,
+                   bookings.c.community_id == bindparam("community_id"))
+_BOOKED = db.Lookup([bookings.c.elder_id, bookings.c.slot_id], bookings.c.elder_id,
+                    bookings.c.community_id == bindparam("community_id"), text(_CONFIRMED_SQL),
+                    unique=False)
 
 
 def _existing(conn: Connection, community_id: str, booking_id: str) -> RowMapping | None:
@@ -323,9 +325,6 @@ def _nothing() -> None:
 
 
 _HELD = [status.value for status in LIVE]
-_CONFIRMED_SQL = f"bookings.status = '{BookingStatus.CONFIRMED.value}'"
-# The status is written out, not a parameter: so the query planners can use the partial index
-# bookings_one_confirmed (… WHERE status = 'confirmed') instead of scanning the slot's bookings.
 _CONFIRMED_IN_SLOT = select(bookings.c.id).where(
     bookings.c.community_id == bindparam("community_id"),
     bookings.c.elder_id == bindparam("elder_id"), bookings.c.slot_id == bindparam("slot_id"),

@@ -168,14 +168,14 @@ def look_up_elders(conn: Connection, community_id: str, elder_ids: list[str]) ->
     """Read a batch's elders in one query, for `get_elder` to answer from (`memo`)."""
     if not elder_ids:
         return
-    rows = {row["id"]: row for row in conn.execute(_ELDERS.statement(conn), {
-        "community_id": community_id, "ids": list(set(elder_ids))}).mappings().all()}
+    rows = {row["id"]: row for row in _ELDERS.rows(
+        conn, list(set(elder_ids)), community_id=community_id).mappings().all()}
     memo.remember(conn, {("elder", community_id, elder_id): rows.get(elder_id)
                          for elder_id in elder_ids})
 
 
-_ELDERS = db.Prebuilt(lambda dialect: select(elders).where(
-    elders.c.community_id == bindparam("community_id"), db.any_of(dialect, elders.c.id, "ids")))
+_ELDERS = db.Lookup(list(elders.c), elders.c.id,
+                    elders.c.community_id == bindparam("community_id"))
 _ELDER = select(elders).where(elders.c.community_id == bindparam("community_id"),
                               elders.c.id == bindparam("id"))
 _LOCK_SLOT = select(meal_slots).where(meal_slots.c.community_id == bindparam("community_id"),

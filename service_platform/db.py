@@ -7,7 +7,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
@@ -17,9 +17,8 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Engine,
+    Result,
     Table,
-    Text,
-    TypeDecorator,
     any_,
     bindparam,
     create_engine,
@@ -27,6 +26,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    true,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -278,42 +278,49 @@ def held_insert(conn: Connection, table: Table, row: dict) -> None:
         behind.insert(table, row)
 
 
-def any_of(dialect: str, column: Column, name: str) -> ColumnElement[bool]:
-    """`column IN (…)` for a list of values given at execution as the parameter `name`, in a
-    statement built once (`Prebuilt`): one parameter for a batch's hundreds of values, or one.
-    On PostgreSQL `= ANY` of an array; on SQLite the list as a JSON array, read by `json_each`
-    (an expanding parameter, `IN (?, ?, …)`, is rendered anew at every run)."""
-    if dialect == "postgresql":
-        return column == any_(bindparam(name, type_=ARRAY(column.type)))
-    return column.in_(select(literal_column("value")).select_from(
-        func.json_each(bindparam(name, type_=_JsonList()))))
+class Lookup:
+    """Rows of a table by a key, for many keys at once (a pushed batch's hundreds, or one):
+    `Lookup(columns, key, *where).rows(conn, keys, **params)` with `params` the values
+    `where`'s bindparams ask for. The statement is built once per kind of database: building
+    one costs more than SQLite takes to run a small one. Keys are plain text or numbers.
 
+    On SQLite: `key IN` the keys of a JSON array, read by `json_each` (an expanding
+    `IN (?, ?, …)` is rendered anew at every run); each key is probed in the index with the
+    most of `where`'s equalities and the key. On PostgreSQL, a `unique` key (at most one row
+    each under `where`: a primary key) is probed in its index, key by key: a LATERAL
+    subquery for each of `unnest(keys)`, with LIMIT 1 — `key = ANY(keys)` was planned, for a
+    young table without statistics, as a scan of all the community's rows (milliseconds more
+    a batch for every few thousand rows). Other keys go as `key = ANY(keys)`: where several
+    indexes fit a probe equally well, the planner without statistics may pick the one that
+    makes each probe a scan, and key by key that would be a scan for every key."""
 
-class _JsonList(TypeDecorator):
-    """A list of plain values (text, numbers) sent as one JSON array (SQLite's `any_of`)."""
-
-    impl = Text
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        return json.dumps(value)
-
-
-class Prebuilt:
-    """A statement built once per kind of database and reused: building a SQLAlchemy statement
-    costs more than SQLite takes to run a small one, and a pushed batch runs several.
-    `build(dialect_name)` makes it, its lists by `any_of`; `statement(conn)` gives it."""
-
-    def __init__(self, build: Callable[[str], Executable]) -> None:
-        self._build = build
+    def __init__(self, columns: Sequence[ColumnElement], key: Column,
+                 *where: ColumnElement[bool], unique: bool = True) -> None:
+        self._columns = columns
+        self._key = key
+        self._where = where
+        self._unique = unique
         self._built: dict[str, Executable] = {}
 
-    def statement(self, conn: Connection) -> Executable:
+    def rows(self, conn: Connection, keys: Sequence, **params) -> Result:
         dialect = conn.dialect.name
-        built = self._built.get(dialect)
-        if built is None:
-            built = self._built[dialect] = self._build(dialect)
-        return built
+        statement = self._built.get(dialect)
+        if statement is None:
+            statement = self._built[dialect] = self._build(dialect)
+        params["keys"] = list(keys) if dialect == "postgresql" else json.dumps(list(keys))
+        return conn.execute(statement, params)
+
+    def _build(self, dialect: str) -> Executable:
+        if dialect != "postgresql":
+            return select(*self._columns).where(*self._where, self._key.in_(
+                select(literal_column("value")).select_from(func.json_each(bindparam("keys")))))
+        keys = bindparam("keys", type_=ARRAY(self._key.type))
+        if not self._unique:
+            return select(*self._columns).where(*self._where, self._key == any_(keys))
+        wanted = func.unnest(keys).table_valued("key").render_derived(name="wanted")
+        found = select(*self._columns).where(
+            *self._where, self._key == wanted.c.key).limit(literal_column("1")).lateral("found")
+        return select(*found.c).select_from(wanted).join(found, true())
 
 
 def insert_rows(conn: Connection, table: Table, columns: tuple[str, ...],

@@ -48,10 +48,9 @@ from service_platform.auth import Kiosk
 from service_platform.bookings import Outcome
 from service_platform.db import (
     Database,
-    Prebuilt,
+    Lookup,
     Savepoints,
     WriteBehind,
-    any_of,
     insert_rows,
 )
 from service_platform.schema import (
@@ -569,14 +568,12 @@ def _effect(conn: Connection, kiosk: Kiosk, item: Checked, now) -> Outcome:
 
 def _stored_rows(conn: Connection, community_id: str,
                  op_ids: list[str]) -> dict[str, RowMapping]:
-    rows = conn.execute(_STORED.statement(conn), {"community_id": community_id,
-                                                  "op_ids": list(set(op_ids))})
+    rows = _STORED.rows(conn, list(set(op_ids)), community_id=community_id)
     return {row["op_id"]: row for row in rows.mappings().all()}
 
 
-_STORED = Prebuilt(lambda dialect: select(applied_ops).where(
-    applied_ops.c.community_id == bindparam("community_id"),
-    any_of(dialect, applied_ops.c.op_id, "op_ids")))
+_STORED = Lookup(list(applied_ops.c), applied_ops.c.op_id,
+                 applied_ops.c.community_id == bindparam("community_id"))
 
 
 def _stored(conn: Connection, community_id: str, op_id: str) -> RowMapping | None:
