@@ -142,6 +142,42 @@ def test_capacity_and_cancels_within_one_batch(db):
     assert confirmed == 2
 
 
+def test_a_batch_knows_the_places_its_elders_held_before_it(db):
+    """A batch looks up at once which places its elders hold already, in any slot: a booking
+    of one they hold is the same place, one sent again is the one stored, the others are new."""
+    kiosk, lunch = _community(db, elders=4, capacity=10)
+    dinner = _slot(db, "dinner", capacity=10)
+    tomorrow = _slot(db, "lunch", capacity=10, day=dt.date(2040, 6, 2))
+    held = [booking_op("elder-001", lunch), booking_op("elder-001", dinner),
+            booking_op("elder-002", lunch)]
+    assert [r["status"] for r in _push(db, kiosk, *held)] == ["applied"] * 3
+    again = booking_op("elder-001", dinner)
+    resent = {**held[2], "op_id": booking_op("elder-002", lunch)["op_id"]}
+    results = _push(db, kiosk, booking_op("elder-003", lunch), again, resent,
+                    booking_op("elder-001", tomorrow), booking_op("elder-002", dinner))
+    assert [(r["status"], r["data"]["booking_id"], r["data"].get("merged")) for r in results] \
+        == [("applied", results[0]["data"]["booking_id"], None),
+            ("applied", held[1]["payload"]["id"], True),
+            ("applied", held[2]["payload"]["id"], None),
+            ("applied", results[3]["data"]["booking_id"], None),
+            ("applied", results[4]["data"]["booking_id"], None)]
+    with db.read() as conn:
+        places = conn.execute(select(bookings_table.c.elder_id, bookings_table.c.slot_id).where(
+            bookings_table.c.status == "confirmed")).all()
+    assert sorted(places) == sorted([
+        ("elder-001", lunch), ("elder-001", dinner), ("elder-002", lunch),
+        ("elder-003", lunch), ("elder-001", tomorrow), ("elder-002", dinner)])
+
+
+def _slot(db: Database, meal: str, capacity: int, day: dt.date = dt.date(2040, 6, 1)) -> str:
+    slot = f"meal:{day}:{meal}"
+    operators.add_meal_slot(db, "c", {
+        "id": slot, "day": day.isoformat(), "meal": meal, "capacity": capacity,
+        "cutoff": dt.datetime.combine(day, dt.time(9, 30), SHANGHAI).isoformat(),
+        "price_cents": 1500, "menu": []})
+    return slot
+
+
 def test_two_kiosks_batches_over_the_same_slots_in_opposite_orders(start_platform):
     """Row locks held to the end of a batch, taken in each batch's own order, would deadlock
     here on PostgreSQL; taken up front in one order, the batches queue. Capacity holds."""
