@@ -350,7 +350,7 @@ def _apply_all(conn: Connection, kiosk: Kiosk, items: list[Checked],
     fault: Exception | None = None
     new_rows: list[tuple] = []
     # The batch's moment: its operations are received, and judged, at once.
-    received = Received(clock.now())
+    received = Received.at(clock.now())
     with feed.deferred(conn) as pending, memo.remembering(conn), Savepoints(conn) as savepoints:
         if len(fresh) > 1:  # for one operation, its own lookups are as many and cheaper
             _look_up_front(conn, kiosk.community_id, fresh)
@@ -420,9 +420,9 @@ class Received:
     now: dt.datetime
     stamp: str
 
-    def __init__(self, now: dt.datetime) -> None:
-        object.__setattr__(self, "now", now)
-        object.__setattr__(self, "stamp", clock.stamp(now))
+    @classmethod
+    def at(cls, now: dt.datetime) -> Received:
+        return cls(now, clock.stamp(now))
 
 
 # An `applied_ops` row as `_apply` makes it: these columns, in this order.
