@@ -117,6 +117,8 @@ def _apply_snapshot(store: Store, taken: snapshot.Snapshot, stamp: str) -> None:
             store.set_state(HORIZON_KEY, str(taken.horizon))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise errors.PlatformAnswerInvalid(f"snapshot: {type(exc).__name__}") from exc
+    except sqlite3.IntegrityError as exc:  # e.g. a booking of an elder not (yet) in it
+        raise errors.PlatformAnswerInvalid("snapshot: IntegrityError") from exc
 
 
 def _bulk_tables_empty(conn: sqlite3.Connection) -> bool:
