@@ -116,8 +116,7 @@ def _part(kind: object, entry: object) -> Part:
             or len(set(columns)) != len(columns) or not isinstance(rows, list) \
             or not isinstance(deleted, list) or not all(isinstance(i, str) for i in deleted):
         raise errors.PlatformAnswerInvalid("snapshot: a kind is malformed")
-    width = len(columns)
-    if any(not isinstance(row, list) or len(row) != width for row in rows):
+    if rows and (set(map(type, rows)) != {list} or set(map(len, rows)) != {len(columns)}):
         raise errors.PlatformAnswerInvalid(f"snapshot: a row of {kind} is malformed")
     return Part(kind, columns, rows, deleted)
 
