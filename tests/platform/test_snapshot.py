@@ -248,3 +248,22 @@ def test_the_two_big_kinds_come_in_parts_with_their_removals_last(platform, monk
     assert _put_together([{**parts[0], "server_time": ""}, *parts[1:],
                           {"end": {"parts": len(parts) - 1}}]) == {**whole, "server_time": ""}
     assert {**_snapshot(kiosk), "server_time": ""} == timed
+
+
+def test_kiosks_that_go_away_mid_stream_leave_nothing_held(platform):
+    """More streams abandoned after their first line than the platform process has database
+    connections: each one's transaction ends, so writes and later snapshots go on."""
+    community, kiosk = _busy_community(platform)
+    for _ in range(20):
+        with requests.get(kiosk.base_url + "/v1/snapshot", timeout=30, stream=True,
+                          headers={**kiosk.headers, **STREAMED}) as answer:
+            assert answer.status_code == 200
+            assert "cursor" in json.loads(next(answer.iter_lines()))
+    slot = platform.slot(community, capacity=5)
+    [result] = kiosk.push(booking_op("elder-010", slot))
+    assert result["status"] == "applied"
+
+    streamed = _snapshot(kiosk, streamed=True)
+
+    assert result["data"]["booking_id"] in {
+        row[0] for row in streamed["kinds"]["booking"]["rows"]}
