@@ -5,10 +5,10 @@ The community has 20,000 elders (real names) and 500,000 bookings over six month
 compacted as the platform does every hour (platform `compact-feed`, protocol §5.1).
 
 - `initial_pull_s`: a new kiosk's first sync (enrolment, the pull, its leases) after six
-  months: the community's current state in one snapshot (`GET /v1/snapshot`, §5.2), then the
-  feed after its cursor. Reference: the same kiosk joining the same platform as a kiosk did
-  before the snapshot (and does with a platform without it): the compacted feed from 0, page
-  by page.
+  months: the community's current state in one snapshot (`GET /v1/snapshot`, §5.2, streamed a
+  part a line), then the feed after its cursor. Reference: the same kiosk joining the same
+  platform as a kiosk did before the snapshot (and does with a platform without it): the
+  compacted feed from 0, page by page.
 - `initial_pull_s_1month`: the same join by snapshot after one month. Reference as above. With
   `initial_pull_s` it shows that the join does not grow with history.
 """

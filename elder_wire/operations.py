@@ -317,6 +317,28 @@ class SnapshotResponse(BaseModel):
     server_time: str
 
 
+class SnapshotStart(BaseModel):
+    """The first line of a streamed snapshot (`application/x-ndjson`, protocol §5.2)."""
+    cursor: int = Field(description="As in the one-object answer.")
+    horizon: int
+    server_time: str
+
+
+class SnapshotPart(SnapshotKind):
+    """A line of a streamed snapshot: some entities of one kind; a kind may come in several
+    parts, one after the other, its removals in the last."""
+    kind: str
+
+
+class SnapshotCount(BaseModel):
+    parts: int = Field(description="How many parts came before this line.")
+
+
+class SnapshotEnd(BaseModel):
+    """The last line of a streamed snapshot: a kiosk applies nothing without it."""
+    end: SnapshotCount
+
+
 class LeaseReturnIn(Closed):
     lease_id: UUID
     used: Count

@@ -11,15 +11,30 @@ import functools
 import importlib.util
 import itertools
 import json
+import threading
 import unicodedata
 from pathlib import Path
 
 MAX_VARIANTS = 16  # heteronyms multiply; a name has few that matter
 
 
-@functools.cache
+_reading = threading.Lock()  # one thread reads the table; one wanting it meanwhile waits
+
+
+def load_soon() -> None:
+    """Read the table now in a thread of its own, for names about to be written (a kiosk
+    joining reads it while it waits for the platform's first elders)."""
+    threading.Thread(target=_letters, name="name-initials", daemon=True).start()
+
+
 def _letters() -> dict[str, str]:
     """Each character's possible first letters, most common reading first ("曾" → "zc")."""
+    with _reading:
+        return _table()
+
+
+@functools.cache
+def _table() -> dict[str, str]:
     spec = importlib.util.find_spec("pypinyin")  # finds the package without importing it
     if spec is None or not spec.submodule_search_locations:
         return {}

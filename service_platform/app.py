@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import itertools
 import json
 import logging
 import math
@@ -12,7 +13,7 @@ from typing import Annotated
 
 from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -220,17 +221,28 @@ def _add_routes(app: FastAPI) -> None:
              responses=_errors(401, 403, 422, 503))
     def current_state(request: Request) -> Response:
         """The community's current state and the feed cursor it holds, for a kiosk joining
-        (protocol §5.2); gzip-encoded when the kiosk accepts it."""
+        (protocol §5.2): streamed a part a line when the kiosk accepts
+        `application/x-ndjson`, else in one answer; gzip-encoded when the kiosk accepts it."""
         kiosk = _kiosk(request)
+        gzipped = "gzip" in request.headers.get("accept-encoding", "").lower()
+        if snapshot.STREAMED in request.headers.get("accept", ""):
+            lines = snapshot.streamed(_db(request), kiosk.community_id, kiosk.id, _now(),
+                                      gzipped)
+            first = next(lines)  # a database that cannot answer is an error here, not a cut
+            headers = {"Content-Encoding": "gzip"} if gzipped else {}
+            return StreamingResponse(itertools.chain([first], lines),
+                                     media_type=snapshot.STREAMED,
+                                     headers={**headers, "Vary": "Accept, Accept-Encoding"})
         with collector.paused():
             with _db(request).read_consistent() as conn:
                 state = snapshot.snapshot(conn, kiosk.community_id, kiosk.id)
             state["server_time"] = _now()
             body = json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode()
-        if "gzip" not in request.headers.get("accept-encoding", "").lower():
-            return Response(body, media_type="application/json")
+        if not gzipped:
+            return Response(body, media_type="application/json", headers={"Vary": "Accept"})
         return Response(gzip.compress(body, compresslevel=1), media_type="application/json",
-                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+                        headers={"Content-Encoding": "gzip",
+                                 "Vary": "Accept, Accept-Encoding"})
 
     @app.post("/v1/leases", response_model=LeasesResponse, tags=["capacity"],
               responses=_errors(401, 403, 413, 422, 503))

@@ -10,7 +10,8 @@ change's `data` untyped. Here the document gets the full types of elder_wire.ope
 - the push answer: results with `Reason` codes and each type's result data;
 - the changes page: each change a union chosen by `kind` (every `ChangeKind`) with its data;
 - the snapshot (`GET /v1/snapshot`) is typed by its route: a kind's rows are the values of its
-  change `data`'s fields in the order its `columns` name them;
+  change `data`'s fields in the order its `columns` name them; its streamed form
+  (`application/x-ndjson`) by the models of its lines, one of which each line is;
 - examples of the requests and answers (tests check them against the same models).
 
 The device token's bearer scheme and the headers a kiosk reports itself by (protocol §2.1) go
@@ -27,7 +28,14 @@ from pydantic import TypeAdapter
 from pydantic.json_schema import models_json_schema
 
 from elder_wire.codes import ChangeKind, OpType
-from elder_wire.operations import ChangesPage, PushAnswer, PushBody
+from elder_wire.operations import (
+    ChangesPage,
+    PushAnswer,
+    PushBody,
+    SnapshotEnd,
+    SnapshotPart,
+    SnapshotStart,
+)
 from service_platform import fleet
 from service_platform.token_gate import needs_token
 
@@ -167,6 +175,16 @@ SNAPSHOT_EXAMPLES: dict[str, dict[str, Any]] = {
         "server_time": _SERVER_TIME}},
 }
 
+# The streamed snapshot's lines (protocol §5.2), each one of these; and an example.
+SNAPSHOT_LINES = (SnapshotStart, SnapshotPart, SnapshotEnd)
+SNAPSHOT_LINES_EXAMPLE = "\n".join((
+    '{"cursor":52840,"horizon":41211,"server_time":"' + _SERVER_TIME + '"}',
+    '{"kind":"elder","columns":["id","card_no","name"],"rows":[["elder-0001","80000001",'
+    '"王秀英"]],"deleted":[]}',
+    '{"kind":"meal_slot","columns":["id","day","meal"],"rows":[["meal:2026-11-24:lunch",'
+    '"2026-11-24","lunch"]],"deleted":["meal:2026-11-20:lunch"]}',
+    '{"end":{"parts":2}}', ""))
+
 ERROR_EXAMPLE = {"error": {
     "code": "invalid_request", "message": "an operation's payload is invalid; nothing was applied",
     "details": [{"loc": ["body", "operations", 0, "payload", "slot_id"],
@@ -195,7 +213,7 @@ def document(app: FastAPI) -> dict[str, Any]:
     _add_kiosk_calls(doc)
     schemas = doc.setdefault("components", {}).setdefault("schemas", {})
     models = [(model, "validation") for model in TYPED_BODIES.values()]
-    models += [(model, "serialization") for model in TYPED_ANSWERS.values()]
+    models += [(model, "serialization") for model in (*TYPED_ANSWERS.values(), *SNAPSHOT_LINES)]
     _, defs = models_json_schema(models, ref_template=REF)
     schemas.update(defs.get("$defs", {}))
     for (path, method), model in TYPED_BODIES.items():
@@ -208,6 +226,10 @@ def document(app: FastAPI) -> dict[str, Any]:
     for (path, method), examples in ANSWER_EXAMPLES.items():
         answer = doc["paths"][path][method]["responses"]["200"]["content"]["application/json"]
         answer["examples"] = examples
+    doc["paths"]["/v1/snapshot"]["get"]["responses"]["200"]["content"]["application/x-ndjson"] = {
+        "schema": {"oneOf": [{"$ref": REF.format(model=line.__name__)}
+                             for line in SNAPSHOT_LINES]},
+        "example": SNAPSHOT_LINES_EXAMPLE}
     invalid = doc["paths"]["/v1/push"]["post"]["responses"]["422"]["content"]
     invalid["application/json"]["examples"] = {"bad_payload": {
         "summary": "A payload without its slot", "value": ERROR_EXAMPLE}}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import cache
 from importlib import metadata
 from typing import Any
@@ -16,6 +16,7 @@ from kiosk.sync import errors
 
 RETRYABLE_STATUSES = {408, 429, 500, 502, 503, 504}
 USER_AGENT = "elder-kiosk-sync/1"
+SNAPSHOT_STREAMED = "application/x-ndjson"  # the snapshot a part a line (protocol §5.2)
 # The outbox's (unsent operations, when the oldest of them was made), reported on every call.
 Unsent = Callable[[], tuple[int, str | None]]
 
@@ -67,9 +68,21 @@ class PlatformClient:
     def changes(self, since: int, limit: int) -> dict:
         return self._call("GET", "/v1/changes", params={"since": since, "limit": limit})
 
-    def snapshot(self) -> dict | None:
-        """The community's current state (protocol §5.2); None from a platform without it."""
-        return self._call("GET", "/v1/snapshot", absent_ok=True)
+    def snapshot(self) -> Iterator[dict] | None:
+        """The community's current state (protocol §5.2) as JSON objects: a line each as a
+        platform streams it (`application/x-ndjson`), read as they are asked for, or one
+        object from a platform that answers in one; None from a platform without it (404).
+        Close the iterator when done with it: that lets go of the answer."""
+        sent = self.clock.now()
+        response = self._send("GET", "/v1/snapshot", stream=True,
+                              accept=f"{SNAPSHOT_STREAMED}, application/json;q=0.5")
+        if response.status_code == 200 and response.headers.get(
+                "Content-Type", "").startswith(SNAPSHOT_STREAMED):
+            return self._lines(response, sent)
+        with response:
+            answer = self._answer(response, _content(response), "/v1/snapshot", sent,
+                                  absent_ok=True)
+        return None if answer is None else iter([answer])
 
     def leases(self, returns: list[dict], want: list[dict]) -> dict:
         return self._call("POST", "/v1/leases",
@@ -81,7 +94,15 @@ class PlatformClient:
     def _call(self, method: str, path: str, *, body: bytes | None = None,
               params: dict | None = None, auth: bool = True,
               absent_ok: bool = False) -> dict | None:
-        headers = {"Accept": "application/json"}
+        sent = self.clock.now()
+        response = self._send(method, path, body=body, params=params, auth=auth)
+        content = _content(response)  # read it all here: a cut answer fails here
+        return self._answer(response, content, path, sent, absent_ok)
+
+    def _send(self, method: str, path: str, *, body: bytes | None = None,
+              params: dict | None = None, auth: bool = True, accept: str = "application/json",
+              stream: bool = False) -> requests.Response:
+        headers = {"Accept": accept}
         if body is not None:
             headers["Content-Type"] = "application/json"
         if auth:
@@ -89,14 +110,15 @@ class PlatformClient:
                 raise errors.NotEnrolled()
             headers["Authorization"] = f"Bearer {self._token}"
             headers.update(self.report())
-        sent = self.clock.now()
         try:
-            response = self.session.request(method, self.base_url + path, data=body,
-                                            params=params, headers=headers,
-                                            timeout=self.timeout)
-            content = response.content  # read it all here: a cut answer fails here
+            return self.session.request(method, self.base_url + path, data=body,
+                                        params=params, headers=headers,
+                                        timeout=self.timeout, stream=stream)
         except requests.RequestException as exc:
             raise errors.PlatformUnreachable(type(exc).__name__) from exc
+
+    def _answer(self, response: requests.Response, content: bytes, path: str,
+                sent: dt.datetime, absent_ok: bool) -> dict | None:
         answer = _parse(content)
         if answer is None and _cut_short(response):
             raise errors.PlatformUnreachable(f"{path}: answer cut short")
@@ -108,6 +130,31 @@ class PlatformClient:
             raise errors.PlatformAnswerInvalid(f"{path}: not a JSON object")
         self._note_skew(answer, sent)
         return answer
+
+    def _lines(self, response: requests.Response, sent: dt.datetime) -> Iterator[dict]:
+        """Each line of a streamed answer as a JSON object, as it arrives; the first tells
+        the platform's time. The answer is let go of when the iterator is closed."""
+        with response:
+            pieces: list[bytes] = []
+            first = True
+            try:
+                for chunk in response.iter_content(chunk_size=None):  # as it arrives
+                    start = 0
+                    while (end := chunk.find(b"\n", start)) >= 0:
+                        pieces.append(chunk[start:end])
+                        line = _object(b"".join(pieces))
+                        pieces = []
+                        if first:
+                            self._note_skew(line, sent)
+                            first = False
+                        yield line
+                        start = end + 1
+                    if start < len(chunk):
+                        pieces.append(chunk[start:])
+            except requests.RequestException as exc:
+                raise errors.PlatformUnreachable(type(exc).__name__) from exc
+            if b"".join(pieces).strip():
+                raise errors.PlatformUnreachable("a streamed answer cut short in a line")
 
     def report(self) -> dict[str, str]:
         """How this kiosk is, for the platform's fleet view (protocol §2.1)."""
@@ -133,6 +180,21 @@ class PlatformClient:
 
 def _json_bytes(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _content(response: requests.Response) -> bytes:
+    try:
+        return response.content
+    except requests.RequestException as exc:
+        raise errors.PlatformUnreachable(type(exc).__name__) from exc
+
+
+def _object(line: bytes) -> dict:
+    """One line of a streamed answer: a JSON object."""
+    found = _parse(line)
+    if not isinstance(found, dict):
+        raise errors.PlatformAnswerInvalid("a streamed line is not a JSON object")
+    return found
 
 
 def _parse(content: bytes) -> object:

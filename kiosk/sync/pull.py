@@ -88,8 +88,9 @@ def _join(store: Store, client: PlatformClient, clock: Clock, report: PullReport
           known: int) -> int:
     """Apply the community's current state and its cursor when the platform has it (§5.2);
     from a platform without it the feed is pulled from 0 instead. The horizon now known."""
-    with collector.paused():  # a few million objects read, none in a cycle
-        taken = snapshot.fetch(client)
+    if not store.conn.execute("SELECT 1 FROM elders LIMIT 1").fetchone():
+        name_initials.load_soon()  # the elders' initials are needed once the first part is in
+    with collector.paused(), snapshot.fetch(client) as taken:  # a few million objects, no cycle
         if taken is None:
             return known
         _apply_snapshot(store, taken, clock.now().isoformat(timespec="seconds"))
@@ -100,17 +101,29 @@ def _join(store: Store, client: PlatformClient, clock: Clock, report: PullReport
 
 
 def _apply_snapshot(store: Store, taken: snapshot.Snapshot, stamp: str) -> None:
-    """All of it and its cursor in one transaction."""
+    """All of it and its cursor in one transaction, or nothing (an answer cut short undoes
+    what came before). A new kiosk applies each part as it comes; a kiosk in use takes all of
+    them first, so its store is not held for writing while the network is slow."""
     try:
+        parts = taken.parts()
+        if not _bulk_tables_empty(store.conn):
+            parts = iter(list(parts))
         with _settings_for_join(store.conn), store.transaction() as conn, \
                 _indexes_built_after(conn, BULK_TABLES) as empty:
-            for kind in KINDS:
-                if kind in taken.kinds:
-                    _apply_snapshot_kind(store, conn, kind, taken.kinds[kind], empty, stamp)
+            for part in parts:
+                if part.kind in APPLY:
+                    _apply_snapshot_part(store, conn, part, empty, stamp)
             store.set_state(CURSOR_KEY, str(taken.cursor))
             store.set_state(HORIZON_KEY, str(taken.horizon))
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise errors.PlatformAnswerInvalid(f"snapshot: {type(exc).__name__}") from exc
+    except sqlite3.IntegrityError as exc:  # e.g. a booking of an elder not (yet) in it
+        raise errors.PlatformAnswerInvalid("snapshot: IntegrityError") from exc
+
+
+def _bulk_tables_empty(conn: sqlite3.Connection) -> bool:
+    return all(conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is None
+               for table in BULK_TABLES)
 
 
 def check_page(answer: dict, since: int) -> tuple[list[dict], int, bool]:
@@ -156,13 +169,15 @@ def _indexes_built_after(conn: sqlite3.Connection,
     """Rows written into an empty table go in faster with its indexes made after them (sorted
     once, not kept in order row by row): an empty table's own indexes are dropped, and made
     again at the end, in the caller's transaction (on an error it undoes the drop too). The
-    primary keys and UNIQUE columns (SQLite's own indexes) stay, and so do their checks.
+    primary keys and UNIQUE columns (SQLite's own indexes) stay, and so do their checks; so do
+    partial indexes, which hold few of the rows (making one again would read them all).
     Yields the tables that were empty."""
     empty = [table for table in tables
              if conn.execute(f'SELECT 1 FROM "{table}" LIMIT 1').fetchone() is None]
     made = conn.execute(
-        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
-        f"AND tbl_name IN ({', '.join('?' * len(empty))})", empty).fetchall() if empty else []
+        "SELECT m.name, m.sql FROM sqlite_master AS m, pragma_index_list(m.tbl_name) AS i "
+        "WHERE m.type = 'index' AND m.sql IS NOT NULL AND i.name = m.name AND NOT i.partial "
+        f"AND m.tbl_name IN ({', '.join('?' * len(empty))})", empty).fetchall() if empty else []
     for name, _sql in made:
         conn.execute(f'DROP INDEX "{name}"')
     yield frozenset(empty)
@@ -187,16 +202,17 @@ def apply_page(store: Store, clock: Clock, changes: list[dict], next_cursor: int
             store.set_state(HORIZON_KEY, str(horizon))
 
 
-def _apply_snapshot_kind(store: Store, conn: sqlite3.Connection, kind: str,
-                         taken: snapshot.Kind, empty: frozenset[str], stamp: str) -> None:
-    """One kind of the snapshot: elders and bookings straight from its columns (plain INSERTs
-    into an empty table), every other kind as the changes a pull applies."""
-    if kind == "elder":
-        _save_elders(store, conn, taken.upserts(), taken.deleted, stamp, "elders" in empty)
-    elif kind == "booking":
-        _save_bookings(store, conn, taken.upserts(), taken.deleted, "bookings" in empty)
+def _apply_snapshot_part(store: Store, conn: sqlite3.Connection, part: snapshot.Part,
+                         empty: frozenset[str], stamp: str) -> None:
+    """One part of the snapshot: elders and bookings straight from its columns (plain INSERTs
+    into a table empty before the snapshot), every other kind as the changes a pull
+    applies."""
+    if part.kind == "elder":
+        _save_elders(store, conn, part.upserts(), part.deleted, stamp, "elders" in empty)
+    elif part.kind == "booking":
+        _save_bookings(store, conn, part.upserts(), part.deleted, "bookings" in empty)
     else:
-        APPLY[kind](store, conn, taken.changes(), stamp)
+        APPLY[part.kind](store, conn, part.changes(), stamp)
 
 
 def _apply_kinds(store: Store, conn: sqlite3.Connection, by_kind: dict[str, list[dict]],

@@ -246,6 +246,24 @@ def test_generated_models_read_the_demo_communitys_snapshot(platform, generated)
     assert len(snapshot.rows) == 50 and "card_no" in snapshot.columns
 
 
+def test_the_streamed_snapshots_lines_are_typed_and_read_by_the_generated_models(
+        document, generated, platform):
+    content = document["paths"]["/v1/snapshot"]["get"]["responses"]["200"]["content"]
+    lines = content["application/x-ndjson"]
+    assert [item["$ref"] for item in lines["schema"]["oneOf"]] == [
+        SCHEMAS + name for name in ("SnapshotStart", "SnapshotPart", "SnapshotEnd")]
+    kiosk = platform.kiosk("community-xingfu")
+    answer = requests.get(kiosk.base_url + "/v1/snapshot", timeout=30,
+                          headers={**kiosk.headers, "Accept": "application/x-ndjson"})
+    assert answer.status_code == 200
+    for text in (lines["example"], answer.text):
+        first, *parts, last = [json.loads(line) for line in text.splitlines()]
+        generated.SnapshotStart.model_validate(first)
+        typed = [generated.SnapshotPart.model_validate(part) for part in parts]
+        assert generated.SnapshotEnd.model_validate(last).end.parts == len(typed) > 1
+        assert all(len(row) == len(part.columns) for part in typed for row in part.rows)
+
+
 def test_error_answers_are_read_by_the_generated_models(platform, generated):
     kiosk = platform.kiosk(platform.community())
     bad = booking_op("elder-001", "meal:2040-01-01:lunch")

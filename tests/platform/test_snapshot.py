@@ -1,6 +1,7 @@
 """`GET /v1/snapshot` (protocol §5.2): a community's current state with the feed cursor it holds
 — the same as pulling the feed from 0 up to that cursor, whatever was being written while it
-was read — so a kiosk applying it and then pulling the feed after the cursor misses nothing."""
+was read — so a kiosk applying it and then pulling the feed after the cursor misses nothing.
+In one answer, or streamed a part a line to a kiosk that accepts it: the same state."""
 from __future__ import annotations
 
 import gzip
@@ -9,14 +10,54 @@ import threading
 
 import requests
 
-from service_platform import catalogue, compaction
+from service_platform import catalogue, compaction, feed
+from service_platform import snapshot as made
 from tests.platform.wire import booking_op, cancel_op
 
+STREAMED = {"Accept": "application/x-ndjson"}
 
-def _snapshot(kiosk) -> dict:
-    answer = kiosk.get("/v1/snapshot")
+
+def _snapshot(kiosk, streamed: bool = False) -> dict:
+    """The whole answer, or the streamed one's lines put together as the whole answer is."""
+    if not streamed:
+        answer = kiosk.get("/v1/snapshot")
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+    return _put_together(_lines(kiosk))
+
+
+def _lines(kiosk, headers: dict | None = None) -> list[dict]:
+    answer = requests.get(kiosk.base_url + "/v1/snapshot", timeout=30,
+                          headers={**kiosk.headers, **STREAMED, **(headers or {})})
     assert answer.status_code == 200, answer.text
-    return answer.json()
+    assert answer.headers["Content-Type"] == "application/x-ndjson"
+    assert answer.text.endswith("\n")
+    return [json.loads(line) for line in answer.text.splitlines()]
+
+
+def _put_together(lines: list[dict]) -> dict:
+    """The lines of a streamed snapshot, checked: the cursor's first, the parts in the order
+    a kiosk applies them, a kind's parts together, and the end counting them."""
+    head, *parts, end = lines
+    assert set(head) == {"cursor", "horizon", "server_time"}
+    assert end == {"end": {"parts": len(parts)}}
+    ranks = [_rank(part["kind"]) for part in parts]
+    assert ranks == sorted(ranks)
+    kinds: dict[str, dict] = {}
+    for part in parts:
+        assert set(part) == {"kind", "columns", "rows", "deleted"}
+        entry = kinds.setdefault(part["kind"], {"columns": part["columns"], "rows": [],
+                                                "deleted": []})
+        assert list(kinds)[-1] == part["kind"]  # not interleaved with another kind
+        assert part["columns"] == entry["columns"]
+        entry["rows"] += part["rows"]
+        entry["deleted"] += part["deleted"]
+    return {**head, "kinds": kinds}
+
+
+def _rank(kind: str) -> int:
+    first = made.APPLY_FIRST
+    return first.index(kind) if kind in first else len(first)
 
 
 def _state_of_snapshot(snapshot: dict) -> dict[str, list[str]]:
@@ -114,10 +155,10 @@ def test_writes_during_the_snapshot_are_in_it_or_after_its_cursor(platform):
     thread = threading.Thread(target=write)
     thread.start()
     snapshots = []
-    while not done.is_set() or not snapshots:
-        snapshots.append(_snapshot(kiosk))
+    while not done.is_set() or len(snapshots) < 2:
+        snapshots.append(_snapshot(kiosk, streamed=len(snapshots) % 2 == 1))
     thread.join()
-    snapshots.append(_snapshot(kiosk))
+    snapshots.append(_snapshot(kiosk, streamed=True))
 
     assert not failures, failures
     changes, last = kiosk.pull_all()
@@ -162,3 +203,67 @@ def test_the_snapshot_is_gzipped_for_a_client_that_takes_it(platform):
 
 def test_the_snapshot_needs_a_device_token(platform):
     assert platform.anonymous().get("/v1/snapshot").status_code == 401
+
+
+def test_the_streamed_snapshot_is_the_same_state_in_parts(platform):
+    _community, kiosk = _busy_community(platform)
+
+    whole = _snapshot(kiosk)
+    streamed = _snapshot(kiosk, streamed=True)
+
+    assert {**streamed, "server_time": ""} == {**whole, "server_time": ""}
+    zipped = requests.get(kiosk.base_url + "/v1/snapshot", timeout=30, stream=True,
+                          headers={**kiosk.headers, **STREAMED, "Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    lines = gzip.decompress(zipped.raw.read()).decode().splitlines()
+    assert {**_put_together([json.loads(line) for line in lines]), "server_time": ""} == \
+        {**whole, "server_time": ""}
+
+
+def test_the_two_big_kinds_come_in_parts_with_their_removals_last(platform, monkeypatch):
+    """Elders and bookings are read and sent PART_ROWS at a time (here 5); a kind's removals
+    come in its last part, less those there again since."""
+    community, kiosk = _busy_community(platform)
+    person = {"id": "elder-003", "card_no": "80000003", "name": "回来了", "phone": "",
+              "address": "", "subsidy_level": "basic", "delivery_allowed": False,
+              "home_visit_allowed": False, "dietary": [], "active": True}
+
+    def remove_and_bring_back(conn) -> None:
+        feed.append(conn, community, [feed.Change("elder", "elder-gone", None),
+                                      feed.Change("elder", "elder-003", None)])
+        catalogue.put_elders(conn, community, [person])
+    platform.db.run_write(remove_and_bring_back)
+    monkeypatch.setattr(made, "PART_ROWS", 5)
+
+    with platform.db.read_consistent() as conn:
+        parts = list(made.parts(conn, community, kiosk.kiosk_id))
+        whole = made.snapshot(conn, community, kiosk.kiosk_id)
+
+    elders = [part for part in parts[1:] if part["kind"] == "elder"]
+    bookings = [part for part in parts[1:] if part["kind"] == "booking"]
+    assert [len(part["rows"]) for part in elders] == [5, 5, 2, 0]  # 12 elders, then removals
+    assert [part["deleted"] for part in elders] == [[], [], [], ["elder-gone"]]
+    assert [len(part["rows"]) for part in bookings] == [5, 5, 1]
+    timed = json.loads(json.dumps({**whole, "server_time": ""}))  # rows as lists
+    assert _put_together([{**parts[0], "server_time": ""}, *parts[1:],
+                          {"end": {"parts": len(parts) - 1}}]) == {**whole, "server_time": ""}
+    assert {**_snapshot(kiosk), "server_time": ""} == timed
+
+
+def test_kiosks_that_go_away_mid_stream_leave_nothing_held(platform):
+    """More streams abandoned after their first line than the platform process has database
+    connections: each one's transaction ends, so writes and later snapshots go on."""
+    community, kiosk = _busy_community(platform)
+    for _ in range(20):
+        with requests.get(kiosk.base_url + "/v1/snapshot", timeout=30, stream=True,
+                          headers={**kiosk.headers, **STREAMED}) as answer:
+            assert answer.status_code == 200
+            assert "cursor" in json.loads(next(answer.iter_lines()))
+    slot = platform.slot(community, capacity=5)
+    [result] = kiosk.push(booking_op("elder-010", slot))
+    assert result["status"] == "applied"
+
+    streamed = _snapshot(kiosk, streamed=True)
+
+    assert result["data"]["booking_id"] in {
+        row[0] for row in streamed["kinds"]["booking"]["rows"]}

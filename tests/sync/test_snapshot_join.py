@@ -1,7 +1,9 @@
 """A kiosk joining takes the community's current state in one snapshot (protocol §5.2), then
 the feed after its cursor; it ends where a kiosk that followed the feed all along is. A kiosk
 whose cursor fell below the horizon joins again the same way and keeps what it has not sent.
-From a platform without the snapshot it pulls the feed from 0, as before."""
+The snapshot is streamed a part a line and applied as it comes, all or nothing: one cut short
+leaves nothing applied, and the next sync takes it again. From a platform that answers in one
+object it joins the same; from a platform without the snapshot it pulls the feed from 0."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,11 +12,13 @@ import json
 from kiosk.complaints import Complaints
 from kiosk.store import Store
 from kiosk.sync.pull import CURSOR_KEY, HORIZON_KEY, pull_all
-from service_platform import compaction, feed
+from service_platform import compaction, feed, snapshot
 from tests.sync.conftest import SHANGHAI
-from tests.sync.proxy import DROP, FORWARD, respond
+from tests.sync.proxy import DROP, FORWARD, cut, respond
 from tests.sync.test_compaction import _busy_community, _state
 from tests.sync.test_complaints_sync import _feed_resolved
+
+OFFLINE, BAD_ANSWER = "sync.error.offline", "sync.error.bad_answer"
 
 
 def _schema(kiosk_or_store) -> list[tuple]:
@@ -154,10 +158,27 @@ def _resolve(platform, community: str, complaint_id: str) -> None:
     _feed_resolved(platform, community, complaint_id)
 
 
-def _answering_snapshot(proxy, snapshot: dict) -> None:
-    body = json.dumps(snapshot).encode()
+def _answering_snapshot(proxy, whole: dict) -> None:
+    """The proxy answers the snapshot in one object, as an older platform does."""
+    body = json.dumps(whole).encode()
     proxy.rule = lambda request: respond(200, body, {"Content-Type": "application/json"}) \
         if request.path == "/v1/snapshot" else FORWARD
+
+
+def _streaming(proxy, lines: list[dict]) -> None:
+    """The proxy answers the snapshot with these lines, streamed as the platform does."""
+    body = b"".join(json.dumps(line).encode() + b"\n" for line in lines)
+    proxy.rule = lambda request: respond(200, body, {
+        "Content-Type": "application/x-ndjson"}) if request.path == "/v1/snapshot" \
+        else FORWARD
+
+
+def _platforms_lines(platform, community: str) -> list[dict]:
+    """The platform's snapshot for a kiosk with no leases, as streamed (parts of 3 rows)."""
+    with platform.db.read_consistent() as conn:
+        made = [json.loads(json.dumps(part)) for part in snapshot.parts(conn, community, "-")]
+    return [{**made[0], "server_time": "2026-01-01T00:00:00+00:00"}, *made[1:],
+            {"end": {"parts": len(made) - 1}}]
 
 
 ELDER_COLUMNS = ["id", "card_no", "name", "phone", "address", "subsidy_level",
@@ -204,8 +225,80 @@ def test_a_snapshot_row_without_a_needed_field_applies_nothing(platform, make_ki
     assert newcomer.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 2
 
 
-def _fails_applying_nothing(kiosk) -> None:
-    """Its sync fails, and nothing of the snapshot is in its store: no cursor, no elder."""
-    assert not kiosk.sync().ok
+def _fails_applying_nothing(kiosk, error_key: str | None = None) -> None:
+    """Its sync fails (with this error, when given), and nothing of the snapshot is in its
+    store: no cursor, no elder."""
+    result = kiosk.sync()
+    assert not result.ok
+    assert error_key is None or result.error_key == error_key
     assert kiosk.store.get_state(CURSOR_KEY, "0") == "0"
     assert kiosk.store.query_one("SELECT COUNT(*) AS n FROM elders")["n"] == 0
+
+
+def test_a_streamed_snapshot_in_many_parts_joins_as_a_follower(platform, make_kiosk,
+                                                              make_proxy, monkeypatch):
+    community, _soon, _later, follower, _stopped = _busy_community(platform, make_kiosk)
+    monkeypatch.setattr(snapshot, "PART_ROWS", 3)
+    lines = _platforms_lines(platform, community)
+    assert [line.get("kind") for line in lines].count("elder") == 4
+    proxy = make_proxy(platform)
+    _streaming(proxy, lines)
+    newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
+
+    newcomer.sync_ok()
+
+    assert newcomer.store.get_state(CURSOR_KEY) == str(lines[0]["cursor"])
+    follower.sync_ok()
+    assert _state(newcomer) == _state(follower)
+    assert newcomer.store.query_one("PRAGMA integrity_check")[0] == "ok"
+
+
+def test_a_streamed_snapshot_cut_short_applies_nothing_and_is_taken_again(
+        platform, make_kiosk, make_proxy):
+    community, _soon, _later, follower, _stopped = _busy_community(platform, make_kiosk)
+    proxy = make_proxy(platform)
+    proxy.rule = lambda request: cut(-40) if request.path == "/v1/snapshot" else FORWARD
+    newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
+
+    _fails_applying_nothing(newcomer, OFFLINE)  # its end lost on the way
+    lines = _platforms_lines(platform, community)
+    _streaming(proxy, lines[:-1])  # every part, but no end: the platform stopped before it
+    _fails_applying_nothing(newcomer, OFFLINE)
+    _streaming(proxy, lines[:4] + lines[5:])  # a part missing
+    _fails_applying_nothing(newcomer, BAD_ANSWER)
+
+    proxy.rule = lambda _request: FORWARD
+    newcomer.sync_ok()
+    assert proxy.count("/v1/snapshot") == 4
+    follower.sync_ok()
+    assert _state(newcomer) == _state(follower)
+
+
+def test_a_streamed_snapshot_out_of_order_applies_nothing(platform, make_kiosk, make_proxy):
+    community, _soon, _later, _follower, _stopped = _busy_community(platform, make_kiosk)
+    lines = _platforms_lines(platform, community)
+    assert lines[1]["kind"] == "service"
+    at = next(n for n, line in enumerate(lines) if line.get("kind") == "booking")
+    proxy = make_proxy(platform)
+    newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
+
+    _streaming(proxy, [lines[0], *lines[2:-1], lines[1], lines[-1]])  # the catalogue last
+    _fails_applying_nothing(newcomer, BAD_ANSWER)
+    _streaming(proxy, [lines[0], lines[at], *lines[1:at], *lines[at + 1:]])  # bookings first
+    _fails_applying_nothing(newcomer, BAD_ANSWER)
+
+
+def test_a_platform_answering_in_one_object_is_joined_the_same(platform, make_kiosk,
+                                                               make_proxy):
+    community, _soon, _later, follower, _stopped = _busy_community(platform, make_kiosk)
+    with platform.db.read_consistent() as conn:
+        whole = json.loads(json.dumps(snapshot.snapshot(conn, community, "-")))
+    proxy = make_proxy(platform)
+    _answering_snapshot(proxy, {**whole, "server_time": "2026-01-01T00:00:00+00:00"})
+    newcomer = make_kiosk(proxy.url, platform.enrolment_code(community))
+
+    newcomer.sync_ok()
+
+    assert newcomer.store.get_state(CURSOR_KEY) == str(whole["cursor"])
+    follower.sync_ok()
+    assert _state(newcomer) == _state(follower)
