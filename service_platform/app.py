@@ -39,6 +39,7 @@ from service_platform import (
     clock,
     enrol_attempts,
     errors,
+    fleet,
     kiosk_calls,
     leases,
     live,
@@ -99,22 +100,26 @@ def create_app(db: Database, body_limit: int = DEFAULT_LIMIT,
     console_web.install(app)
     app.add_middleware(BodySizeLimit, limit=body_limit,  # timetable uploads: larger
                        wider={f"{console_web.PREFIX}/communities/": UPLOAD_LIMIT})
+    app.state.reports = fleet.Reports(db)  # written by its own thread while the app runs
     app.add_middleware(TokenGate, db=db,  # the token before anything of the body
-                       body_limit=body_limit)
+                       reports=app.state.reports, body_limit=body_limit)
     app.add_middleware(admission.Admission, bound=max_in_progress)  # outermost: a full queue
     return app
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
-    """On PostgreSQL, listen for what other platform processes announce (live.py)."""
+    """On PostgreSQL, listen for what other platform processes announce (live.py); write
+    the kiosks' reports (fleet.Reports) while the app runs, and what is held when it stops."""
     db: Database = app.state.db
     listener = None if db.is_sqlite else live.PostgresListener(db.engine).start()
     if listener is not None:
         listener.ready.wait(5)
+    reports = app.state.reports.start()
     try:
         yield
     finally:
+        reports.stop()
         if listener is not None:
             listener.stop()
 

@@ -109,12 +109,12 @@ async def _serve_pull(since: int, limit: int, gate, token: str, headers: Headers
 
 
 def _pull_in_thread(gate, token: str, headers: Headers, since: int, limit: int) -> Response:
-    kiosk = gate.admit(token, headers)  # raises when refused
-    try:
-        with gate.db.read() as conn:
+    with gate.db.read() as conn:  # the token and the feed in one read transaction
+        kiosk = gate.admit(conn, token, headers)  # raises when refused
+        try:
             return answers.json_bytes(pull(conn, kiosk, since, limit))
-    except Exception as exc:  # answered as the app's handlers answer it
-        return answers.failure(exc)
+        except Exception as exc:  # answered as the app's handlers answer it
+            return answers.failure(exc)
 
 
 async def _serve_push(gate, token: str, headers: Headers, scope, receive, send) -> None:
@@ -136,7 +136,7 @@ async def _serve_push(gate, token: str, headers: Headers, scope, receive, send) 
 
 def _push_in_thread(gate, token: str, headers: Headers, taken: list[bytes]) -> Response | Kiosk:
     """The answer; or the kiosk, admitted, when the body is not here yet or not plainly valid."""
-    kiosk = gate.admit(token, headers)  # raises when refused
+    kiosk = gate.admit_alone(token, headers)  # raises when refused
     request = _plainly_valid(taken[0]) if taken else None
     if request is None:
         return kiosk

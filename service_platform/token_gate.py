@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers
@@ -26,9 +27,11 @@ def needs_token(path: str) -> bool:
 
 
 class TokenGate:
-    def __init__(self, app, db: Database, body_limit: int = DEFAULT_LIMIT) -> None:
+    def __init__(self, app, db: Database, reports: fleet.Reports,
+                 body_limit: int = DEFAULT_LIMIT) -> None:
         self.app = app
         self.db = db
+        self.reports = reports
         self.body_limit = body_limit  # a kiosk call's body (BodySizeLimit's, inside)
 
     async def __call__(self, scope, receive, send) -> None:
@@ -46,19 +49,23 @@ class TokenGate:
             await serve(self, token, headers, scope, receive, send)
             return
         try:
-            kiosk = await run_in_threadpool(self.admit, token, headers)
+            kiosk = await run_in_threadpool(self.admit_alone, token, headers)
         except kiosk_calls.REFUSED as refused:
             await self.refuse(send, refused)
             return
         await self.pass_on(scope, receive, send, kiosk)
 
-    def admit(self, token: str, headers: Headers) -> auth.Kiosk:
-        """The token's kiosk, its call and what it reports of itself noted (fleet.py); an
-        ApiError (401, 403) or the database's error when it is not let through."""
-        with self.db.read() as conn:
-            kiosk, row = auth.kiosk_of(conn, token)
-        fleet.record_contact(self.db, kiosk, headers, clock.now(), row)
+    def admit(self, conn: Connection, token: str, headers: Headers) -> auth.Kiosk:
+        """The token's kiosk, read in `conn`'s transaction, its call and what it reports of
+        itself noted (fleet.py); an ApiError (401, 403) when it is not let through."""
+        kiosk, row = auth.kiosk_of(conn, token)
+        self.reports.note(kiosk, headers, clock.now(), row)
         return kiosk
+
+    def admit_alone(self, token: str, headers: Headers) -> auth.Kiosk:
+        """`admit` in a read transaction of its own."""
+        with self.db.read() as conn:
+            return self.admit(conn, token, headers)
 
     async def pass_on(self, scope, receive, send, kiosk: auth.Kiosk) -> None:
         """On to the routes, with the kiosk admitted."""
