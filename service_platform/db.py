@@ -24,7 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import Executable, Select
 
 log = logging.getLogger(__name__)
 
@@ -296,6 +296,38 @@ class Prebuilt:
         if built is None:
             built = self._built[dialect] = self._build(dialect)
         return built
+
+
+class CursorRead:
+    """A SELECT built once and run on the driver's cursor, for the reads of every kiosk call
+    (its token, its community's feed head): running a small statement through SQLAlchemy
+    (events, compiled-cache look-up, result objects) costs several times what the database
+    takes to answer it. Compiled once per kind of database; only for columns whose values need
+    no conversion (text, numbers). Errors are raised as SQLAlchemy's, as `conn.execute` would."""
+
+    def __init__(self, statement: Select) -> None:
+        self._statement = statement
+        self.columns = tuple(column.name for column in statement.selected_columns)
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+
+    def first(self, conn: Connection, params: dict) -> tuple | None:
+        """The first row for these parameters, as a tuple in the order of `columns`."""
+        dialect = conn.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            done = self._statement.compile(dialect=dialect)
+            compiled = self._compiled[dialect.name] = (
+                done.string, tuple(done.positiontup) if done.positional else None)
+        sql, order = compiled
+        dbapi = dialect.loaded_dbapi
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql, params if order is None else tuple(params[n] for n in order))
+            return cursor.fetchone()
+        except dbapi.Error as exc:
+            raise DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=dialect) from exc
+        finally:
+            cursor.close()
 
 
 def insert_rows(conn: Connection, table: Table, rows: list[dict]) -> None:
