@@ -189,7 +189,11 @@ def is_transient(exc: OperationalError) -> bool:
 
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30})
+        # 15 connections at most, as on PostgreSQL, but all kept once opened: a connection
+        # beyond a pool of 5 was closed when given back, and opened again (its pragmas too)
+        # at the next burst of kiosk calls.
+        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30},
+                               pool_size=15, max_overflow=0)
         _configure_sqlite(engine)
         return engine
     # psycopg prepares a statement run 5 times; PostgreSQL may then plan it once for any
