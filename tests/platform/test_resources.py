@@ -97,7 +97,7 @@ def test_a_refused_push_is_answered_without_waiting_for_its_body(platform):
 
 
 def test_a_push_whose_body_comes_after_its_token_passed_is_applied_once(platform):
-    community = platform.community(elders=1)
+    community = platform.community(elders=2)  # elder-001 active
     slot = platform.slot(community, capacity=5)
     kiosk = platform.kiosk(community)
     operation = booking_op("elder-001", slot)
@@ -110,7 +110,7 @@ def test_a_push_whose_body_comes_after_its_token_passed_is_applied_once(platform
         status, got = _answer(sock, 10)
     assert status == 200, got
     [result] = json.loads(got.partition(b"\r\n\r\n")[2])["results"]
-    assert result["status"] == "applied"
+    assert result["status"] == "applied", result
     assert kiosk.push(operation) == [result]  # the same answer again, nothing new stored
     with platform.db.read() as conn:
         stored = conn.execute(select(applied_ops.c.op_id).where(
