@@ -34,17 +34,18 @@ from elder_wire.operations import (
 )
 from service_platform import (
     admission,
+    answers,
     auth,
     catalogue,
     clock,
     enrol_attempts,
     errors,
-    feed,
+    fleet,
+    kiosk_calls,
     leases,
     live,
     migrations,
     openapi,
-    operations,
     snapshot,
 )
 from service_platform.api_docs import add_api_docs
@@ -100,21 +101,26 @@ def create_app(db: Database, body_limit: int = DEFAULT_LIMIT,
     console_web.install(app)
     app.add_middleware(BodySizeLimit, limit=body_limit,  # timetable uploads: larger
                        wider={f"{console_web.PREFIX}/communities/": UPLOAD_LIMIT})
-    app.add_middleware(TokenGate, db=db)  # the token before anything of the body
+    app.state.reports = fleet.Reports(db)  # written by its own thread while the app runs
+    app.add_middleware(TokenGate, db=db,  # the token before anything of the body
+                       reports=app.state.reports, body_limit=body_limit)
     app.add_middleware(admission.Admission, bound=max_in_progress)  # outermost: a full queue
     return app
 
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI):
-    """On PostgreSQL, listen for what other platform processes announce (live.py)."""
+    """On PostgreSQL, listen for what other platform processes announce (live.py); write
+    the kiosks' reports (fleet.Reports) while the app runs, and what is held when it stops."""
     db: Database = app.state.db
     listener = None if db.is_sqlite else live.PostgresListener(db.engine).start()
     if listener is not None:
         listener.ready.wait(5)
+    reports = app.state.reports.start()
     try:
         yield
     finally:
+        reports.stop()
         if listener is not None:
             listener.stop()
 
@@ -193,29 +199,21 @@ def _add_routes(app: FastAPI) -> None:
              "or `op_conflict`; nothing of the batch was applied",
         s500="`internal`: an operation failed for an unexpected reason; the ones before it "
              "were applied (protocol §4.3)"))
-    def push(request: Request, body: PushRequest) -> PushResponse:
+    def push(request: Request, body: PushRequest) -> Response:
         """Apply a batch of operations, each exactly once; one result per operation."""
-        results = operations.push(_db(request), _kiosk(request), body.operations)
-        return PushResponse(results=results, server_time=_now())
+        return answers.json_bytes(kiosk_calls.push(_db(request), _kiosk(request),
+                                                   body.operations))
 
     @app.get("/v1/changes", response_model=ChangesResponse, tags=["sync"],
              responses=_errors(401, 403, 409, 422, 503))
     def changes(request: Request,
                 since: Annotated[int, Query(ge=0)] = 0,
-                limit: Annotated[int, Query(ge=1, le=1000)] = 500) -> Response:
+                limit: Annotated[int, Query(ge=1, le=kiosk_calls.PAGE_MAX)]
+                = kiosk_calls.PAGE_DEFAULT) -> Response:
         """The community's changes after `since`, oldest first, in pages."""
         kiosk = _kiosk(request)
         with _db(request).read() as conn:
-            last, horizon = feed.head(conn, kiosk.community_id)
-            if since > last:
-                raise ApiError(409, "cursor_ahead", "the cursor is beyond this platform's feed")
-            # Nothing new, the common case: the feed head says so, no page to read.
-            page, cursor, more = ("[]", since, False) if since == last else feed.page_json(
-                conn, kiosk.community_id, kiosk.id, since, limit)
-        # Written out, not through ChangesResponse: the stored changes are JSON already.
-        tail = json.dumps({"next": cursor, "more": more, "horizon": horizon,
-                           "server_time": _now()})
-        return Response('{"changes":' + page + "," + tail[1:], media_type="application/json")
+            return answers.json_bytes(kiosk_calls.pull(conn, kiosk, since, limit))
 
     @app.get("/v1/snapshot", response_model=SnapshotResponse, tags=["sync"],
              responses=_errors(401, 403, 422, 503))
@@ -262,33 +260,29 @@ def _add_routes(app: FastAPI) -> None:
 def _add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(_request: Request, exc: ApiError) -> JSONResponse:
-        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers)
+        return answers.error(exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return await api_error(_request, errors.invalid_request(
+        return answers.error(errors.invalid_request(
             "the request is not valid; nothing was applied", _validation_details(exc)))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
         if exc.status_code == 400:  # a body FastAPI could not read: not UTF-8, nested too deep
-            return await api_error(_request, errors.invalid_request(
+            return answers.error(errors.invalid_request(
                 "the body is not readable JSON; nothing was applied"))
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        return await api_error(_request, ApiError(exc.status_code, code, str(exc.detail),
-                                                  headers=dict(exc.headers or {})))
+        return answers.error(ApiError(exc.status_code, code, str(exc.detail),
+                                      headers=dict(exc.headers or {})))
 
     @app.exception_handler(DBAPIError)
     async def database_down(_request: Request, exc: DBAPIError) -> JSONResponse:
-        log.warning("database error: %s", type(exc.orig).__name__)
-        return await api_error(_request, ApiError(
-            503, "unavailable", "the database is busy or unavailable; try again",
-            headers={"Retry-After": "2"}))
+        return answers.database_down(exc)
 
     @app.exception_handler(Exception)
     async def bug(_request: Request, exc: Exception) -> JSONResponse:
-        log.error("unexpected %s", type(exc).__name__, exc_info=exc)
-        return await api_error(_request, ApiError(500, "internal", "internal error"))
+        return answers.bug(exc)
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, RowMapping, bindparam, insert, select, update
 
 from service_platform import clock, errors
+from service_platform.db import CursorRead
 from service_platform.schema import kiosks
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud, typed by hand
@@ -97,8 +98,12 @@ def _redeemable(row: RowMapping, now: dt.datetime, install_id: str | None) -> bo
             and now < clock.parse(used) + REDEEM_AGAIN_WITHIN)
 
 
-# Built once: a kiosk call checks its token with it, so only the token's hash changes.
-_BY_TOKEN = select(kiosks).where(kiosks.c.token_hash == bindparam("token_hash"))
+# Built once, run on the driver's cursor: every kiosk call checks its token with it. What the
+# call needs of the row: who the kiosk is, whether it was revoked, and its last fleet report.
+_BY_TOKEN = CursorRead(select(
+    kiosks.c.id, kiosks.c.community_id, kiosks.c.name, kiosks.c.revoked_at,
+    kiosks.c.last_seen_at, kiosks.c.app_version, kiosks.c.outbox_pending,
+    kiosks.c.outbox_oldest_at).where(kiosks.c.token_hash == bindparam("token_hash")))
 
 
 def bearer_token(authorization: str | None) -> str:
@@ -110,13 +115,14 @@ def bearer_token(authorization: str | None) -> str:
     return token
 
 
-def kiosk_of(conn: Connection, token: str) -> tuple[Kiosk, RowMapping]:
+def kiosk_of(conn: Connection, token: str) -> tuple[Kiosk, dict]:
     """The kiosk holding `token` and its row as read (its fleet report among it), or a
     401/403 ApiError. One indexed read: the token's SHA-256 (a random 256-bit secret needs no
     slow hash) against the stored one; revocation is in the same row, so it holds at once."""
-    row = conn.execute(_BY_TOKEN, {"token_hash": secret_hash(token)}).mappings().first()
-    if row is None:
+    found = _BY_TOKEN.first(conn, {"token_hash": secret_hash(token)})
+    if found is None:
         raise errors.unauthorized()
+    row = dict(zip(_BY_TOKEN.columns, found, strict=True))
     if row["revoked_at"] is not None:
         raise errors.revoked()
     return Kiosk(row["id"], row["community_id"], row["name"]), row

@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.sql.expression import Executable
+from sqlalchemy.sql.expression import Executable, Select
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,11 @@ def is_transient(exc: OperationalError) -> bool:
 
 def _make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30})
+        # 15 connections at most, as on PostgreSQL, but all kept once opened: a connection
+        # beyond a pool of 5 was closed when given back, and opened again (its pragmas too)
+        # at the next burst of kiosk calls.
+        engine = create_engine(url, hide_parameters=True, connect_args={"timeout": 30},
+                               pool_size=15, max_overflow=0)
         _configure_sqlite(engine)
         return engine
     # psycopg prepares a statement run 5 times; PostgreSQL may then plan it once for any
@@ -321,6 +325,38 @@ class Lookup:
         found = select(*self._columns).where(
             *self._where, self._key == wanted.c.key).limit(literal_column("1")).lateral("found")
         return select(*found.c).select_from(wanted).join(found, true())
+
+
+class CursorRead:
+    """A SELECT built once and run on the driver's cursor, for the reads of every kiosk call
+    (its token, its community's feed head): running a small statement through SQLAlchemy
+    (events, compiled-cache look-up, result objects) costs several times what the database
+    takes to answer it. Compiled once per kind of database; only for columns whose values need
+    no conversion (text, numbers). Errors are raised as SQLAlchemy's, as `conn.execute` would."""
+
+    def __init__(self, statement: Select) -> None:
+        self._statement = statement
+        self.columns = tuple(column.name for column in statement.selected_columns)
+        self._compiled: dict[str, tuple[str, tuple[str, ...] | None]] = {}
+
+    def first(self, conn: Connection, params: dict) -> tuple | None:
+        """The first row for these parameters, as a tuple in the order of `columns`."""
+        dialect = conn.dialect
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            done = self._statement.compile(dialect=dialect)
+            compiled = self._compiled[dialect.name] = (
+                done.string, tuple(done.positiontup) if done.positional else None)
+        sql, order = compiled
+        dbapi = dialect.loaded_dbapi
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            cursor.execute(sql, params if order is None else tuple(params[n] for n in order))
+            return cursor.fetchone()
+        except dbapi.Error as exc:
+            raise DBAPIError.instance(sql, None, exc, dbapi.Error, dialect=dialect) from exc
+        finally:
+            cursor.close()
 
 
 def insert_rows(conn: Connection, table: Table, columns: tuple[str, ...],

@@ -85,8 +85,8 @@ _data_json = json_text.writer(ensure_ascii=False)  # json.dumps(data, ensure_asc
 
 # The pull's two queries, built once (every kiosk pulls every 30 s; building a statement
 # costs more than SQLite takes to run it).
-_HEAD = select(feed_heads.c.last_seq, feed_heads.c.horizon).where(
-    feed_heads.c.community_id == bindparam("community_id"))
+_HEAD = db.CursorRead(select(feed_heads.c.last_seq, feed_heads.c.horizon).where(
+    feed_heads.c.community_id == bindparam("community_id")))
 _PAGE = select(changes).where(
     changes.c.community_id == bindparam("community_id"),
     changes.c.seq > bindparam("since"),
@@ -96,8 +96,8 @@ _PAGE = select(changes).where(
 
 def head(conn: Connection, community_id: str) -> tuple[int, int]:
     """(the newest seq, the horizon below which the feed was compacted: compaction.py)."""
-    row = conn.execute(_HEAD, {"community_id": community_id}).first()
-    return (row.last_seq, row.horizon) if row is not None else (0, 0)
+    row = _HEAD.first(conn, {"community_id": community_id})
+    return (row[0], row[1]) if row is not None else (0, 0)
 
 
 def latest_seq(conn: Connection, community_id: str) -> int:

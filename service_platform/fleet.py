@@ -3,12 +3,14 @@ unsent operations, its clock), and which ones went quiet."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Update, bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from service_platform import clock
@@ -20,6 +22,7 @@ log = logging.getLogger(__name__)
 
 SILENT_AFTER = dt.timedelta(hours=1)  # an enrolled kiosk not heard of for longer went quiet
 WRITE_EVERY = dt.timedelta(minutes=1)  # a kiosk's unchanged report is stored no more often
+FLUSH_EVERY = 1.0  # seconds a due report is held in a process (Reports) before it is written
 
 APP_VERSION = "Kiosk-App-Version"
 OUTBOX_PENDING = "Kiosk-Outbox-Pending"
@@ -80,49 +83,126 @@ def _moment(value: str | None) -> dt.datetime | None:
 
 def record_contact(db: Database, kiosk: Kiosk, headers: Mapping[str, str | None],
                    now: dt.datetime, row: Mapping | None = None) -> bool:
-    """Note that `kiosk` called at `now`, with what its headers report. Written at most once
-    every WRITE_EVERY unless its version or unsent operations changed; never raises (a sync
-    call must not fail for its report). `row`: the kiosk's row if the call read it already
-    (its token was checked against it a moment ago). True if written."""
-    report = read_report(headers)
-    try:
+    """Note that `kiosk` called at `now`, with what its headers report, and write it at once
+    (`Reports` holds reports to write many together). Written at most once every WRITE_EVERY
+    unless its version or unsent operations changed; never raises (a sync call must not fail
+    for its report). `row`: the kiosk's row if the call read it already. True if written."""
+    reports = Reports(db)
+    return reports.note(kiosk, headers, now, row) and reports.flush() == 1
+
+
+class Reports:
+    """Kiosks' reports that are due, held in this process for up to FLUSH_EVERY seconds and
+    then written together, in one transaction that does not wait for the disk: a kiosk heard
+    several times meanwhile is one row written, many kiosks one commit, and no kiosk call waits
+    for a write lock for its report. So "last seen" and the figures reach the database (and
+    the console, and any other platform process) about a second after the call. Reports held
+    when the process dies are lost, as a write that failed would be: the kiosk's next call
+    reports again. Started with the first report; `stop` writes what is held."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._held: dict[str, tuple[str, dict]] = {}  # kiosk id → (seen, figures)
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._writer: threading.Thread | None = None
+
+    def note(self, kiosk: Kiosk, headers: Mapping[str, str | None], now: dt.datetime,
+             row: Mapping | None = None) -> bool:
+        """Hold the report of `kiosk`'s call if it is due (or one of it is held already);
+        True if held. `row`: the kiosk's row as the call read it; read here when None."""
+        figures = _figures(read_report(headers), now)
         if row is None:
-            with db.read() as conn:
-                row = conn.execute(select(
-                    kiosks.c.last_seen_at, kiosks.c.app_version, kiosks.c.outbox_pending,
-                    kiosks.c.outbox_oldest_at).where(kiosks.c.id == kiosk.id)
-                ).mappings().first()
-        if row is None:
-            return False
-        values = _changes(row, report, now)
-        if values is None:
-            return False
+            row = self._row(kiosk)
+            if row is None:
+                return False
         seen = clock.stamp(now)
-        with db.write(durable=False) as conn:  # one try: a lost write waits for the next call
-            done = conn.execute(update(kiosks).where(
-                kiosks.c.id == kiosk.id,
-                # a slower call that began earlier never overwrites a later one's report
-                kiosks.c.last_seen_at.is_(None) | (kiosks.c.last_seen_at <= seen),
-            ).values(last_seen_at=seen, **values))
-        return done.rowcount == 1
-    except SQLAlchemyError as exc:
-        log.warning("kiosk %s: its contact was not recorded (%s)", kiosk.id, type(exc).__name__)
-        return False
+        with self._lock:
+            held = self._held.get(kiosk.id)
+            if held is None and not _due(row, figures, now):
+                return False
+            if held is not None:  # the later call's figures win, whichever came first
+                seen, figures = ((seen, {**held[1], **figures}) if held[0] <= seen
+                                 else (held[0], {**figures, **held[1]}))
+            self._held[kiosk.id] = (seen, figures)
+        return True
+
+    def flush(self) -> int:
+        """Write what is held, in one transaction; how many kiosks' rows were written."""
+        with self._lock:
+            held, self._held = self._held, {}
+        if not held:
+            return 0
+        try:
+            with self.db.write(durable=False) as conn:  # one try: lost, the next call reports
+                return sum(
+                    conn.execute(_update(tuple(sorted(figures))),
+                                 {"kiosk_id": kiosk_id, "seen": seen,
+                                  **{f"new_{name}": value for name, value in figures.items()}}
+                                 ).rowcount
+                    for kiosk_id, (seen, figures) in sorted(held.items()))  # one lock order
+        except SQLAlchemyError as exc:
+            log.warning("%d kiosks' contact was not recorded (%s)", len(held),
+                        type(exc).__name__)
+            return 0
+
+    def start(self) -> Reports:
+        self._writer = threading.Thread(target=self._write_held, name="fleet-reports",
+                                        daemon=True)
+        self._writer.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._writer is not None:
+            self._writer.join()
+        self.flush()
+
+    def _write_held(self) -> None:
+        while not self._stopping.wait(FLUSH_EVERY):
+            self.flush()
+
+    def _row(self, kiosk: Kiosk) -> Mapping | None:
+        try:
+            with self.db.read() as conn:
+                return conn.execute(_ROW, {"kiosk_id": kiosk.id}).mappings().first()
+        except SQLAlchemyError as exc:
+            log.warning("kiosk %s: its contact was not recorded (%s)", kiosk.id,
+                        type(exc).__name__)
+            return None
 
 
-def _changes(row, report: Report, now: dt.datetime) -> dict | None:
-    """The columns to write besides last_seen_at, or None when nothing is worth a write."""
+_ROW = select(kiosks.c.last_seen_at, kiosks.c.app_version, kiosks.c.outbox_pending,
+              kiosks.c.outbox_oldest_at).where(kiosks.c.id == bindparam("kiosk_id"))
+
+
+@functools.cache
+def _update(names: tuple[str, ...]) -> Update:
+    """The report's UPDATE for these figures, built once for each set of them."""
+    return update(kiosks).where(
+        kiosks.c.id == bindparam("kiosk_id"),
+        # a slower call that began earlier never overwrites a later one's report
+        kiosks.c.last_seen_at.is_(None) | (kiosks.c.last_seen_at <= bindparam("seen")),
+    ).values(last_seen_at=bindparam("seen"),
+             **{name: bindparam(f"new_{name}") for name in names})
+
+
+def _figures(report: Report, now: dt.datetime) -> dict:
+    """The columns a report gives besides last_seen_at."""
     figures = {name: getattr(report, name) for name in
                ("app_version", "outbox_pending", "outbox_oldest_at")}
     values = {name: value for name, value in figures.items() if value is not _KEEP}
     if report.kiosk_time is not None and abs(report.kiosk_time - now) < _MAX_SKEW:
         values["clock_skew_ms"] = round((report.kiosk_time - now).total_seconds() * 1000)
-    last = row["last_seen_at"]
-    changed = any(row[name] != value for name, value in values.items()
-                  if name != "clock_skew_ms")
-    if last is not None and not changed and now - clock.parse(last) < WRITE_EVERY:
-        return None
     return values
+
+
+def _due(row, figures: dict, now: dt.datetime) -> bool:
+    """Whether a report is worth a write: a figure changed, or none written for a while."""
+    last = row["last_seen_at"]
+    changed = any(row[name] != value for name, value in figures.items()
+                  if name != "clock_skew_ms")
+    return last is None or changed or now - clock.parse(last) >= WRITE_EVERY
 
 
 def state(row) -> str:

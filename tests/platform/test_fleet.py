@@ -12,6 +12,7 @@ from service_platform import auth, fleet, migrations, operators
 from service_platform.auth import Kiosk
 from service_platform.db import Database
 from service_platform.schema import kiosks
+from tests.platform.servers import wait_until
 
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
@@ -102,6 +103,42 @@ def test_older_kiosks_and_malformed_reports_change_no_figure(db):
     assert after["last_seen_at"] == fleet.clock.stamp(later)
 
 
+def test_held_reports_are_written_together_the_latest_figures_winning(db):
+    operators.add_community(db, "c", "幸福里")
+    first, second = enrolled(db, "c", "一楼大厅"), enrolled(db, "c", "二楼")
+    start = dt.datetime(2040, 3, 1, 2, 0, tzinfo=dt.UTC)
+    fleet.record_contact(db, first, report(start, pending=3, oldest=start), start)
+    reports = fleet.Reports(db)
+    at = [start + dt.timedelta(seconds=s) for s in range(4)]
+    # nothing new: not held
+    assert not reports.note(first, report(at[1], pending=3, oldest=start), at[1])
+    assert reports.note(first, report(at[2], pending=5, oldest=start), at[2])  # more waiting: held
+    # back to the stored figure while one is held: held too, so the 5 is not what stays
+    assert reports.note(first, report(at[3], pending=3, oldest=start), at[3])
+    # a slower call that began earlier
+    assert reports.note(first, report(at[1], pending=9, oldest=start), at[1])
+    assert reports.note(second, report(at[2], pending=1), at[2])
+    assert row(db, first.id)["outbox_pending"] == 3 and row(db, second.id)["last_seen_at"] is None
+    assert reports.flush() == 2 and reports.flush() == 0
+    assert (row(db, first.id)["outbox_pending"], row(db, first.id)["last_seen_at"]) == (
+        3, fleet.clock.stamp(at[3]))
+    assert row(db, second.id)["outbox_pending"] == 1
+
+
+def test_held_reports_are_written_by_the_writer_and_when_it_stops(db):
+    operators.add_community(db, "c", "幸福里")
+    kiosk, other = enrolled(db, "c", "一楼大厅"), enrolled(db, "c", "二楼")
+    now = dt.datetime.now(dt.UTC)
+    reports = fleet.Reports(db).start()
+    try:
+        assert reports.note(kiosk, report(now, pending=2), now)
+        wait_until(lambda: row(db, kiosk.id)["outbox_pending"] == 2, 10, "the report written")
+    finally:
+        assert reports.note(other, report(now, pending=4), now)
+        reports.stop()
+    assert row(db, other.id)["outbox_pending"] == 4
+
+
 def test_a_report_about_an_unknown_or_vanished_kiosk_writes_nothing(db):
     now = dt.datetime(2040, 3, 1, tzinfo=dt.UTC)
     assert fleet.record_contact(db, Kiosk("kiosk-gone", "c", "?"), report(now), now) is False
@@ -166,7 +203,9 @@ def test_sync_calls_carry_the_report_and_never_fail_for_it(platform):
     now = dt.datetime.now(dt.UTC)
     answer = get("/v1/me", report(now, pending=2, ahead_s=300))
     assert answer.status_code == 200, answer.text
-    stored = row(platform.db, kiosk.kiosk_id)
+    # held about a second (fleet.Reports), then written
+    stored = wait_until(lambda: (found := row(platform.db, kiosk.kiosk_id))["app_version"]
+                        and found, 10, "the report written")
     assert stored["app_version"] == "1.4.2" and stored["outbox_pending"] == 2
     assert stored["outbox_oldest_at"] is not None
     assert abs(stored["clock_skew_ms"] - 300_000) < 5_000

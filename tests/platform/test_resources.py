@@ -17,6 +17,7 @@ from service_platform import operations
 from service_platform.schema import applied_ops
 from service_platform.serving import RepeatFilter
 from tests.platform.servers import PlatformProcess
+from tests.platform.wire import booking_op
 
 MiB = 1024 * 1024
 
@@ -85,6 +86,36 @@ def test_a_streamed_body_is_refused_as_soon_as_it_passes_the_limit(platform):
         status, got = _answer(sock, 5)
     assert status == 413, got
     assert time.monotonic() - started < 2
+
+
+def test_a_refused_push_is_answered_without_waiting_for_its_body(platform):
+    """Its body is taken in while the token is checked (kiosk_calls.py), never waited for."""
+    with _connect(platform.base_url) as sock:
+        sock.sendall(_head("/v1/push", "ek1_not-a-real-token", "Content-Length: 1000\r\n"))
+        status, got = _answer(sock, 10)  # the body timeout is 60 s: had it waited, nothing
+    assert status == 401, got
+
+
+def test_a_push_whose_body_comes_after_its_token_passed_is_applied_once(platform):
+    community = platform.community(elders=2)  # elder-001 active
+    slot = platform.slot(community, capacity=5)
+    kiosk = platform.kiosk(community)
+    operation = booking_op("elder-001", slot)
+    body = json.dumps({"operations": [operation]}).encode()
+    with _connect(platform.base_url) as sock:
+        sock.sendall(_head("/v1/push", kiosk.headers["Authorization"].removeprefix("Bearer "),
+                           f"Content-Length: {len(body)}\r\n") + body[:20])
+        assert _answer(sock, 0.5) == (None, b"")  # no answer without all of the body
+        sock.sendall(body[20:])
+        status, got = _answer(sock, 10)
+    assert status == 200, got
+    [result] = json.loads(got.partition(b"\r\n\r\n")[2])["results"]
+    assert result["status"] == "applied", result
+    assert kiosk.push(operation) == [result]  # the same answer again, nothing new stored
+    with platform.db.read() as conn:
+        stored = conn.execute(select(applied_ops.c.op_id).where(
+            applied_ops.c.op_id == operation["op_id"])).all()
+    assert len(stored) == 1
 
 
 def test_timetable_uploads_keep_their_larger_limit(platform):

@@ -11,11 +11,20 @@ from kiosk import outbox
 from kiosk.help import HelpDesk
 from kiosk.store import Store
 from service_platform.schema import kiosks
+from tests.platform.servers import wait_until
 
 
 def platform_view(platform, kiosk_id: str) -> dict:
     with platform.db.read() as conn:
         return dict(conn.execute(select(kiosks).where(kiosks.c.id == kiosk_id)).mappings().one())
+
+
+def reported(platform, kiosk_id: str, condition) -> dict:
+    """The kiosk's record once it shows the report (written about a second after the call)."""
+    def shown() -> dict | None:
+        seen = platform_view(platform, kiosk_id)
+        return seen if condition(seen) else None
+    return wait_until(shown, 10, "the kiosk's report written")
 
 
 def test_the_platform_sees_the_kiosks_version_unsent_work_and_clock(platform, make_kiosk):
@@ -24,7 +33,7 @@ def test_the_platform_sees_the_kiosks_version_unsent_work_and_clock(platform, ma
     kiosk = make_kiosk(platform.url, platform.enrolment_code(community), lease_days=1)
     kiosk.sync_ok()
     kiosk_id = kiosk.store.get_state("kiosk_id")
-    seen = platform_view(platform, kiosk_id)
+    seen = reported(platform, kiosk_id, lambda seen: seen["last_seen_at"] is not None)
     assert seen["app_version"] == metadata.version("elder-kiosk")
     assert seen["outbox_pending"] == 0 and seen["outbox_oldest_at"] is None
     assert abs(seen["clock_skew_ms"]) < 5_000 and seen["last_seen_at"] is not None
@@ -34,14 +43,14 @@ def test_the_platform_sees_the_kiosks_version_unsent_work_and_clock(platform, ma
     made = kiosk.store.query_one("SELECT created_at FROM outbox WHERE state = 'pending' "
                                  "ORDER BY seq LIMIT 1")["created_at"]
     kiosk.engine.client().me()  # any call with the token carries the report
-    seen = platform_view(platform, kiosk_id)
+    seen = reported(platform, kiosk_id, lambda seen: seen["outbox_pending"] != 0)
     assert seen["outbox_pending"] == 2
     assert dt.datetime.fromisoformat(seen["outbox_oldest_at"]) == \
         dt.datetime.fromisoformat(made)
     assert kiosk.booking(first.id).status == "tentative"
 
     kiosk.sync_ok()
-    seen = platform_view(platform, kiosk_id)
+    seen = reported(platform, kiosk_id, lambda seen: seen["outbox_pending"] != 2)
     assert seen["outbox_pending"] == 0 and seen["outbox_oldest_at"] is None
 
 
