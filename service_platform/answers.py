@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel
 from sqlalchemy.exc import DBAPIError
 
 from service_platform.errors import ApiError
@@ -16,12 +15,6 @@ log = logging.getLogger(__name__)
 def json_bytes(body: bytes | str) -> Response:
     """A 200 answer of JSON already written."""
     return Response(body, media_type="application/json")
-
-
-def model(answer: BaseModel) -> Response:
-    """A route's answer model as FastAPI writes its `response_model` (pydantic's own JSON, by
-    alias), without FastAPI's checking it again in a worker thread of its own."""
-    return json_bytes(answer.model_dump_json(by_alias=True))
 
 
 def error(exc: ApiError) -> JSONResponse:
