@@ -98,7 +98,8 @@ class Reports:
     for a write lock for its report. So "last seen" and the figures reach the database (and
     the console, and any other platform process) about a second after the call. Reports held
     when the process dies are lost, as a write that failed would be: the kiosk's next call
-    reports again. Started with the first report; `stop` writes what is held."""
+    reports again. Its writer runs from `start` (the app's start) to `stop`, which writes
+    what is still held."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
