@@ -19,6 +19,7 @@ from service_platform.db import Database
 from service_platform.schema import kiosks, operator_audit
 from tests.console.browser import save_screenshot
 from tests.console.signin import sign_in
+from tests.platform.servers import wait_until
 
 DEMO = demo.load_community()["community"]["id"]
 
@@ -72,6 +73,8 @@ def test_the_fleet_shows_what_a_syncing_kiosk_reported(en_page, console_platform
     client = PlatformClient(base, token, unsent=lambda: (7, oldest))
     client.changes(0, 50)  # a pull, as the kiosk's sync does, with its report in the headers
     client.close()
+    # the platform writes held reports about once a second (protocol §2.1)
+    wait_until(lambda: _kiosk_row(db, kiosk_id)["outbox_pending"] == 7, 10, "the report written")
 
     sign_in(en_page, base, "manager", then="/console/kiosks")
     row = _row(en_page, kiosk_id)
