@@ -291,7 +291,8 @@ def _elder_rows(data: Columns, stamp: str) -> list[tuple]:
         _text(data.get("phone")), _text(data.get("address")),
         [level or "none" for level in data.get("subsidy_level")],
         _flags(data.get("delivery_allowed")), _flags(data.get("home_visit_allowed")),
-        [json.dumps(list(diet or []), ensure_ascii=False) for diet in data.get("dietary")],
+        [json.dumps(list(diet), ensure_ascii=False) if diet else "[]"
+         for diet in data.get("dietary")],
         _flags(data.get("active", True)), (stamp,) * data.count,
         data.get("mobility"), [contact.get("name") or "" for contact in contacts],
         [contact.get("phone") or "" for contact in contacts], _flags(data.get("notify_family")),
