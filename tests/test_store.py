@@ -55,3 +55,27 @@ def test_an_unwritable_location_is_a_known_error(tmp_path):
     blocker.write_text("not a directory")
     with pytest.raises(StorageError):
         Store(blocker / "kiosk.sqlite3")
+
+
+def _booking(conn, booking_id: str, origin: str, status: str = "confirmed") -> None:
+    conn.execute(
+        "INSERT INTO bookings (id, number, elder_id, service, slot_id, price_cents, "
+        "subsidy_cents, pay_cents, status, origin, created_at, updated_at, lease_id) "
+        "VALUES (?, 'n', 'e1', 'meal', 's', 0, 0, 0, ?, ?, 't', 't', 'lease-1')",
+        (booking_id, status, origin))
+
+
+def test_one_live_booking_of_its_own_per_elder_and_slot(store):
+    with store.transaction() as conn:
+        conn.execute("INSERT INTO elders (id, card_no, name, updated_at) "
+                     "VALUES ('e1', 'c1', 'n', 't')")
+        _booking(conn, "mine", "local")
+        _booking(conn, "elsewhere", "remote")  # made at another kiosk: not this kiosk's
+        _booking(conn, "gone", "local", "cancelled")
+    with pytest.raises(sqlite3.IntegrityError), store.transaction() as conn:
+        _booking(conn, "again", "local", "waitlisted")
+    # a lease's places are counted among this kiosk's own bookings, by their index
+    lease = "SELECT COUNT(*) FROM bookings WHERE lease_id = 'lease-1' AND origin = 'local'"
+    assert store.query_one(lease)[0] == 2
+    assert "bookings_lease" in " ".join(
+        row[3] for row in store.query(f"EXPLAIN QUERY PLAN {lease}"))

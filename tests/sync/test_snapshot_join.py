@@ -27,6 +27,11 @@ def _schema(kiosk_or_store) -> list[tuple]:
         "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY name")]
 
 
+def _settings(store: Store) -> list:
+    return [store.query_one(f"PRAGMA {name}")[0]
+            for name in ("synchronous", "temp_store", "cache_size", "foreign_keys")]
+
+
 def _head(platform, community: str) -> tuple[int, int]:
     with platform.db.read() as conn:
         return feed.head(conn, community)
@@ -49,6 +54,8 @@ def test_a_new_kiosk_joins_by_snapshot_and_matches_a_follower(platform, make_kio
     assert _state(newcomer) == _state(follower)
     fresh = Store(tmp_path / "fresh.sqlite3")
     assert _schema(newcomer) == _schema(fresh)  # its indexes made again after the rows
+    # the join's own settings undone: its commits wait for the disk again, as a fresh store's
+    assert _settings(newcomer.store) == _settings(fresh)
     fresh.close()
     assert newcomer.store.query_one("PRAGMA integrity_check")[0] == "ok"
     # what it books now goes out and comes back as at any kiosk
