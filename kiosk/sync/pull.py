@@ -149,11 +149,11 @@ def check_page(answer: dict, since: int) -> tuple[list[dict], int, bool]:
 def _settings_for_join(conn: sqlite3.Connection) -> Iterator[None]:
     """For applying a community's state in one transaction: SQLite's page cache large enough
     for it (its default, 2 MB, spills pages to the log over and over); what each part's
-    savepoint keeps to undo it in memory, not in a temporary file on the disk (`temp_store`:
-    4–5 MB a join besides the 80 MB of the log and the file); and its
-    commit not waiting for the disk (`synchronous=NORMAL`: in WAL mode a power cut may undo
-    the whole transaction, cursor and all, never part of it, and nothing of the outbox is in
-    it; the next sync takes the snapshot again). Then all three as they were."""
+    savepoint keeps to undo it in memory, not in a temporary file that reaches the disk
+    (`temp_store`: 4–5 MB a join besides the 80 MB of the log and the file); and its commit
+    not waiting for the disk (`synchronous=NORMAL`: in WAL mode a power cut may undo the whole
+    transaction, cursor and all, never part of it, and nothing of the outbox is in it; the
+    next sync takes the snapshot again). Then all three as they were."""
     settings = {name: conn.execute(f"PRAGMA {name}").fetchone()[0]
                 for name in ("cache_size", "temp_store", "synchronous")}
     conn.execute(f"PRAGMA cache_size = -{JOIN_CACHE_KIB}")
