@@ -16,9 +16,11 @@ class Store:
     """One connection to the kiosk database. Use one Store per thread.
 
     `check`: at the kiosk's start, a damaged file is set aside and what still reads is
-    recovered into a fresh one (kiosk.recovery); `recovery` then says what happened."""
+    recovered into a fresh one (kiosk.recovery); `recovery` then says what happened.
+    `cache_kib`: the most SQLite keeps of the file in this process (its default: 2,000 KiB)."""
 
-    def __init__(self, path: Path | str, check: bool = False) -> None:
+    def __init__(self, path: Path | str, check: bool = False,
+                 cache_kib: int | None = None) -> None:
         path = Path(path)
         self.recovery = None
         damaged = None
@@ -45,6 +47,8 @@ class Store:
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=10000")
+        if cache_kib is not None:
+            conn.execute(f"PRAGMA cache_size=-{int(cache_kib)}")
         self.migrate()
         if damaged is not None:
             from kiosk.recovery import salvage

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from PySide6.QtCore import QPoint, Qt
 
 from kiosk import staff
 from kiosk.sync.push import apply_results, pending_rows
-from tests.gui.conftest import find_button, screen_says, tap
+from tests.gui.conftest import find_button, screen_says, tap, visible_buttons
 from ui.staff.widgets import breakable
 
 
@@ -57,6 +58,31 @@ def test_search_rows_mask_the_phone_and_find_by_phone_last_four(qtbot, desk):
         tap(qtbot, desk, digit)
     row = find_button(desk, "王秀英")
     assert "135****6633" in row.text() and "13530246633" not in row.text()
+
+
+def test_search_results_page_through_everyone_found_a_page_of_rows_at_a_time(qtbot, desk):
+    """Fifty found: every one shown once over the pages, in order; only a page's rows are
+    widgets, refilled as the page turns; a row on a later page opens the elder it shows."""
+    sign_in(qtbot, desk)
+    tap(qtbot, desk, "1")  # the first digit of every demo card
+    home = desk.current
+    found = [elder.card_no for elder in home.found]
+    assert len(found) == 50 and home.results.pages > 1
+    seen, longest = [], 0
+    for page in range(home.results.pages):
+        if page:
+            tap(qtbot, desk, "下一页")
+        rows = [b for b in visible_buttons(desk) if b.property("role") == "staff_row"]
+        longest = max(longest, len(rows))
+        seen += [row.text().rsplit(" ", 1)[-1] for row in rows]  # the card, its last line
+    assert seen == found
+    assert len(home.results.rows) == longest < len(found)
+    row = rows[-1]
+    row._last_tap = -1e9
+    qtbot.mouseClick(row, Qt.MouseButton.LeftButton, pos=QPoint(row.width() // 2,
+                                                                row.height() // 2))
+    assert desk.current.name == "staff_elder"
+    assert desk.core.session.elder.card_no == found[-1]
 
 
 def test_five_wrong_pins_lock_that_staff_member_for_five_minutes(qtbot, desk):

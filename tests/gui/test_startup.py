@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMainWindow
+from PySide6.QtCore import QAbstractAnimation, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
 
 from kiosk.config import load_settings
 from kiosk.core import Kiosk
@@ -113,3 +113,14 @@ def test_values_set_by_property_name_take_effect(qtbot):
     assert text.textFormat() == Qt.TextFormat.PlainText  # a name in markup is shown as typed
     assert text.alignment() == Qt.AlignmentFlag.AlignCenter
     assert button.focusPolicy() == Qt.FocusPolicy.NoFocus
+
+
+def test_the_screens_are_resized_at_once_without_an_animation(window):
+    """Qt would move the main window's central widget (the screens) through an animation; its
+    timer object, once the input watch sees it, makes PySide6 build every QtWidgets class
+    (assets/theme.qss). The screens take the window's new size at once, with none."""
+    window.resize(1024, 700)
+    QApplication.sendPostedEvents()  # the layout's request, as the event loop would
+    window.layout().activate()
+    assert window.stack.size() == window.size()
+    assert not window.stack.findChildren(QAbstractAnimation)

@@ -77,14 +77,18 @@ class StaffHomeScreen(StaffScreen):
 
     def _results(self, gap: int) -> QWidget:
         # As many rows as fit beside the keyboard at this text size, then 上一页 / 下一页.
+        # A row for each result shown on the page, not for each found: refilled as it turns.
         self.results = FitPages(self, gap)
-        self.rows: list[BigButton] = []
         return self.results
 
-    def _row(self, index: int) -> BigButton:
+    def _row(self) -> BigButton:
+        position = len(self.results.rows)  # its place on a page
         row = BigButton("", "staff_row")
-        row.tapped.connect(lambda: self._picked(index))
-        return self.results.add(row)
+        row.tapped.connect(lambda: self._picked(self.results.first_shown + position))
+        return row
+
+    def _fill(self, row: BigButton, index: int) -> None:
+        row.setText(elder_row_text(self.t, self.found[index]))
 
     def enter(self) -> None:
         self.hide_message()
@@ -109,13 +113,13 @@ class StaffHomeScreen(StaffScreen):
         self.query = ""
         self.found = []
         self.notes = []
-        for row in self.rows:
+        for row in self.results.rows:
             row.setText("")
         self.results.show_blocks([])
 
     def fit(self) -> None:
         if self.results.isVisibleTo(self):
-            self.results.show_blocks(self.results.blocks, keep_page=True)
+            self.results.fit()
 
     def _cleared(self) -> None:
         self.notes = []  # read: the tasks again
@@ -128,10 +132,6 @@ class StaffHomeScreen(StaffScreen):
         self.display.setAccessibleName(self.t("staff.search.name", query=self.query)
                                        if self.query else self.t("staff.search.label"))
         self.found = search(self.core.store, self.query)
-        while len(self.rows) < len(self.found):
-            self.rows.append(self._row(len(self.rows)))
-        for row, elder in zip(self.rows, self.found, strict=False):
-            row.setText(elder_row_text(self.t, elder))
         if not self.query:
             self.hint.setText("")
         elif not self.found:
@@ -146,7 +146,7 @@ class StaffHomeScreen(StaffScreen):
         if self.notes:
             self.results.show_texts(self.notes)
         else:
-            self.results.show_blocks(self.rows[:len(self.found)])
+            self.results.show_rows(len(self.found), self._row, self._fill)
 
     def _picked(self, index: int) -> None:
         if index < len(self.found):

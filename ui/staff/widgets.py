@@ -102,7 +102,7 @@ class FitPages(QWidget):
     """A column of blocks shown a page at a time: as many as fit the room the screen leaves
     it, with big 上一页 / 下一页 under them when they do not all fit, never a scroll bar and
     never a squeezed block. The screen calls `fit()` when its text size, size or other
-    content changed; `show_blocks` / `show_texts` when the blocks themselves did."""
+    content changed; `show_blocks` / `show_texts` / `show_rows` when the blocks themselves did."""
 
     def __init__(self, screen, gap: int) -> None:
         super().__init__()
@@ -123,6 +123,8 @@ class FitPages(QWidget):
         self.starts = [0]  # index of each page's first block
         self.page = 0
         self.prepare = None  # called with the width before the blocks are measured
+        self.rows: list[QWidget] = []  # show_rows' rows: as many as its longest page so far
+        self._items = None  # (count, make, fill) while show_rows pages items
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt naming)
         # Whatever the width, the blocks are paged into the height there is: the window must
@@ -139,12 +141,28 @@ class FitPages(QWidget):
         """Page through `blocks` from the first page; with `keep_page`, stay on the page
         with the block shown first now, unless a new block came first (a message)."""
         old, start = self.blocks, self.starts[self.page] if self.blocks else 0
+        self._items = None
         self.blocks = list(blocks)
         first = 0
         if keep_page and self.blocks and self.blocks[0] in old:
             kept = [b for b in old[start:] if b in self.blocks]
             first = self.blocks.index(kept[0]) if kept else 0
         self._paginate(first)
+
+    def show_rows(self, count: int, make, fill, keep_page: bool = False) -> None:
+        """Page through `count` items shown as rows alike in height (a list of results): only
+        the rows of one page are widgets, made by `make()` as a longer page needs more and
+        filled by `fill(row, index)` with the item each shows as the page turns. With
+        `keep_page`, stay on the page with the item shown first now."""
+        first = self.first_shown if keep_page and self._items is not None else 0
+        self._items = (count, make, fill)
+        self.blocks = []
+        self._paginate(min(first, max(count - 1, 0)))
+
+    @property
+    def first_shown(self) -> int:
+        """The index of the block or item shown first on this page."""
+        return self.starts[self.page]
 
     def show_texts(self, texts: list[str], keep_page: bool = False, before=()) -> None:
         """Lines of text (each wrapped to the width), after the blocks `before`."""
@@ -160,7 +178,29 @@ class FitPages(QWidget):
 
     def fit(self) -> None:
         """Pages again for the room there is now (another text size, a message shown)."""
-        self.show_blocks(self.blocks, keep_page=True)
+        if self._items is not None:
+            self.show_rows(*self._items, keep_page=True)
+        else:
+            self.show_blocks(self.blocks, keep_page=True)
+
+    def _count(self) -> int:
+        return len(self.blocks) if self._items is None else self._items[0]
+
+    def _heights(self, width: int) -> list[int]:
+        if self._items is None:
+            return [block_height(block, width) for block in self.blocks]
+        count, _make, fill = self._items
+        if not count:
+            return []
+        first = self._row(0)
+        fill(first, 0)  # measured with what it shows: every row is alike
+        return [block_height(first, width)] * count
+
+    def _row(self, position: int) -> QWidget:
+        """The `position`th row of show_rows, made when first needed."""
+        while len(self.rows) <= position:
+            self.rows.append(self.add(self._items[1]()))
+        return self.rows[position]
 
     def _paginate(self, first: int) -> None:
         for block in self.added:
@@ -170,7 +210,7 @@ class FitPages(QWidget):
         width, room = self.width(), self.height()
         if self.prepare is not None:
             self.prepare(width)  # e.g. chips to a row, a field's name beside or above it
-        heights = [block_height(block, width) for block in self.blocks]
+        heights = self._heights(width)
         self.starts = [0]
         if sum(heights) + self.gap * (len(heights) - 1) > room:
             room -= block_height(self.pager, width) + self.gap
@@ -190,8 +230,15 @@ class FitPages(QWidget):
     def _show(self) -> None:
         for block in self.added:
             block.hide()
-        end = self.starts[self.page + 1] if self.page + 1 < self.pages else len(self.blocks)
-        for block in self.blocks[self.starts[self.page]:end]:
+        start = self.starts[self.page]
+        end = self.starts[self.page + 1] if self.page + 1 < self.pages else self._count()
+        if self._items is None:
+            shown = self.blocks[start:end]
+        else:
+            shown = [self._row(position) for position in range(end - start)]
+            for position, row in enumerate(shown):
+                self._items[2](row, start + position)
+        for block in shown:
             block.show()
         self.pager.setVisible(self.pages > 1)
         self.previous.setEnabled(self.page > 0)
