@@ -22,7 +22,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, case, delete, func, or_, select, update
+from sqlalchemy import Connection, and_, case, delete, exists, func, or_, select, update
 
 from service_platform import clock
 from service_platform.db import Database
@@ -115,19 +115,22 @@ def _retire(conn: Connection, community_id: str, last_seq: int,
         meal_slots.c.community_id == community_id, meal_slots.c.day < day).union_all(
         select(service_slots.c.id).where(service_slots.c.community_id == community_id,
                                          service_slots.c.day < day))
-    old_bookings = select(bookings.c.id).where(bookings.c.community_id == community_id,
-                                               bookings.c.slot_id.in_(old_slots))
-    old_attendance = select(attendance.c.id).where(attendance.c.community_id == community_id,
-                                                   attendance.c.slot_id.in_(old_slots))
-    old_leases = select(leases.c.id).where(leases.c.community_id == community_id,
-                                           leases.c.slot_id.in_(old_slots))
+
+    def of_old_slot(table):
+        """The change's entity is a row of `table` for a slot over: asked by its key, change
+        by change. Not `entity_id IN (every such row)`: PostgreSQL hashes that list only
+        while it fits in work_mem, and searched it through for each change when it did not
+        (six months of bookings: minutes, holding the feed head)."""
+        return exists().where(table.c.community_id == community_id,
+                              table.c.id == changes.c.entity_id, table.c.slot_id.in_(old_slots))
+
     retired = and_(
         changes.c.community_id == community_id, changes.c.seq <= last_seq,
         or_(and_(changes.c.kind.in_(("meal_slot", "service_slot")),
                  changes.c.entity_id.in_(old_slots)),
-            and_(changes.c.kind == "booking", changes.c.entity_id.in_(old_bookings)),
-            and_(changes.c.kind == "attendance", changes.c.entity_id.in_(old_attendance)),
-            and_(changes.c.kind == "lease", changes.c.entity_id.in_(old_leases)),
+            and_(changes.c.kind == "booking", of_old_slot(bookings)),
+            and_(changes.c.kind == "attendance", of_old_slot(attendance)),
+            and_(changes.c.kind == "lease", of_old_slot(leases)),
             and_(changes.c.kind.in_(("rating", "complaint")), changes.c.created_at < stamp)))
     highest = conn.execute(select(func.max(changes.c.seq)).where(retired)).scalar() or 0
     if not highest:
