@@ -22,8 +22,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, and_, delete, exists, func, or_, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, and_, case, delete, exists, func, or_, select, update
 
 from service_platform import clock
 from service_platform.db import Database
@@ -85,19 +84,26 @@ def compact(conn: Connection, community_id: str, keep_days: int = KEEP_DAYS,
 
 
 def _drop_superseded(conn: Connection, community_id: str, last_seq: int) -> int:
-    later = aliased(changes)
-    same_entity = and_(later.c.community_id == changes.c.community_id,
-                       later.c.kind == changes.c.kind, later.c.entity_id == changes.c.entity_id)
-    # Seen by everyone who could see the earlier one: public, or for the same kiosk.
-    newer = exists().where(same_entity, later.c.seq > changes.c.seq, later.c.seq <= last_seq,
-                           or_(later.c.kiosk_id.is_(None), later.c.kiosk_id == changes.c.kiosk_id))
-    older = exists().where(same_entity, later.c.seq < changes.c.seq)
-    mine = and_(changes.c.community_id == community_id, changes.c.seq <= last_seq)
-    dropped = conn.execute(delete(changes).where(
-        mine, changes.c.kind.not_in(REFERRED), newer)).rowcount
-    dropped += conn.execute(delete(changes).where(
-        mine, changes.c.kind.in_(REFERRED), newer, older)).rowcount
-    return dropped
+    """One pass over the community's feed, sorted by entity (window functions): the feed has
+    no index by entity, which each change pushed would have paid for."""
+    entity = (changes.c.kind, changes.c.entity_id)
+    ranked = select(
+        changes.c.seq, changes.c.kind, changes.c.kiosk_id,
+        # the entity's latest change everyone sees; its latest for the same kiosk; its first
+        func.max(case((changes.c.kiosk_id.is_(None), changes.c.seq))).over(
+            partition_by=entity).label("last_public"),
+        func.max(changes.c.seq).over(partition_by=(*entity, changes.c.kiosk_id)).label(
+            "last_same_kiosk"),
+        func.min(changes.c.seq).over(partition_by=entity).label("first"),
+    ).where(changes.c.community_id == community_id, changes.c.seq <= last_seq).subquery()
+    # Seen by everyone who could see this one: a later public change, or a later one for the
+    # same kiosk when this one is that kiosk's alone.
+    superseded = or_(ranked.c.last_public > ranked.c.seq,
+                     and_(ranked.c.kiosk_id.is_not(None), ranked.c.last_same_kiosk > ranked.c.seq))
+    kept_first = or_(ranked.c.kind.not_in(REFERRED), ranked.c.first < ranked.c.seq)
+    return conn.execute(delete(changes).where(
+        changes.c.community_id == community_id,
+        changes.c.seq.in_(select(ranked.c.seq).where(superseded, kept_first)))).rowcount
 
 
 def _retire(conn: Connection, community_id: str, last_seq: int,
@@ -109,19 +115,22 @@ def _retire(conn: Connection, community_id: str, last_seq: int,
         meal_slots.c.community_id == community_id, meal_slots.c.day < day).union_all(
         select(service_slots.c.id).where(service_slots.c.community_id == community_id,
                                          service_slots.c.day < day))
-    old_bookings = select(bookings.c.id).where(bookings.c.community_id == community_id,
-                                               bookings.c.slot_id.in_(old_slots))
-    old_attendance = select(attendance.c.id).where(attendance.c.community_id == community_id,
-                                                   attendance.c.slot_id.in_(old_slots))
-    old_leases = select(leases.c.id).where(leases.c.community_id == community_id,
-                                           leases.c.slot_id.in_(old_slots))
+
+    def of_old_slot(table):
+        """The change's entity is a row of `table` for a slot over: asked by its key, change
+        by change. Not `entity_id IN (every such row)`: PostgreSQL hashes that list only
+        while it fits in work_mem, and searched it through for each change when it did not
+        (six months of bookings: minutes, holding the feed head)."""
+        return exists().where(table.c.community_id == community_id,
+                              table.c.id == changes.c.entity_id, table.c.slot_id.in_(old_slots))
+
     retired = and_(
         changes.c.community_id == community_id, changes.c.seq <= last_seq,
         or_(and_(changes.c.kind.in_(("meal_slot", "service_slot")),
                  changes.c.entity_id.in_(old_slots)),
-            and_(changes.c.kind == "booking", changes.c.entity_id.in_(old_bookings)),
-            and_(changes.c.kind == "attendance", changes.c.entity_id.in_(old_attendance)),
-            and_(changes.c.kind == "lease", changes.c.entity_id.in_(old_leases)),
+            and_(changes.c.kind == "booking", of_old_slot(bookings)),
+            and_(changes.c.kind == "attendance", of_old_slot(attendance)),
+            and_(changes.c.kind == "lease", of_old_slot(leases)),
             and_(changes.c.kind.in_(("rating", "complaint")), changes.c.created_at < stamp)))
     highest = conn.execute(select(func.max(changes.c.seq)).where(retired)).scalar() or 0
     if not highest:

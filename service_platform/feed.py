@@ -80,7 +80,9 @@ def _write(conn: Connection, community_id: str, items: list[Change]) -> None:
 
 
 _COLUMNS = ("community_id", "seq", "kind", "entity_id", "op", "data", "kiosk_id", "created_at")
-_data_json = json_text.writer(ensure_ascii=False)  # json.dumps(data, ensure_ascii=False)
+# json.dumps(data, ensure_ascii=False, separators=(",", ":")): no spaces, a tenth of a
+# booking's change (each pushed booking writes one, and every kiosk pulls it)
+_data_json = json_text.writer(ensure_ascii=False, separators=(",", ":"))
 
 
 # The pull's two queries, built once (every kiosk pulls every 30 s; building a statement

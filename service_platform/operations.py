@@ -170,7 +170,7 @@ def canonical_json(value: Any) -> str:
 
 # json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 _canonical = json_text.writer(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-_plain_json = json_text.writer()  # json.dumps(value)
+_compact_json = json_text.writer(separators=(",", ":"))  # json.dumps(value, separators=…)
 
 
 def digest(op: Operation, payload_json: str | None = None,
@@ -438,7 +438,7 @@ def _apply(conn: Connection, kiosk: Kiosk, item: Checked,
     status, reason, data = outcome.status, outcome.reason, outcome.data
     row = (kiosk.community_id, item.op_id, kiosk.id, item.op.type, item.digest,
            _kept_payload(item, reason), item.created_at, received.stamp, status, reason,
-           _plain_json(data))
+           _compact_json(data))
     return OpResult.model_construct(op_id=item.op_id, status=status,  # ours: valid
                                     reason=reason, data=data), row
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import delete, insert, inspect, select, text
 
 from elder_wire.catalogue import STANDARD
 from elder_wire.operations import Operation
@@ -70,8 +70,8 @@ def test_upgrade_from_version_1_matches_a_new_database(new_database):
                 payload='{"anything": "goes"}', created_at="2026-11-23T10:00:00+08:00",
                 received_at="2026-11-23T02:00:00.000+00:00", status="applied", reason=None,
                 data='{"stored": true}'))
-        assert migrations.migrate(old) == migrations.LATEST == 7
-        assert migrations.migrate(old) == 7  # a second run changes nothing
+        assert migrations.migrate(old) == migrations.LATEST == 8
+        assert migrations.migrate(old) == 8  # a second run changes nothing
         migrations.migrate(fresh)
         assert _columns(old) == _columns(fresh)
         assert _keys(old) == _keys(fresh)
@@ -97,6 +97,34 @@ def test_upgrade_from_version_1_matches_a_new_database(new_database):
     finally:
         old.dispose()
         fresh.dispose()
+
+
+def test_a_version_7_feed_loses_its_entity_index_and_keeps_its_changes(new_database):
+    """Version 8 drops the index by entity version 7 made: the changes stay, and so does the
+    index of their seqs, which the pull reads."""
+    db = Database(new_database())
+    try:
+        migrations.migrate(db)
+        with db.write() as conn:
+            conn.execute(insert(schema.communities).values(
+                id=COMMUNITY, name="老社区", tz="Asia/Shanghai", created_at="x"))
+            conn.execute(insert(schema.feed_heads).values(community_id=COMMUNITY, last_seq=2))
+            conn.execute(insert(schema.changes), [
+                {"community_id": COMMUNITY, "seq": seq, "kind": "booking", "entity_id": "b-1",
+                 "op": "upsert", "data": "{}", "created_at": "x"} for seq in (1, 2)])
+            conn.execute(text("CREATE INDEX changes_entity ON changes "
+                              "(community_id, kind, entity_id, seq)"))  # as version 7 made it
+            conn.execute(delete(schema.schema_version).where(
+                schema.schema_version.c.version == 8))
+        assert migrations.migrate(db) == 8
+        with db.read() as conn:
+            names = {i["name"] for i in inspect(conn).get_indexes("changes")}
+            seqs = conn.execute(select(schema.changes.c.seq).order_by(
+                schema.changes.c.seq)).scalars().all()
+        assert "changes_entity" not in names
+        assert seqs == [1, 2]
+    finally:
+        db.dispose()
 
 
 def test_a_newer_database_is_refused(new_database):
