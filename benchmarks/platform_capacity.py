@@ -20,7 +20,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import os
 import random
 import tempfile
 import time
@@ -32,6 +31,7 @@ from sqlalchemy import select
 
 from benchmarks import district, harness
 from benchmarks.names import people
+from benchmarks.proc import cpu_seconds
 from service_platform import migrations, operators
 from service_platform.db import Database
 from service_platform.schema import feed_heads
@@ -44,7 +44,6 @@ P99_BUDGET_S = 0.200
 LADDER = (250, 500, 1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000, 10_000, 12_000,
           15_000, 20_000, 25_000, 30_000)
 STEADY = 500  # kiosks: the load at which CPU per call is measured
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 @dataclass
@@ -162,11 +161,11 @@ def _search(url: str, process: PlatformProcess, kiosks: list[dict], ladder: tupl
 async def _measured(url: str, process: PlatformProcess, kiosks: list[dict], count: int,
                     seconds: float, plain: bool) -> Step:
     pid = process.proc.pid
-    cpu_before, own_before = _cpu(pid), time.process_time()
+    cpu_before, own_before = cpu_seconds(pid), time.process_time()
     began = time.perf_counter()
     step = await _load(url, _enough(kiosks, count), seconds, plain)
     step.wall_s = time.perf_counter() - began
-    step.server_cpu_s, step.loadgen_cpu_s = _cpu(pid) - cpu_before, \
+    step.server_cpu_s, step.loadgen_cpu_s = cpu_seconds(pid) - cpu_before, \
         time.process_time() - own_before
     step.kiosks = count
     return step
@@ -175,11 +174,6 @@ async def _measured(url: str, process: PlatformProcess, kiosks: list[dict], coun
 def _enough(kiosks: list[dict], count: int) -> list[dict]:
     """`count` kiosks; beyond those prepared, the same ones again (tokens shared)."""
     return [kiosks[n % len(kiosks)] for n in range(count)]
-
-
-def _cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK
 
 
 async def _load(url: str, kiosks: list[dict], seconds: float, plain: bool) -> Step:

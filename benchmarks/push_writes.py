@@ -25,30 +25,19 @@ from pathlib import Path
 from sqlalchemy import text
 
 from benchmarks import platform_push as push
+from benchmarks.proc import cpu_seconds, stat_fields
 from service_platform.db import Database
 from tests.platform.servers import PlatformProcess, PostgresCluster, postgres_bindir
 
 ELDERS = 20_000
-_TICK = os.sysconf("SC_CLK_TCK")
-
-
-def _stat(pid: int) -> list[str]:
-    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-
-
-def _cpu(pid: int, ended: bool = False) -> float:
-    """Seconds of CPU of a process (and of its ended children, when `ended`)."""
-    fields = _stat(pid)
-    spent = int(fields[11]) + int(fields[12])
-    return (spent + (int(fields[13]) + int(fields[14]) if ended else 0)) / _TICK
 
 
 def _postgres_cpu(postmaster: int) -> float:
-    total = _cpu(postmaster, ended=True)
+    total = cpu_seconds(postmaster, ended_children=True)
     for entry in os.listdir("/proc"):
         try:
-            if entry.isdigit() and int(_stat(int(entry))[1]) == postmaster:
-                total += _cpu(int(entry))
+            if entry.isdigit() and int(stat_fields(int(entry))[1]) == postmaster:
+                total += cpu_seconds(int(entry))
         except OSError:  # ended meanwhile
             continue
     return total
@@ -86,7 +75,7 @@ def measure(target: str, base: Path, ops: int, postmaster: int | None) -> dict:
         pid = process.proc.pid
         sizes, lsn = _sizes(db), _wal(db)
         written, client = _written(pid), os.times()
-        platform, server = _cpu(pid), _postgres_cpu(postmaster) if postmaster else 0.0
+        platform, server = cpu_seconds(pid), _postgres_cpu(postmaster) if postmaster else 0.0
         began = time.perf_counter()
         for body in bodies:
             answer = kiosk.post("/v1/push", data=body,
@@ -97,7 +86,7 @@ def measure(target: str, base: Path, ops: int, postmaster: int | None) -> dict:
         took = time.perf_counter() - began
         client_after = os.times()
         spent = {"client": client_after.user + client_after.system - client.user - client.system,
-                 "platform": _cpu(pid) - platform}
+                 "platform": cpu_seconds(pid) - platform}
         if postmaster:
             spent["postgres"] = _postgres_cpu(postmaster) - server
         found = {
