@@ -21,7 +21,7 @@ from ui.screens.base import Screen
 from ui.speaker import SilentSpeaker
 from ui.staff.mode import StaffMode
 from ui.sync_link import SyncLink
-from ui.theme import Metrics, stylesheet
+from ui.theme import Metrics, add_kiosk_fonts, stylesheet
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +44,7 @@ class KioskWindow(QMainWindow):
         to background sync (one that syncs nothing until started, if not given), `config_path`
         the settings file staff screens save to (None: the default place)."""
         super().__init__()
+        add_kiosk_fonts()
         self.core = core
         self.metrics = metrics
         self.speaker = speaker or SilentSpeaker()

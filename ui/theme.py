@@ -1,6 +1,7 @@
 """Sizes in millimetres turned into pixels for this screen, and the stylesheet built from them."""
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, replace
 from string import Template
@@ -102,3 +103,23 @@ def stylesheet(metrics: Metrics, high_contrast: bool = False) -> str:
         # min-width counts the contents only: a key's border is part of its 16 mm target
         key_width=metrics.target - 2 * border,
     )
+
+
+FONTS = ASSETS / "fonts"
+_fonts_added: list[int] = []
+
+
+def add_kiosk_fonts() -> None:
+    """Kiosk Sans, the theme's first font: Noto Sans CJK SC's glyphs for the kiosk's own text
+    only (scripts/kiosk_fonts.py), some 250 KB a weight against Noto's 20 MB collections, of
+    which a kiosk's screens had mapped some 4 MB a weight into its memory. Names, dishes and
+    anything else not in it are drawn by Noto Sans CJK SC, the theme's next font, as before.
+    Once per process, before the first text is laid out."""
+    if _fonts_added:
+        return
+    from PySide6.QtGui import QFontDatabase
+
+    for face in sorted(FONTS.glob("*.otf")):
+        _fonts_added.append(QFontDatabase.addApplicationFont(str(face)))
+        if _fonts_added[-1] < 0:  # drawn by Noto Sans CJK SC instead: the same, more memory
+            logging.getLogger(__name__).warning("font %s could not be loaded", face.name)
