@@ -1,4 +1,5 @@
-"""Staff members, their PINs (kept here only as slow salted hashes), lockouts and staff idle."""
+"""Staff members, their PINs (kept here only as slow salted hashes) and lockouts; who is
+signed in, and staff idle, is kiosk/staff_session.py."""
 from __future__ import annotations
 
 import dataclasses
@@ -15,7 +16,6 @@ from kiosk.store import Store
 MAX_TRIES = 5
 LOCK_S = 300  # the first round's lock; each round in a row locks twice as long as the last
 MAX_LOCK_S = 24 * 3600
-IDLE_S = 120
 PIN_LENGTHS = range(4, 9)
 # scrypt with 16 MiB of memory: about 50 ms per try here, far slower for a stolen database.
 SCHEME = "scrypt:n=16384,r=8,p=1"
@@ -158,37 +158,3 @@ def seed_demo_staff(store: Store, clock: Clock) -> bool:
     for staff_id, _ in DEMO_STAFF:
         set_pin(store, clock, staff_id, DEMO_PIN)
     return True
-
-
-class StaffSession:
-    """Who is signed in as staff, and whether she has been idle too long (IDLE_S)."""
-
-    def __init__(self, clock: Clock, idle_s: int = IDLE_S) -> None:
-        self.clock = clock
-        self.idle_s = idle_s
-        self.member: StaffMember | None = None
-        self._last = clock.monotonic()
-
-    @property
-    def signed_in(self) -> bool:
-        return self.member is not None
-
-    @property
-    def staff_id(self) -> str | None:
-        return self.member.id if self.member else None
-
-    def sign_in(self, member: StaffMember) -> None:
-        self.member = member
-        self.touch()
-
-    def sign_out(self) -> None:
-        self.member = None
-
-    def touch(self) -> None:
-        self._last = self.clock.monotonic()
-
-    def idle_s_so_far(self) -> float:
-        return self.clock.monotonic() - self._last
-
-    def expired(self) -> bool:
-        return self.signed_in and self.idle_s_so_far() >= self.idle_s

@@ -53,8 +53,15 @@ def run(argv: list[str] | None = None) -> int:
     if args.set_staff_pin:
         return set_staff_pin(settings, args.set_staff_pin)
 
-    # The core before PySide6: each module imported once PySide6 is loaded is read again by
-    # its import hook (looking for "PySide6" in the source), which the core does not need.
+    # The core, and the Qt-free modules the window needs for its first frame, before PySide6:
+    # once it is loaded, its import hook reads the source of each module an import statement
+    # names (looking for "PySide6" in it): imported now, their own imports (typing, datetime,
+    # sqlite3…) are not read; only the window's own names are.
+    import kiosk.cards
+    import kiosk.events
+    import kiosk.flow
+    import kiosk.staff_session  # noqa: F401
+    import ui.theme  # noqa: F401  (Qt-free until its fonts are added, by the window)
     from kiosk.core import Kiosk
 
     core = Kiosk(settings)

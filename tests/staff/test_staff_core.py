@@ -10,6 +10,7 @@ import pytest
 from kiosk import attention, audit, day_lists, elder_registry, staff
 from kiosk.elder_registry import ElderForm, ElderInvalid
 from kiosk.staff_search import search
+from kiosk.staff_session import StaffSession
 from kiosk.sync.push import apply_results, pending_rows
 
 
@@ -68,7 +69,7 @@ def test_a_new_pin_replaces_the_old_and_bad_pins_are_refused(desk):
 
 
 def test_staff_session_ends_after_two_minutes_idle(desk):
-    session = staff.StaffSession(desk.clock)
+    session = StaffSession(desk.clock)
     session.sign_in(staff.get_staff(desk.store, "staff-zhang"))
     desk.clock.advance(seconds=119)
     assert not session.expired()

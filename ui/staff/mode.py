@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QTimer
 
 from kiosk import flow
-from kiosk.staff import StaffMember, StaffSession
+from kiosk.staff_session import StaffSession
 from ui.idle import ACTIVITY
 
 
@@ -15,7 +15,9 @@ class StaffMode(QObject):
         self.shell = shell
         self.core = shell.core
         self.session = StaffSession(self.core.clock)
-        self.chosen: StaffMember | None = None  # picked on the login screen, PIN not yet given
+        # the kiosk.staff.StaffMember picked on the login screen, PIN not yet given (the staff
+        # register's module is not imported before the kiosk's first frame)
+        self.chosen = None
         self.failed_tries = 0  # wrong PINs since her last sign-in, told on the staff home once
         self.form = None  # the elder record being edited (kiosk.elder_registry.ElderForm)
         self.timer = QTimer(self)
@@ -36,7 +38,8 @@ class StaffMode(QObject):
             self.session.touch()
         return False
 
-    def sign_in(self, member: StaffMember) -> None:
+    def sign_in(self, member) -> None:
+        """`member`: a kiosk.staff.StaffMember whose PIN was right."""
         self.session.sign_in(member)
         self.chosen = None
         self.failed_tries = member.failed_tries
