@@ -297,14 +297,15 @@ class Lookup:
     `IN (?, ?, …)` is rendered anew at every run); each key is probed in the index with the
     most of `where`'s equalities and the key. On PostgreSQL, a `unique` key (at most one row
     each under `where`: a primary key) is probed in its index, key by key: a LATERAL
-    subquery for each of `unnest(keys)`, with LIMIT 1 — `key = ANY(keys)` was planned, for a
-    young table without statistics, as a scan of all the community's rows (milliseconds more
-    a batch for every few thousand rows). Those keys go as one JSON array of text, read by
-    `json_array_elements_text`, as on SQLite: psycopg writes a list of strings as an array
-    literal in Python, some 1.5 µs a key (6 µs an operation of a pushed batch); `json.dumps`
-    takes a tenth of that. Other keys go as `key = ANY(keys)`: where several
-    indexes fit a probe equally well, the planner without statistics may pick the one that
-    makes each probe a scan, and key by key that would be a scan for every key."""
+    subquery, with LIMIT 1, for each key of a JSON array of text read by
+    `json_array_elements_text` — `key = ANY(keys)` was planned, for a young table without
+    statistics, as a scan of all the community's rows (milliseconds more a batch for every
+    few thousand rows); a JSON array, not a parameter array, because psycopg writes a list of
+    strings as an array literal in Python, 1.2–1.5 µs a key (a pushed batch looks up three
+    such keys an operation), and `json.dumps` takes a tenth of that. Other keys go as
+    `key = ANY(keys)`: where several indexes fit a probe equally well, the planner without
+    statistics may pick the one that makes each probe a scan, and key by key that would be a
+    scan for every key."""
 
     def __init__(self, columns: Sequence[ColumnElement], key: Column,
                  *where: ColumnElement[bool], unique: bool = True) -> None:
