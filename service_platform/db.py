@@ -18,9 +18,12 @@ from sqlalchemy import (
     Connection,
     Engine,
     Result,
+    String,
     Table,
+    Text,
     any_,
     bindparam,
+    cast,
     create_engine,
     event,
     func,
@@ -28,7 +31,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, JSON
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.sql.expression import Executable, Select
 
@@ -294,11 +297,15 @@ class Lookup:
     `IN (?, ?, …)` is rendered anew at every run); each key is probed in the index with the
     most of `where`'s equalities and the key. On PostgreSQL, a `unique` key (at most one row
     each under `where`: a primary key) is probed in its index, key by key: a LATERAL
-    subquery for each of `unnest(keys)`, with LIMIT 1 — `key = ANY(keys)` was planned, for a
-    young table without statistics, as a scan of all the community's rows (milliseconds more
-    a batch for every few thousand rows). Other keys go as `key = ANY(keys)`: where several
-    indexes fit a probe equally well, the planner without statistics may pick the one that
-    makes each probe a scan, and key by key that would be a scan for every key."""
+    subquery, with LIMIT 1, for each key of a JSON array of text read by
+    `json_array_elements_text` — `key = ANY(keys)` was planned, for a young table without
+    statistics, as a scan of all the community's rows (milliseconds more a batch for every
+    few thousand rows); a JSON array, not a parameter array, because psycopg writes a list of
+    strings as an array literal in Python, 1.2–1.5 µs a key (a pushed batch looks up three
+    such keys an operation), and `json.dumps` takes a tenth of that. Other keys go as
+    `key = ANY(keys)`: where several indexes fit a probe equally well, the planner without
+    statistics may pick the one that makes each probe a scan, and key by key that would be a
+    scan for every key."""
 
     def __init__(self, columns: Sequence[ColumnElement], key: Column,
                  *where: ColumnElement[bool], unique: bool = True) -> None:
@@ -313,19 +320,24 @@ class Lookup:
         statement = self._built.get(dialect)
         if statement is None:
             statement = self._built[dialect] = self._build(dialect)
-        params["keys"] = list(keys) if dialect == "postgresql" else json.dumps(list(keys))
+        as_array = dialect == "postgresql" and not self._unique
+        params["keys"] = list(keys) if as_array else json.dumps(list(keys))
         return conn.execute(statement, params)
 
     def _build(self, dialect: str) -> Executable:
         if dialect != "postgresql":
             return select(*self._columns).where(*self._where, self._key.in_(
                 select(literal_column("value")).select_from(func.json_each(bindparam("keys")))))
-        keys = bindparam("keys", type_=ARRAY(self._key.type))
         if not self._unique:
+            keys = bindparam("keys", type_=ARRAY(self._key.type))
             return select(*self._columns).where(*self._where, self._key == any_(keys))
-        wanted = func.unnest(keys).table_valued("key").render_derived(name="wanted")
+        wanted = func.json_array_elements_text(cast(bindparam("keys", type_=Text), JSON)) \
+            .table_valued("value").render_derived(name="wanted")
+        # text against a text key as it is (no cast: a VARCHAR(n) cast would cut a longer key)
+        key = wanted.c.value if isinstance(self._key.type, String) \
+            else cast(wanted.c.value, self._key.type)
         found = select(*self._columns).where(
-            *self._where, self._key == wanted.c.key).limit(literal_column("1")).lateral("found")
+            *self._where, self._key == key).limit(literal_column("1")).lateral("found")
         return select(*found.c).select_from(wanted).join(found, true())
 
 

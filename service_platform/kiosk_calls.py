@@ -11,12 +11,14 @@ before (their 422s and the API's document are FastAPI's) with the same functions
 The token is still checked before anything of a push's body is looked at: the body is taken
 in while the token is being checked (a small body has come with the request's head), but it
 is parsed only once the token has passed, and a refused call is answered at once, whether
-all of its body came or not."""
+all of its body came or not. A push whose body comes after its token has passed (a batch of
+hundreds of operations comes in parts) is answered in a second trip to a worker thread."""
 from __future__ import annotations
 
 import asyncio
 import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 
 from sqlalchemy.exc import DBAPIError
@@ -127,21 +129,41 @@ async def _serve_push(gate, token: str, headers: Headers, scope, receive, send) 
         await gate.refuse(send, refused)
         return
     last = await reading
+    if isinstance(outcome, _BodyLate) and last["type"] == "http.request":
+        # Admitted before all of its body had come (a body of hundreds of operations comes in
+        # parts): answered here all the same, not by FastAPI's route, which reads and checks
+        # the body again on the event loop at several times the cost.
+        outcome = await run_in_threadpool(_answer_push, gate.db, outcome.kiosk, taken[0])
     if isinstance(outcome, Response):
         await outcome(scope, receive, send)
-    elif last["type"] == "http.request":  # admitted, left to FastAPI with the body as it came
+    elif last["type"] == "http.request":  # not plainly valid: FastAPI's route says why
         await gate.pass_on(scope, _replay(taken[0], receive), send, outcome)
     # else the kiosk went away before all of its body came: nobody to answer
 
 
-def _push_in_thread(gate, token: str, headers: Headers, taken: list[bytes]) -> Response | Kiosk:
-    """The answer; or the kiosk, admitted, when the body is not here yet or not plainly valid."""
+@dataclass(frozen=True, slots=True)
+class _BodyLate:
+    """The kiosk, admitted before all of its push's body had come."""
+
+    kiosk: Kiosk
+
+
+def _push_in_thread(gate, token: str, headers: Headers,
+                    taken: list[bytes]) -> Response | Kiosk | _BodyLate:
+    """The answer; the kiosk, admitted, when the body is not plainly valid; or `_BodyLate`."""
     kiosk = gate.admit_alone(token, headers)  # raises when refused
-    request = _plainly_valid(taken[0]) if taken else None
+    if not taken:
+        return _BodyLate(kiosk)
+    return _answer_push(gate.db, kiosk, taken[0])
+
+
+def _answer_push(db: Database, kiosk: Kiosk, body: bytes) -> Response | Kiosk:
+    """The answer to an admitted kiosk's push; the kiosk when the body is not plainly valid."""
+    request = _plainly_valid(body)
     if request is None:
         return kiosk
     try:
-        return answers.json_bytes(push(gate.db, kiosk, request.operations))
+        return answers.json_bytes(push(db, kiosk, request.operations))
     except Exception as exc:  # answered as the app's handlers answer it
         return answers.failure(exc)
 

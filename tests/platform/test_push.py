@@ -1,6 +1,8 @@
 """Pushing operations: exactly once, conflicts refused, rejections that do not block the queue."""
 from __future__ import annotations
 
+import json
+import socket
 import uuid
 
 from tests.platform.wire import booking_op, cancel_op, confirmed_in_feed, help_op
@@ -18,6 +20,35 @@ def test_same_batch_twice_gives_same_results_and_one_booking(platform):
     changes, _ = kiosk.pull_all()
     bookings = [c for c in changes if c["kind"] == "booking"]
     assert len(bookings) == 3
+    assert confirmed_in_feed(changes, slot) == 3
+
+
+def test_a_push_whose_body_comes_after_its_head_is_answered_once(platform):
+    """A large batch's body comes in parts, after its head: the kiosk is admitted while it is
+    still coming, and the push is answered all the same — every operation applied once, the
+    same results as a retry of it gets."""
+    community = platform.community()
+    slot = platform.slot(community, capacity=10)
+    kiosk = platform.kiosk(community)
+    batch = [booking_op(f"elder-00{n}", slot) for n in (1, 2, 3)]
+    body = json.dumps({"operations": batch}).encode()
+    host, port = kiosk.base_url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=30) as sock:
+        sock.sendall((f"POST /v1/push HTTP/1.1\r\nHost: platform\r\n"
+                      f"Authorization: {kiosk.headers['Authorization']}\r\n"
+                      f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+                      f"Connection: close\r\n\r\n").encode() + body[:10])
+        assert kiosk.get("/v1/changes").status_code == 200  # the head is in meanwhile
+        sock.sendall(body[10:])
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, content = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 "), answer
+    results = json.loads(content)["results"]
+    assert [r["status"] for r in results] == ["applied"] * 3
+    assert kiosk.push(*batch) == results
+    changes, _ = kiosk.pull_all()
     assert confirmed_in_feed(changes, slot) == 3
 
 
