@@ -12,6 +12,8 @@ from pathlib import Path
 
 import platformdirs
 
+from elder_wire.time_zones import known_time_zone
+
 APP_NAME = "elder-kiosk"
 
 
@@ -92,6 +94,9 @@ class Settings:
         if not 60 <= self.voice_rate <= 300:
             raise SettingError("voice_rate must be between 60 and 300 words per minute",
                                "voice_rate", low=60, high=300)
+        if not known_time_zone(self.timezone):
+            raise ValueError(f"timezone must be a time zone such as Asia/Shanghai, not "
+                             f"{self.timezone!r}")
         if self.platform_url and not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?",
                                                   self.platform_url):
             raise SettingError("platform_url must look like https://platform.example.org",

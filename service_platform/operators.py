@@ -10,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from elder_wire.time_zones import known_time_zone
 from service_platform import (
     auth,
     catalogue,
@@ -93,6 +94,9 @@ def init_demo(db: Database) -> bool:
 
 def add_community(db: Database, community_id: str, name: str,
                   tz: str = demo.DEMO_TZ) -> None:
+    if not known_time_zone(tz):
+        raise OperatorError(f"unknown time zone {tz!r} (for example Asia/Shanghai)")
+
     def work(conn):
         if catalogue.get_community(conn, community_id) is not None:
             raise OperatorError(f"community {community_id} already exists")

@@ -30,9 +30,15 @@ def test_settings_layers(tmp_path, monkeypatch):
     assert settings.lunch_cutoff == "09:30"
 
 
+def test_a_time_zone_of_the_database_is_taken(tmp_path):
+    assert load_settings(tmp_path / "none.toml", timezone="Asia/Urumqi").timezone == \
+        "Asia/Urumqi"
+
+
 @pytest.mark.parametrize("bad", [
     {"text_size": "tiny"}, {"idle_timeout_s": 5}, {"lunch_cutoff": "9h30"},
-    {"no_such_setting": 1}, {"screen_diagonal_inch": 2},
+    {"no_such_setting": 1}, {"screen_diagonal_inch": 2}, {"timezone": "Mars/Base"},
+    {"timezone": "../../etc/passwd"}, {"timezone": ""},
 ])
 def test_bad_settings_are_refused_with_a_reason(tmp_path, bad):
     with pytest.raises(ValueError):

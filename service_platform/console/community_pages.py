@@ -13,7 +13,6 @@ import datetime as dt
 import posixpath
 import re
 import uuid
-import zoneinfo
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -22,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import delete, func, select, update
 from starlette.datastructures import UploadFile
 
+from elder_wire.time_zones import known_time_zone
 from service_platform import catalogue, clock, complaints, escalation, operators, timetable
 from service_platform.console.web import (
     PREFIX,
@@ -101,7 +101,7 @@ def add_community(ctx: Signed, csrf: Annotated[str, Form()] = "",
         errors["id"] = "console.communities.error.id"
     if not name or len(name) > NAME_MAX:
         errors["name"] = "console.communities.error.name"
-    if tz not in zoneinfo.available_timezones():
+    if not known_time_zone(tz):
         errors["tz"] = "console.communities.error.tz"
 
     def work(conn):

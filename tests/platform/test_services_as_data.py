@@ -73,6 +73,21 @@ def test_a_new_community_gets_the_standard_catalogue_in_its_feed(platform):
     assert Service.from_wire(fed["meal"]).policy.escrow is True
 
 
+def test_a_community_is_added_only_with_a_time_zone_that_exists(platform, capsys):
+    """`kiosk-platform add-community --tz`: a name of the time zone database, or a plain
+    refusal and no community (its reports and days would be computed in that zone)."""
+    for tz in ("Mars/Base", "../../etc/passwd", ""):
+        code = cli.main(["add-community", "community-mars", "--name", "火星社区", "--tz", tz,
+                         "--db", platform.db.url])
+        assert code == 2 and "unknown time zone" in capsys.readouterr().err
+    with platform.db.read() as conn:
+        assert catalogue.get_community(conn, "community-mars") is None
+    assert cli.main(["add-community", "community-west", "--name", "西部社区", "--tz",
+                     "Asia/Urumqi", "--db", platform.db.url]) == 0
+    with platform.db.read() as conn:
+        assert catalogue.get_community(conn, "community-west")["tz"] == "Asia/Urumqi"
+
+
 def test_rules_come_from_the_policy(platform):
     community = _community(platform)
     cleaning = platform.service_slot(community, "cleaning", capacity=3, window="am")
