@@ -3,5 +3,6 @@
 No Qt and no database code: statuses and codes (`codes`), operation payloads (`operations`),
 the service catalogue (`catalogue`), meal times (`meals`), slot state (`slots`) and what a
 shared screen may show of an elder (`privacy`); Python's cycle collector paused while a
-large document is made or read (`collector`). docs/protocol.md describes the same wire.
+large document is made or read (`collector`); which time zone names exist (`time_zones`).
+docs/protocol.md describes the same wire.
 """
