@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,7 +23,8 @@ sys.path.insert(0, str(ROOT))
 
 from elder_wire.catalogue import STANDARD  # noqa: E402
 from kiosk.i18n import Translator, available_languages, load_messages  # noqa: E402
-from kiosk.paths import ASSETS, LOCALES  # noqa: E402
+from kiosk.languages import all_languages  # noqa: E402
+from kiosk.paths import ASSETS  # noqa: E402
 
 NOTO = Path("/usr/share/fonts/opentype/noto")
 SIMPLIFIED_CHINESE = 2  # the face of Noto Sans CJK SC in each collection file
@@ -38,8 +38,7 @@ PUNCTUATION = "，。：；！？、“”‘’（）《》【】…—～·￥
 def kiosk_characters() -> str:
     """Every character the kiosk's own text can show, in every language it has."""
     text: set[str] = set(map(chr, range(0x20, 0x7F))) | set(PUNCTUATION)
-    languages = tomllib.loads((LOCALES / "languages.toml").read_text(encoding="utf-8"))
-    text.update(*(entry["name"] for entry in languages["language"]))
+    text.update(*(choice.name for choice in all_languages()))
     for service in STANDARD:
         for texts in (service.names, service.hints, service.prompts):
             text.update(*texts.values())

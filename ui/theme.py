@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass, replace
+from functools import cache
 from string import Template
 
 from kiosk.paths import ASSETS
@@ -106,20 +107,17 @@ def stylesheet(metrics: Metrics, high_contrast: bool = False) -> str:
 
 
 FONTS = ASSETS / "fonts"
-_fonts_added: list[int] = []
 
 
+@cache
 def add_kiosk_fonts() -> None:
     """Kiosk Sans, the theme's first font: Noto Sans CJK SC's glyphs for the kiosk's own text
     only (scripts/kiosk_fonts.py), some 250 KB a weight against Noto's 20 MB collections, of
     which a kiosk's screens had mapped some 4 MB a weight into its memory. Names, dishes and
     anything else not in it are drawn by Noto Sans CJK SC, the theme's next font, as before.
-    Once per process, before the first text is laid out."""
-    if _fonts_added:
-        return
+    Once per process (cached), before the first text is laid out."""
     from PySide6.QtGui import QFontDatabase
 
     for face in sorted(FONTS.glob("*.otf")):
-        _fonts_added.append(QFontDatabase.addApplicationFont(str(face)))
-        if _fonts_added[-1] < 0:  # drawn by Noto Sans CJK SC instead: the same, more memory
+        if QFontDatabase.addApplicationFont(str(face)) < 0:  # Noto draws it all: more memory
             logging.getLogger(__name__).warning("font %s could not be loaded", face.name)
