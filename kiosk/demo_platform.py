@@ -2,7 +2,6 @@
 child process on 127.0.0.1, its data under the kiosk's data dir, this kiosk enrolled with it."""
 from __future__ import annotations
 
-import dataclasses
 import logging
 import re
 import shutil
@@ -85,8 +84,8 @@ def start_demo_platform(settings: Settings, deadline_s: float = START_DEADLINE_S
         process = subprocess.Popen(
             [*command, "serve", "--demo", "--db", str(db), "--port", str(port), "--quiet"],
             cwd=ROOT, stdout=out_log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    platform = DemoPlatform(url, process, dataclasses.replace(
-        settings, platform_url=url, enrolment_code=code))
+    platform = DemoPlatform(url, process,
+                            settings._replace(platform_url=url, enrolment_code=code))
     try:
         _wait_until_answering(platform, deadline_s)
     except BaseException:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 log = logging.getLogger(__name__)
 
@@ -31,8 +30,7 @@ class Event:
                 log.exception("event listener failed")
 
 
-@dataclass(frozen=True)
-class News:
+class News(NamedTuple):
     """One piece of news from background work, as the window hears it: `kind` says what
     happened ("sync.finished", "speech.ready", "help.answered"), `payload` what it carries
     (the source's own event or record)."""

@@ -7,16 +7,15 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Collection
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from kiosk.i18n import available_languages
 from kiosk.paths import LOCALES
 
 
-@dataclass(frozen=True)
-class Language:
+class Language(NamedTuple):
     key: str
     text: str
     voice: str

@@ -17,7 +17,7 @@ that every class imports and carries its row's name.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 # Who may see a screen.
 PUBLIC = "public"  # anyone at the kiosk, signed in or not
@@ -31,12 +31,11 @@ HELP = "help"  # 求助, offered on every screen
 STAFF_HOME = "staff_home"  # where a signed-in staff member goes home to
 
 
-@dataclass(frozen=True)
-class ScreenRow:
+class ScreenRow(NamedTuple):
     name: str
     cls: str  # "module:Class", imported on first show
     who: str  # one of AUDIENCES
-    next: Mapping[str, str] = field(default_factory=dict)  # answer -> next screen
+    next: Mapping[str, str]  # answer -> next screen
 
     @property
     def staff_side(self) -> bool:

@@ -3,7 +3,6 @@ staff may change, each validated, written atomically. Secrets never go here (the
 token stays in its own 0600 file; an enrolment code is used at once, not kept)."""
 from __future__ import annotations
 
-import dataclasses
 import errno
 import os
 import tomllib
@@ -46,7 +45,7 @@ def validated(settings: Settings, changes: dict) -> Settings:
         raise ValueError(f"not a setting staff can change: {', '.join(sorted(unknown))}")
     if "language" in changes:
         language(changes["language"])  # ValueError for one that does not exist
-    new = dataclasses.replace(settings, **changes)
+    new = settings._replace(**changes)
     new.validate()
     return new
 

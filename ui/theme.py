@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass, replace
 from functools import cache
 from string import Template
+from typing import NamedTuple
 
 from kiosk.paths import ASSETS
 
@@ -43,8 +43,7 @@ HIGH_CONTRAST_COLOURS = {
 }
 
 
-@dataclass(frozen=True)
-class Metrics:
+class Metrics(NamedTuple):
     px_per_mm: float
     text_size: str = "large"
 
@@ -54,7 +53,7 @@ class Metrics:
         return cls(math.hypot(width_px, height_px) / (diagonal_inch * 25.4), text_size)
 
     def with_text_size(self, text_size: str) -> Metrics:
-        return replace(self, text_size=text_size)
+        return self._replace(text_size=text_size)
 
     def mm(self, millimetres: float) -> int:
         return math.ceil(millimetres * self.px_per_mm)

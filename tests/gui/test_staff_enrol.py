@@ -2,7 +2,6 @@
 the GUI thread, so the kiosk keeps repainting and the staff can leave while it answers."""
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import socket
 import stat
@@ -32,7 +31,7 @@ def platform(tmp_path_factory):
 
 @pytest.fixture
 def gui_settings(gui_settings):
-    return dataclasses.replace(gui_settings, sync_timeout_s=1.0)  # a silent platform: 1 s
+    return gui_settings._replace(sync_timeout_s=1.0)  # a silent platform: 1 s
 
 
 @pytest.fixture
@@ -83,7 +82,7 @@ def test_a_good_code_enrols_and_sync_starts_with_it(qtbot, desk, platform):
     community = platform.community(elders=2)
     code = platform.enrolment_code(community)
     # As ui/app.py starts it for a kiosk with a platform address and no token yet.
-    settings = dataclasses.replace(desk.core.settings, platform_url=platform.url)
+    settings = desk.core.settings._replace(platform_url=platform.url)
     worker = SyncWorker(settings)
     desk.sync.follow(worker)
     with qtbot.waitSignal(desk.post.arrived, timeout=WAIT_MS,
@@ -224,7 +223,7 @@ def test_moving_to_another_community_hands_sync_over_and_leaves_nothing_behind(q
     starter = desk.sync
     try:
         # the worker's events reach the GUI thread queued: waiting after starting misses none
-        starter.start_worker(dataclasses.replace(desk.core.settings, platform_url=platform.url))
+        starter.start_worker(desk.core.settings._replace(platform_url=platform.url))
         with qtbot.waitSignal(desk.post.arrived, timeout=WAIT_MS,
                               check_params_cb=sync_cycle(lambda result: result.ok)):
             pass
@@ -255,8 +254,7 @@ def test_the_kiosk_starts_its_worker_once_sync_is_loaded_off_the_gui_thread(qtbo
     try:
         with qtbot.waitSignal(desk.post.arrived, timeout=WAIT_MS,
                               check_params_cb=sync_cycle(lambda result: result.ok)):
-            link.start_worker_soon(dataclasses.replace(desk.core.settings,
-                                                       platform_url=platform.url))
+            link.start_worker_soon(desk.core.settings._replace(platform_url=platform.url))
         assert link.active and elders(desk) == 2
     finally:
         link.stop()

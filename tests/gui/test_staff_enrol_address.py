@@ -3,8 +3,6 @@ a QR code's address is shown to staff before anything is asked of it, and used o
 tap again; plain http to another machine is refused in plain words."""
 from __future__ import annotations
 
-import dataclasses
-
 import pytest
 
 from kiosk import staff
@@ -25,7 +23,7 @@ def platform(tmp_path_factory):
 
 @pytest.fixture
 def gui_settings(gui_settings):
-    return dataclasses.replace(gui_settings, sync_timeout_s=2.0)
+    return gui_settings._replace(sync_timeout_s=2.0)
 
 
 @pytest.fixture

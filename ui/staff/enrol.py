@@ -3,8 +3,6 @@ file); only the address goes into the settings file. An address from a QR code i
 staff, and used only when they tap again."""
 from __future__ import annotations
 
-import dataclasses
-
 from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 
 from kiosk import audit
@@ -136,8 +134,7 @@ class StaffEnrolScreen(StaffScreen):
             self.code.clear()
             message = self.t("staff.settings.enrolled", community=done.community_name)
         # with the new platform, whether or not the file was saved
-        self.shell.sync.start_worker(dataclasses.replace(core.settings,
-                                                         platform_url=done.platform_url))
+        self.shell.sync.start_worker(core.settings._replace(platform_url=done.platform_url))
         self.shell.action_done()  # sync is told at once, as after any staff action
         self._tell(message)
 
