@@ -47,18 +47,12 @@ class ComplaintDraft:
     note: str = ""
 
 
-@dataclass
 class Session:
-    elder: Elder | None = None
-    staff_id: str | None = None
-    draft: Draft = field(default_factory=Draft)
-    receipt: Booking | None = None
-    feedback: Feedback = field(default_factory=Feedback)
-    cancelling: str | None = None  # the booking id on the cancel confirm screen
-    complaint: ComplaintDraft = field(default_factory=ComplaintDraft)
-    answer_back: Resolved | None = None  # a resolved complaint's answer, shown once
-    notice: str = ""  # a message key the next screen shows once (e.g. 已取消)
-    news: list[str] = field(default_factory=list)  # sentences told once after sign-in
+    """Who is signed in and what she has chosen so far. Its fields are set in one place,
+    `clear`: a new session is a cleared one."""
+
+    def __init__(self) -> None:
+        self.clear()
 
     @property
     def signed_in(self) -> bool:
@@ -70,13 +64,13 @@ class Session:
 
     def clear(self) -> None:
         """Sign-out: nothing of the elder stays in memory-held view state."""
-        self.elder = None
-        self.staff_id = None
+        self.elder: Elder | None = None
+        self.staff_id: str | None = None
         self.draft = Draft()
-        self.receipt = None
+        self.receipt: Booking | None = None
         self.feedback = Feedback()
-        self.cancelling = None
+        self.cancelling: str | None = None  # the booking id on the cancel confirm screen
         self.complaint = ComplaintDraft()
-        self.answer_back = None
-        self.notice = ""
-        self.news = []
+        self.answer_back: Resolved | None = None  # a resolved complaint's answer, shown once
+        self.notice = ""  # a message key the next screen shows once (e.g. 已取消)
+        self.news: list[str] = []  # sentences told once after sign-in
