@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the home screen needs a session long before any booking rule
@@ -11,40 +10,47 @@ if TYPE_CHECKING:  # the home screen needs a session long before any booking rul
     from kiosk.elders import Elder
 
 
-@dataclass
+# Plain classes, not dataclasses: the home screen needs a session before the kiosk's first
+# frame, and making these three dataclasses (and importing the module that makes them) cost
+# some 2 ms of start-up (docs/performance.md). Nothing compares or prints them.
+
 class Draft:
     """A booking of any service as far as the elder has chosen; each screen fills a field."""
 
-    service: str = ""  # the catalogue key: meal, cleaning, clinic, activity, visit…
-    day: dt.date | None = None
-    slot_id: str | None = None
-    mode: str = ""  # a meal's way of receiving it
-    window: str = ""  # am / pm
-    kind: str = ""  # a cleaning's kind
-    needs: list[str] = field(default_factory=list)
-    department: str = ""
+    def __init__(self, service: str = "", day: dt.date | None = None,
+                 slot_id: str | None = None, mode: str = "", window: str = "", kind: str = "",
+                 needs: list[str] | None = None, department: str = "") -> None:
+        self.service = service  # the catalogue key: meal, cleaning, clinic, activity, visit…
+        self.day = day
+        self.slot_id = slot_id
+        self.mode = mode  # a meal's way of receiving it
+        self.window = window  # am / pm
+        self.kind = kind  # a cleaning's kind
+        self.needs: list[str] = needs if needs is not None else []
+        self.department = department
 
 
-@dataclass
 class Feedback:
     """The rating being given: which booking, the face chosen, the reason chips."""
 
-    booking: Booking | None = None
-    score: str = ""
-    reasons: list[str] = field(default_factory=list)
+    def __init__(self, booking: Booking | None = None, score: str = "",
+                 reasons: list[str] | None = None) -> None:
+        self.booking = booking
+        self.score = score
+        self.reasons: list[str] = reasons if reasons is not None else []
 
 
-@dataclass
 class ComplaintDraft:
     """意见/投诉 as far as chosen: what about, the reason chips, a staff member's note."""
 
-    about: str = ""  # booking, provider, centre (elder_wire.codes.ComplaintAbout)
-    booking_id: str | None = None
-    provider_id: str | None = None
-    service: str = ""  # the service she had, for its reason chips
-    what: str = ""  # the booking or provider in words, for the confirm sentence
-    reasons: list[str] = field(default_factory=list)  # with call_back among them as a chip
-    note: str = ""
+    def __init__(self) -> None:
+        self.about = ""  # booking, provider, centre (elder_wire.codes.ComplaintAbout)
+        self.booking_id: str | None = None
+        self.provider_id: str | None = None
+        self.service = ""  # the service she had, for its reason chips
+        self.what = ""  # the booking or provider in words, for the confirm sentence
+        self.reasons: list[str] = []  # with call_back among them as a chip
+        self.note = ""
 
 
 class Session:

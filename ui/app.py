@@ -1,16 +1,20 @@
 """The `kiosk` command: settings, store and window, full-screen or in a 1280×800 window."""
 from __future__ import annotations
 
-import argparse
 import gc
-import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 WINDOW_SIZE = (1280, 800)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="kiosk", description="Community elder-care self-service kiosk.")
     parser.add_argument("--demo", action="store_true",
@@ -30,6 +34,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     # Start-up allocates a great deal and frees little: the cyclic collector's passes (some
     # 8 ms of it) wait until the first frame is up, where run() turns collecting back on.
+    # Hence this module imports little before this line (argparse, logging: where used).
     gc.disable()
     try:
         return run(argv)
@@ -38,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(argv: list[str] | None = None) -> int:
+    import logging
+
     from kiosk.config import load_settings
 
     args = parse_args(argv)
