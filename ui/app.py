@@ -78,7 +78,6 @@ def run(argv: list[str] | None = None) -> int:
     from ui.first_frame import FirstFrame
     from ui.gui_post import GuiPost
     from ui.main_window import KioskWindow
-    from ui.sync_link import SyncLink
     from ui.theme import Metrics, stylesheet
 
     app = QApplication(sys.argv[:1])
@@ -94,9 +93,8 @@ def run(argv: list[str] | None = None) -> int:
                                  settings.text_size)
     app.setStyleSheet(stylesheet(metrics, settings.high_contrast))
     post = GuiPost()  # background news (sync, speech, help) to the GUI thread
-    sync = SyncLink(core.clock, post)
     # args.config: where the staff settings screen saves
-    window = KioskWindow(core, metrics, listen=False, post=post, sync=sync,
+    window = KioskWindow(core, metrics, listen=False, post=post,
                          config_path=args.config)
     first_frame = FirstFrame(window)
     if args.quit_after_start:  # start-up benchmark: leave as soon as the first frame is up
@@ -111,9 +109,9 @@ def run(argv: list[str] | None = None) -> int:
         first_frame.then(lambda: seed_demo(core))
     if settings.platform_url or settings.enrolment_code:
         window.refresh_sync_line()  # as the last sync left it, before the worker's first word
-        first_frame.then(lambda: sync.start_worker_soon(settings))
+        first_frame.then(lambda: window.sync.start_worker_soon(settings))
     elif not args.demo:
-        first_frame.then(lambda: sync.start_demo_platform(settings))
+        first_frame.then(lambda: window.sync.start_demo_platform(settings))
     first_frame.then(lambda: window.set_speaker(start_speech(settings)))
     first_frame.then(warm_up)
     if args.windowed:
@@ -124,7 +122,7 @@ def run(argv: list[str] | None = None) -> int:
     try:
         return app.exec()
     finally:
-        sync.stop()
+        window.stop_sync()
         window.speaker.close()
         core.close()
 

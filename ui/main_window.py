@@ -20,7 +20,6 @@ from ui.input_watch import InputWatch
 from ui.screens.base import Screen
 from ui.speaker import SilentSpeaker
 from ui.staff.mode import StaffMode
-from ui.sync_link import SyncLink
 from ui.theme import Metrics, add_kiosk_fonts, stylesheet
 
 log = logging.getLogger(__name__)
@@ -38,11 +37,9 @@ def screen_class(name: str) -> type[Screen]:
 
 class KioskWindow(QMainWindow):
     def __init__(self, core: Kiosk, metrics: Metrics, speaker=None, listen: bool = True, *,
-                 post: GuiPost | None = None, sync: SyncLink | None = None,
-                 config_path: Path | None = None) -> None:
-        """`post` carries background news here (one is made if not given), `sync` is the link
-        to background sync (one that syncs nothing until started, if not given), `config_path`
-        the settings file staff screens save to (None: the default place)."""
+                 post: GuiPost | None = None, config_path: Path | None = None) -> None:
+        """`post` carries background news here (one is made if not given), `config_path` the
+        settings file staff screens save to (None: the default place)."""
         super().__init__()
         add_kiosk_fonts()
         self.core = core
@@ -51,8 +48,7 @@ class KioskWindow(QMainWindow):
         self.config_path = config_path
         self.post = post or GuiPost()
         self.post.setParent(self)
-        self.sync = sync or SyncLink(core.clock, self.post)
-        self.sync.setParent(self)
+        self._sync = None  # made when first used: see `sync`
         self.setWindowTitle(core.text("app.title"))
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -104,6 +100,22 @@ class KioskWindow(QMainWindow):
     def _speech_news(self, event) -> None:
         """Called on the speech service's thread."""
         self.post.post(News(f"speech.{event.kind}", event))
+
+    @property
+    def sync(self):
+        """The link to background sync (ui.sync_link.SyncLink), made when first used: ui/app.py
+        starts it right after the first frame, which need not wait for its module, thread
+        event and jobs. Until started it syncs nothing."""
+        if self._sync is None:
+            from ui.sync_link import SyncLink
+
+            self._sync = SyncLink(self.core.clock, self.post, self)
+        return self._sync
+
+    def stop_sync(self) -> None:
+        """At shutdown: a sync worker, if one was started, finishes its cycle and stops."""
+        if self._sync is not None:
+            self._sync.stop()
 
     def refresh_sync_line(self) -> None:
         self.screen(flow.HOME).show_sync_line(self.core.sync_line())

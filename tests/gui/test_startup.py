@@ -108,7 +108,7 @@ def test_the_first_frame_waits_for_no_booking_rule_sync_speech_or_bulk_writes(tm
              "kiosk.demo", "kiosk.audit", "kiosk.elders", "kiosk.staff")
     for module in later + ("kiosk.sync.worker", "requests", "babel", "ui.screens.services",
                            "pinyinIME", "pypinyin", "ui.card_reader", "kiosk.recovery",
-                           "sqlite_utils", "dataclasses"):
+                           "sqlite_utils", "dataclasses", "ui.sync_link"):
         # (dataclasses: the records the first frame needs are named tuples or plain classes;
         # a dataclass compiles its methods as its module is imported, 0.5-1 ms each)
         assert module not in seen["frame"], f"{module} is imported before the first frame"
