@@ -73,11 +73,14 @@ def run(argv: list[str] | None = None) -> int:
 
     core = Kiosk(settings)
 
+    # The window's module loads PySide6: its own standard imports (logging, pathlib…) come
+    # before its PySide6 import, so the hook does not read them either.
+    from ui.main_window import KioskWindow  # isort: skip
+
     from PySide6.QtWidgets import QApplication
 
     from ui.first_frame import FirstFrame
     from ui.gui_post import GuiPost
-    from ui.main_window import KioskWindow
     from ui.theme import Metrics, stylesheet
 
     app = QApplication(sys.argv[:1])
