@@ -15,10 +15,17 @@ figures do not depend on a display), alternated round by round so a busy machine
   names painted), with its voice on as on a kiosk; the speech worker is another process,
   reported beside it (rss_speech_worker_mb, the worker's own memory, without a reference).
   Reference: the bare window 10 s after its first frame.
+- startup_instructions: the instructions each process runs until its first frame, counted by
+  valgrind (callgrind), in millions; the same figures on a quiet machine and a busy one, where
+  the times above move by a tenth from one run to the next. Each process leaves at its first
+  frame (os._exit), so nothing after it is counted. Counted once: a count does not vary.
+  Left out, with a line saying so, where valgrind is not installed.
 """
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -105,6 +112,33 @@ sys.exit(ui.app.main(sys.argv[3:]))
 """
 
 
+# Either process as above, leaving at its first frame: `bare`, or the kiosk's arguments.
+AT_FIRST_FRAME = """
+import importlib.machinery, os, sys
+
+class LeaveAtFirstFrame:
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name != "ui.first_frame":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        exec_module = spec.loader.exec_module
+        def leaving(module):
+            exec_module(module)
+            module.report_and_quit = lambda app: lambda: os._exit(0)
+        spec.loader.exec_module = leaving
+        return spec
+
+sys.meta_path.insert(0, LeaveAtFirstFrame)
+if sys.argv[1:] == ["bare"]:
+    del sys.argv[1:]
+    exec(BARE)
+else:
+    from ui.app import main
+    main(sys.argv[1:])
+""".replace("BARE)", repr(BARE) + ")")
+
+
 def run(rounds: int, smoke: bool) -> dict[str, Figure]:
     home = scratch("bench-startup-")
     data = kiosk_data.store_copy(home / "data", smoke)
@@ -129,7 +163,7 @@ def run(rounds: int, smoke: bool) -> dict[str, Figure]:
         memory.append(own)
         worker.append(children)
         bare_memory.append(_settled([*bare, str(settle)], env)[0])
-    return {
+    figures = {
         "startup_ratio": _ratio(frames, bare_frames, "≤ 1.3",
                                 "first frame of `kiosk --demo` on the district store vs a bare "
                                 "window painting one label (ms in rounds)"),
@@ -140,6 +174,16 @@ def run(rounds: int, smoke: bool) -> dict[str, Figure]:
                                               "the speech worker process's own resident memory "
                                               "at the same moment (no reference)"),
     }
+    if shutil.which("valgrind"):
+        kiosk_args = kiosk[kiosk.index("--demo"):]
+        counts = [_instructions(["-c", AT_FIRST_FRAME, *args], env)
+                  for args in (kiosk_args, ["bare"])]
+        figures["startup_instructions"] = Figure(
+            *counts, "M instr", [counts], "",
+            "instructions until the first frame (valgrind), kiosk vs the bare window")
+    else:
+        print("startup_instructions: valgrind is not installed, not counted", file=sys.stderr)
+    return figures
 
 
 def _ratio(values: list[float], references: list[float], target: str, note: str) -> Figure:
@@ -189,6 +233,18 @@ def _first_frame(command: list[str], env: dict) -> float:
     start = time.monotonic()
     frame, _cpu = map(float, _output(command, env, "first-frame ", 120))
     return (frame - start) * 1000
+
+
+def _instructions(python_args: list[str], env: dict) -> float:
+    """Millions of instructions the process runs (valgrind's count), hash seed fixed."""
+    done = subprocess.run(
+        ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable,
+         *python_args], env={**env, "PYTHONHASHSEED": "0"}, cwd=ROOT, check=True,
+        capture_output=True, text=True, timeout=600)
+    collected = re.search(r"Collected : (\d+)", done.stderr)
+    if collected is None:
+        raise RuntimeError(f"valgrind counted nothing:\n{done.stderr[-2000:]}")
+    return round(int(collected.group(1)) / 1e6, 1)
 
 
 def _settled(command: list[str], env: dict) -> tuple[float, float]:

@@ -17,7 +17,8 @@ run_pkgs=(espeak-ng fonts-noto-cjk fonts-wqy-microhei sox xvfb xauth
 # chromium: Debian's browser, driven by Playwright in the console tests (never `playwright
 # install`, which downloads a browser build of its own). Ubuntu has it only as a snap: where apt
 # has no such package, the browser tests are skipped (they fail under CI=true).
-test_pkgs=(postgresql chromium poppler-utils)
+# valgrind: the benchmarks count the instructions to the kiosk's first frame (kiosk_startup).
+test_pkgs=(postgresql chromium poppler-utils valgrind)
 optional_pkgs=" chromium "
 
 pkgs=("${run_pkgs[@]}")
