@@ -123,7 +123,8 @@ class KioskWindow(QMainWindow):
     def action_done(self) -> None:
         """After anything an elder or staff did: tell sync at once, so it is pushed soon."""
         self.staff_mode.action_done()
-        self.sync.nudge()
+        if self._sync is not None:  # none made: no sync to tell (a demo kiosk)
+            self._sync.nudge()
         self.refresh_sync_line()
 
     # --- what screens call -------------------------------------------------------------
