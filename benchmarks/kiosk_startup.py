@@ -114,22 +114,10 @@ sys.exit(ui.app.main(sys.argv[3:]))
 
 # Either process as above, leaving at its first frame: `bare`, or the kiosk's arguments.
 AT_FIRST_FRAME = """
-import importlib.machinery, os, sys
+import os, sys
+from benchmarks.first_frame_probe import at_first_frame
 
-class LeaveAtFirstFrame:
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if name != "ui.first_frame":
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        exec_module = spec.loader.exec_module
-        def leaving(module):
-            exec_module(module)
-            module.report_and_quit = lambda app: lambda: os._exit(0)
-        spec.loader.exec_module = leaving
-        return spec
-
-sys.meta_path.insert(0, LeaveAtFirstFrame)
+at_first_frame(lambda app: lambda: os._exit(0))
 if sys.argv[1:] == ["bare"]:
     del sys.argv[1:]
     exec(BARE)

@@ -38,7 +38,8 @@ class Settings(NamedTuple):
     tuple, not a frozen dataclass: the dataclass compiled five methods for these fields each
     time the kiosk started, some 1.5 ms before its first frame."""
 
-    data_dir: Path  # load_settings: the user's data directory unless a file or flag says
+    # load_settings: the user's data directory, unless a file, variable or flag names one
+    data_dir: Path
     # Service platform; empty means "not configured" and the kiosk runs on demo data.
     platform_url: str = ""
     # Plain http to a platform on another machine (anyone on the way reads and changes what

@@ -46,13 +46,14 @@ def test_work_after_the_first_frame_runs_once_it_is_painted_in_order(qtbot):
 
 
 # The kiosk as `kiosk --quit-after-start` starts it, its benchmark probe replaced by one that
-# notes which modules are loaded at the first frame and a moment later. The probe is put in
-# as ui.first_frame is imported, so it imports nothing (PySide6 above all) before the kiosk.
+# notes which modules are loaded at the first frame and a moment later, put in as
+# ui.first_frame is imported (benchmarks/first_frame_probe.py), so that it imports nothing
+# (PySide6 above all) before the kiosk.
 PROBE = """
-import gc, importlib.machinery, json, sys
+import gc, json, sys
 
 def report(app):
-    def at_first_frame():
+    def note_modules():
         from PySide6.QtCore import QTimer
         loaded = list(sys.modules)  # in the order they were first imported
         seen = {"frame": sorted(loaded), "collecting": gc.isenabled(),
@@ -72,22 +73,11 @@ def report(app):
             print(json.dumps(seen))
             app.quit()
         QTimer.singleShot(100, after)
-    return at_first_frame
+    return note_modules
 
-class ProbeFirstFrame:
-    @staticmethod
-    def find_spec(name, path=None, target=None):
-        if name != "ui.first_frame":
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        exec_module = spec.loader.exec_module
-        def with_probe(module):
-            exec_module(module)
-            module.report_and_quit = report
-        spec.loader.exec_module = with_probe
-        return spec
+from benchmarks.first_frame_probe import at_first_frame
 
-sys.meta_path.insert(0, ProbeFirstFrame)
+at_first_frame(report)
 from ui.app import main
 sys.exit(main(sys.argv[1:]))
 """
